@@ -1,0 +1,16 @@
+import { DomainError } from '../shared/errors.ts';
+
+export class EmailTakenError extends DomainError {
+  readonly code = 'EMAIL_TAKEN';
+  constructor() {
+    super('An account with this email already exists');
+  }
+}
+
+/** One message for an unknown email and a wrong password: login must not reveal which accounts exist. */
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('Invalid email or password');
+  }
+}

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p } from '@mikro-orm/core';
+import { Role } from '../roles/role.entity.ts';
+
+const UserSchema = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    // Stored already normalised (trimmed, lower-cased): the unique index is then case-insensitive.
+    email: p.string().length(254).unique(),
+    passwordHash: p.string().length(60).hidden(),
+    firstName: p.string().length(100),
+    lastName: p.string().length(100),
+    phoneNumber: p.string().length(32),
+    role: () => p.manyToOne(Role).index(),
+    // Bumped to invalidate every outstanding access token of the user at once.
+    tokenVersion: p.integer().default(0),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export class User extends UserSchema.class {}
+UserSchema.setClass(User);
+export { UserSchema };

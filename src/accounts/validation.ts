@@ -1,0 +1,50 @@
+import { InvalidInputError } from '../shared/errors.ts';
+
+export const EMAIL_MAX_LENGTH = 254;
+export const PASSWORD_MIN_BYTES = 8;
+/** bcrypt ignores everything after 72 bytes: longer passwords are refused, never silently truncated. */
+export const PASSWORD_MAX_BYTES = 72;
+export const NAME_MAX_LENGTH = 100;
+export const PHONE_MAX_LENGTH = 32;
+
+// Deliberately simpler than RFC 5322: one @, no spaces, a dot in the domain, no empty labels.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const PHONE_SHAPE = /^\+?[0-9][0-9 ().-]*$/;
+
+export function normalizeEmail(raw: string): string {
+  const email = tryNormalizeEmail(raw);
+  if (email === undefined) throw new InvalidInputError('email', 'Email is not a valid address');
+  return email;
+}
+
+export function tryNormalizeEmail(raw: string): string | undefined {
+  const email = raw.trim().toLowerCase();
+  return email.length <= EMAIL_MAX_LENGTH && EMAIL_SHAPE.test(email) ? email : undefined;
+}
+
+export function validatePassword(password: string): string {
+  const bytes = Buffer.byteLength(password, 'utf8');
+  if (bytes < PASSWORD_MIN_BYTES || bytes > PASSWORD_MAX_BYTES) {
+    throw new InvalidInputError(
+      'password',
+      `Password must be between ${PASSWORD_MIN_BYTES} and ${PASSWORD_MAX_BYTES} bytes long`,
+    );
+  }
+  return password;
+}
+
+export function normalizeName(field: string, raw: string): string {
+  const value = raw.trim();
+  if (value.length === 0 || value.length > NAME_MAX_LENGTH) {
+    throw new InvalidInputError(field, `${field} must be 1 to ${NAME_MAX_LENGTH} characters long`);
+  }
+  return value;
+}
+
+export function normalizePhoneNumber(raw: string): string {
+  const value = raw.trim();
+  if (value.length > PHONE_MAX_LENGTH || !PHONE_SHAPE.test(value)) {
+    throw new InvalidInputError('phoneNumber', 'Phone number may hold digits, spaces, ( ) . - and a leading +');
+  }
+  return value;
+}

@@ -1,0 +1,99 @@
+import {
+  getDirectiveValues,
+  getOperationAST,
+  Kind,
+  type DocumentNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import { DomainError } from '../shared/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from './errors.ts';
+import type { Principal } from './principal.ts';
+
+export type AccessRule =
+  | { kind: 'public' }
+  | { kind: 'authenticated' }
+  | { kind: 'permission'; permission: string };
+
+export const ACCESS_MARKERS = ['public', 'authenticated', 'requiresPermission'] as const;
+
+const PUBLIC: AccessRule = { kind: 'public' };
+// Protect-all: a root field without a marker still needs a token, so a forgotten directive fails closed.
+const AUTHENTICATED: AccessRule = { kind: 'authenticated' };
+
+/** The access markers written on a field in the SDL, in SDL order. */
+export function accessMarkersOf(field: GraphQLField<unknown, unknown>): string[] {
+  const names: readonly string[] = ACCESS_MARKERS;
+  return (field.astNode?.directives ?? []).map((node) => node.name.value).filter((name) => names.includes(name));
+}
+
+function ruleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
+  const node = field.astNode;
+  const requiresPermission = schema.getDirective('requiresPermission');
+  const permission = node && requiresPermission ? getDirectiveValues(requiresPermission, node)?.permission : undefined;
+  if (typeof permission === 'string') return { kind: 'permission', permission };
+  const markers = accessMarkersOf(field);
+  if (markers.includes('public')) return PUBLIC;
+  return AUTHENTICATED;
+}
+
+/** Decided once per schema: the rule of every root field, keyed `Type.field`. */
+export function compileAccessRules(schema: GraphQLSchema): Map<string, AccessRule> {
+  const rules = new Map<string, AccessRule>();
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!root) continue;
+    for (const field of Object.values(root.getFields())) rules.set(`${root.name}.${field.name}`, ruleOf(schema, field));
+  }
+  return rules;
+}
+
+/**
+ * The rules of the root fields an operation selects. Only the root selection set is read:
+ * nested fields are reachable only through a root field, whose rule already applies.
+ * Fields under @skip/@include count as selected, which can only ask for more, never less.
+ */
+export function rulesOfOperation(
+  rules: ReadonlyMap<string, AccessRule>,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): AccessRule[] {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return [];
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return [];
+  const fragments = new Map(
+    document.definitions.flatMap((def) => (def.kind === Kind.FRAGMENT_DEFINITION ? [[def.name.value, def] as const] : [])),
+  );
+  const found = new Set<AccessRule>();
+  const visited = new Set<string>();
+  const walk = (selectionSet: SelectionSetNode): void => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        // Introspection meta-fields (__typename, __schema, __type) carry no rule of ours.
+        if (!selection.name.value.startsWith('__')) {
+          found.add(rules.get(`${rootType.name}.${selection.name.value}`) ?? AUTHENTICATED);
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk(fragment.selectionSet);
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return [...found];
+}
+
+/** The first rule the caller fails, as the error to answer with, or undefined when all pass. */
+export function checkAccess(rules: readonly AccessRule[], principal: Principal | null): DomainError | undefined {
+  for (const rule of rules) {
+    if (rule.kind === 'public') continue;
+    if (!principal) return new UnauthenticatedError();
+    if (rule.kind === 'permission' && !principal.permissions.has(rule.permission)) return new ForbiddenError(rule.permission);
+  }
+  return undefined;
+}

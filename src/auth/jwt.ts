@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
+import type { SigningKey } from './keys.ts';
+import { UnauthenticatedError } from './errors.ts';
+
+/** The claims Janus puts in an access token beside the registered ones. */
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  ver: number;
+  role: string;
+  perms: string[];
+}
+
+export interface VerifiedAccessToken extends AccessClaims {
+  jti: string;
+  exp: number;
+}
+
+export interface AccessTokenService {
+  sign(claims: AccessClaims): Promise<string>;
+  /** Resolves the claims of a valid token; rejects with UnauthenticatedError otherwise. */
+  verify(token: string): Promise<VerifiedAccessToken>;
+}
+
+// RFC 9068's media type: a refresh token or an ID token from elsewhere never passes as an access token.
+const ACCESS_TOKEN_TYPE = 'at+jwt';
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function hasAccessClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & VerifiedAccessToken {
+  return (
+    typeof payload.sub === 'string' &&
+    UUID_SHAPE.test(payload.sub) &&
+    typeof payload.sid === 'string' &&
+    UUID_SHAPE.test(payload.sid) &&
+    typeof payload.jti === 'string' &&
+    typeof payload.exp === 'number' &&
+    Number.isInteger(payload.ver) &&
+    typeof payload.role === 'string' &&
+    Array.isArray(payload.perms) &&
+    payload.perms.every((perm) => typeof perm === 'string')
+  );
+}
+
+export function createAccessTokenService(options: {
+  key: SigningKey;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}): AccessTokenService {
+  const { key, issuer, audience, ttlSeconds } = options;
+  const keysById = new Map<string, KeyObject>([[key.kid, key.verificationKey]]);
+  const resolveKey = (header: JWTHeaderParameters): KeyObject => {
+    const found = header.kid === undefined ? undefined : keysById.get(header.kid);
+    if (!found) throw new UnauthenticatedError('Access token was signed by an unknown key');
+    return found;
+  };
+
+  return {
+    sign(claims) {
+      return new SignJWT({ sid: claims.sid, ver: claims.ver, role: claims.role, perms: claims.perms })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
+        .setSubject(claims.sub)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .setJti(randomUUID())
+        .sign(key.signingKey);
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, resolveKey, {
+          algorithms: [key.alg],
+          issuer,
+          audience,
+          typ: ACCESS_TOKEN_TYPE,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          requiredClaims: ['sub', 'sid', 'jti', 'exp', 'iat'],
+        });
+        if (!hasAccessClaims(payload)) throw new UnauthenticatedError('Access token is missing claims');
+        return payload;
+      } catch (error) {
+        if (error instanceof UnauthenticatedError) throw error;
+        if (error instanceof joseErrors.JOSEError) {
+          throw new UnauthenticatedError(
+            error instanceof joseErrors.JWTExpired ? 'Access token has expired' : 'Access token is invalid',
+          );
+        }
+        throw error;
+      }
+    },
+  };
+}

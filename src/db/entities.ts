@@ -1,0 +1,6 @@
+import { Role } from '../roles/role.entity.ts';
+import { User } from '../accounts/user.entity.ts';
+import { Session } from '../tokens/session.entity.ts';
+import { RefreshToken } from '../tokens/refresh-token.entity.ts';
+
+export const entities = [Role, User, Session, RefreshToken];

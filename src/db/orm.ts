@@ -1,0 +1,45 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import baseConfig from '../../mikro-orm.config.ts';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
+
+export interface Database {
+  orm: MikroORM;
+  /** Where the data lives, for the start-up banner: the server URL without credentials, or "embedded". */
+  description: string;
+  close(): Promise<void>;
+}
+
+const POOL_SIZE = 10;
+
+function describeServer(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+}
+
+/** Connects to `databaseUrl`, or starts the embedded PostgreSQL in `dataDir`, then applies pending migrations. */
+export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  if (!options.databaseUrl) embedded = await startEmbeddedDatabase(options.dataDir, POOL_SIZE + 2);
+  const clientUrl = options.databaseUrl ?? embedded!.url;
+  let orm: MikroORM;
+  try {
+    orm = await MikroORM.init({
+      ...baseConfig,
+      clientUrl,
+      pool: { min: 0, max: POOL_SIZE },
+      driverOptions: { connectionTimeoutMillis: 5_000 },
+    });
+    await orm.migrator.up();
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    orm,
+    description: embedded ? `embedded PostgreSQL in ${options.dataDir}` : describeServer(clientUrl),
+    async close() {
+      await orm.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+
+export type JwtAlgorithm = 'EdDSA' | 'ES256' | 'HS256';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset means: start the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwt: {
+    algorithm: JwtAlgorithm;
+    privateKey: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+  };
+  refreshTokenTtlSeconds: number;
+  bcryptCost: number;
+  logLevel: string;
+}
+
+/** A bad configuration value: the server prints the message as its one line and exits with 1. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('DATABASE_URL is not a valid URL (expected postgres://user@host:port/database)');
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// URL, got "${protocol}"`);
+  }
+  return raw;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: text(env, 'HOST', '127.0.0.1'),
+    databaseUrl: databaseUrl(env),
+    dataDir: path.resolve(text(env, 'JANUS_DATA_DIR', './.janus-data')),
+    jwt: {
+      algorithm: oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'HS256'] as const, 'EdDSA'),
+      privateKey: env.JANUS_JWT_PRIVATE_KEY || undefined,
+      issuer: text(env, 'JANUS_JWT_ISSUER', 'janus'),
+      audience: text(env, 'JANUS_JWT_AUDIENCE', 'janus'),
+      accessTokenTtlSeconds: integer(env, 'JANUS_ACCESS_TOKEN_TTL', 900, 1, 86_400),
+    },
+    refreshTokenTtlSeconds: integer(env, 'JANUS_REFRESH_TOKEN_TTL', 604_800, 1, 31_536_000),
+    bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 15),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+  };
+}

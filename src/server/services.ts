@@ -1,0 +1,25 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createAccountService, type AccountService } from '../accounts/service.ts';
+import { createPasswordHasher } from '../accounts/passwords.ts';
+import { createAccessTokenService } from '../auth/jwt.ts';
+import type { SigningKey } from '../auth/keys.ts';
+import { createTokenService, type TokenService } from '../tokens/service.ts';
+import type { Config } from './config.ts';
+
+/** The domain services, shared by the GraphQL and REST surfaces (and the CLI). */
+export interface Services {
+  accounts: AccountService;
+  tokens: TokenService;
+}
+
+export function createServices(config: Config, orm: MikroORM, key: SigningKey): Services {
+  const accessTokens = createAccessTokenService({
+    key,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTokenTtlSeconds,
+  });
+  const tokens = createTokenService({ orm, accessTokens, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
+  const accounts = createAccountService({ orm, passwords: createPasswordHasher(config.bcryptCost), tokens });
+  return { accounts, tokens };
+}
