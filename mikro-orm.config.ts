@@ -16,6 +16,7 @@ export default defineConfig({
     glob: '!(*.d).ts',
     emit: 'ts',
     snapshot: false,
+    silent: true,
   },
   debug: false,
 });

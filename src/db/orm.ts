@@ -4,6 +4,8 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
 
 export interface Database {
   orm: MikroORM;
+  /** Names of the migrations this start applied. */
+  appliedMigrations: string[];
   /** Where the data lives, for the start-up banner: the server URL without credentials, or "embedded". */
   description: string;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
   if (!options.databaseUrl) embedded = await startEmbeddedDatabase(options.dataDir, POOL_SIZE + 2);
   const clientUrl = options.databaseUrl ?? embedded!.url;
   let orm: MikroORM;
+  let appliedMigrations: string[];
   try {
     orm = await MikroORM.init({
       ...baseConfig,
@@ -29,13 +32,14 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
       pool: { min: 0, max: POOL_SIZE },
       driverOptions: { connectionTimeoutMillis: 5_000 },
     });
-    await orm.migrator.up();
+    appliedMigrations = (await orm.migrator.up()).map((migration) => migration.name);
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
   return {
     orm,
+    appliedMigrations,
     description: embedded ? `embedded PostgreSQL in ${options.dataDir}` : describeServer(clientUrl),
     async close() {
       await orm.close();

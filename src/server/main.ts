@@ -4,7 +4,10 @@ import { startServer } from './server.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
-  server.logger.info({ database: server.database.description }, 'janus started');
+  server.logger.info(
+    { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
+    'janus started',
+  );
   process.stdout.write(
     [
       `Janus is listening on ${server.url}`,

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { accessMarkersOf } from '../../src/auth/access-rules.ts';
+import { buildSchema } from '../../src/graphql/schema.ts';
+
+const schema = buildSchema();
+const rootFields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
+  type ? Object.values(type.getFields()).map((field) => ({ path: `${type.name}.${field.name}`, field })) : [],
+);
+
+describe('access markers in the SDL', () => {
+  it('finds the root fields to check', () => {
+    expect(rootFields.map(({ path }) => path)).toEqual(expect.arrayContaining(['Query.me', 'Mutation.loginUser']));
+  });
+
+  it.each(rootFields.map(({ path, field }) => [path, field] as const))(
+    '%s carries exactly one of @public, @authenticated, @requiresPermission',
+    (_path, field) => {
+      expect(accessMarkersOf(field)).toHaveLength(1);
+    },
+  );
+
+  it('marks only registerUser and loginUser as @public', () => {
+    const publicFields = rootFields.filter(({ field }) => accessMarkersOf(field).includes('public')).map(({ path }) => path);
+    expect(publicFields.sort()).toEqual(['Mutation.loginUser', 'Mutation.registerUser']);
+  });
+});

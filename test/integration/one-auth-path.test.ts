@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authOperations, type AuthPayloadFields, type UserFields } from '../support/operations.ts';
+import { registration, startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+async function registerOnRest() {
+  const input = registration();
+  const response = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
+  expect(response.status).toBe(200);
+  return input;
+}
+
+describe('one token for both surfaces', () => {
+  it('accepts a token from GraphQL loginUser on GET /rest/me', async () => {
+    const input = await registerOnRest();
+    const response = await server.graphql<{ loginUser: AuthPayloadFields }>(authOperations, {
+      operationName: 'LoginUser',
+      variables: { email: input.email, password: input.password },
+    });
+    const { token, user } = response.body.data!.loginUser;
+
+    const me = await server.rest<UserFields>('GET', '/me', { token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: user.id, email: input.email, role: 'employee', firstName: 'Ada' });
+  });
+
+  it('accepts a token from POST /rest/login-user on GraphQL me', async () => {
+    const input = await registerOnRest();
+    const login = await server.rest<AuthPayloadFields>('POST', '/login-user', {
+      body: { email: input.email, password: input.password },
+    });
+    expect(login.status).toBe(200);
+
+    const me = await server.graphql<{ me: UserFields }>('query { me { id email role } }', { token: login.body.token });
+    expect(me.status).toBe(200);
+    expect(me.body.errors).toBeUndefined();
+    expect(me.body.data!.me).toEqual({ id: login.body.user.id, email: input.email, role: 'employee' });
+  });
+});
+
+describe('requests without a valid token', () => {
+  const cases = [
+    { name: 'no Authorization header', token: undefined },
+    { name: 'a garbage bearer token', token: 'garbage' },
+    { name: 'a JWT-shaped token with a bad signature', token: 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln' },
+  ];
+
+  for (const { name, token } of cases) {
+    it(`rejects ${name} on GraphQL me with UNAUTHENTICATED`, async () => {
+      const response = await server.graphql('query { me { id } }', { token });
+      expect(response.status).toBe(200);
+      expect(response.body.data ?? null).toBeNull();
+      expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it(`rejects ${name} on GET /rest/me with 401 and WWW-Authenticate`, async () => {
+      const response = await server.rest<{ errors: { extensions: { code: string } }[] }>('GET', '/me', { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(response.body.errors.map((error) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    });
+  }
+
+  it('rejects a refresh token sent as a bearer token', async () => {
+    const input = await registerOnRest();
+    const login = await server.rest<AuthPayloadFields>('POST', '/login-user', {
+      body: { email: input.email, password: input.password },
+    });
+    const response = await server.rest('GET', '/me', { token: login.body.refreshToken });
+    expect(response.status).toBe(401);
+  });
+
+  it('still serves @public fields when a stale or garbage token is sent', async () => {
+    const input = await registerOnRest();
+    const response = await server.rest<AuthPayloadFields>('POST', '/login-user', {
+      body: { email: input.email, password: input.password },
+      token: 'garbage',
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.user.email).toBe(input.email);
+  });
+
+  it('rejects the whole operation when one of its root fields needs a token', async () => {
+    const mixed = await server.graphql('query { __typename ...Protected } fragment Protected on Query { me { id } }');
+    expect(mixed.body.data ?? null).toBeNull();
+    expect(mixed.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+});

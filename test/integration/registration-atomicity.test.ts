@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAccountService } from '../../src/accounts/service.ts';
+import { createPasswordHasher } from '../../src/accounts/passwords.ts';
+import { openDatabase, type Database } from '../../src/db/orm.ts';
+import type { TokenService } from '../../src/tokens/service.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { registration } from '../support/server.ts';
+
+let testDb: TestDatabase;
+let database: Database;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+});
+afterAll(async () => {
+  await database?.close();
+  await testDb?.dispose();
+});
+
+/** Fails after the user row has been written inside the registration's transaction. */
+const failingTokens: TokenService = {
+  async startSession(em) {
+    await em.flush();
+    throw new Error('session store unavailable');
+  },
+  authenticate: () => Promise.resolve(null),
+};
+
+it('leaves no user row behind when a later step of registration fails', async () => {
+  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens });
+  const input = registration();
+
+  await expect(accounts.register(input)).rejects.toThrow('session store unavailable');
+
+  const rows = await database.orm.em
+    .getConnection()
+    .execute<{ count: string }[]>('select count(*) as count from users where email = ?', [input.email]);
+  expect(Number(rows[0]?.count)).toBe(0);
+});

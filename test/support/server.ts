@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/server/config.ts';
+import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** The parts of a GraphQL response the tests read. */
+export interface GraphQLBody<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export interface TestServer {
+  url: string;
+  running: RunningServer;
+  database: TestDatabase;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string; operationName?: string },
+  ): Promise<HttpResult<GraphQLBody<T>>>;
+  rest<T = unknown>(method: string, path: string, options?: { body?: unknown; token?: string; rawBody?: string }): Promise<HttpResult<T>>;
+  /** Stops the HTTP server and the database connection, keeping the data. */
+  stop(): Promise<void>;
+  /** Stops, then removes the test database. */
+  close(): Promise<void>;
+}
+
+async function parse<T>(response: Response): Promise<HttpResult<T>> {
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+function headers(token: string | undefined, json: boolean): Record<string, string> {
+  return {
+    ...(json ? { 'content-type': 'application/json' } : {}),
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
+}
+
+/** Starts the real HTTP server on a free port against a database of its own. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+): Promise<TestServer> {
+  const db = database ?? (await createTestDatabase());
+  const config = loadConfig({
+    PORT: '0',
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    JANUS_DATA_DIR: db.dataDir,
+    ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+    ...env,
+  });
+  const running = await startServer(config);
+  return {
+    url: running.url,
+    running,
+    database: db,
+    async graphql(query, { variables, token, operationName } = {}) {
+      const response = await fetch(running.graphqlUrl, {
+        method: 'POST',
+        headers: { ...headers(token, true), accept: 'application/json' },
+        body: JSON.stringify({ query, variables, operationName }),
+      });
+      return parse(response);
+    },
+    async rest(method, path, options = {}) {
+      const hasBody = options.body !== undefined || options.rawBody !== undefined;
+      const response = await fetch(`${running.restUrl}${path}`, {
+        method,
+        headers: headers(options.token, hasBody),
+        body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      });
+      return parse(response);
+    },
+    stop: () => running.close(),
+    async close() {
+      await running.close();
+      await db.dispose();
+    },
+  };
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${randomUUID()}@example.com`;
+}
+
+export function registration(overrides: Partial<Record<string, string>> = {}) {
+  return {
+    email: uniqueEmail(),
+    password: 'correct horse battery',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    phoneNumber: '+44 20 7946 0000',
+    role: 'employee',
+    ...overrides,
+  };
+}

@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+const integration = ['test/integration/**/*.test.ts'];
+
+/**
+ * Unit and contract tests once; integration tests against the embedded database and, when
+ * TEST_DATABASE_URL is set, again against that PostgreSQL server.
+ */
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS and ESM builds; Node loads the CJS one for Yoga, so the tests' imports
+    // must resolve to it too, or `instanceof GraphQLError` fails across the two copies.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'] } },
+      { extends: true, test: { name: 'embedded', include: integration, env: { JANUS_TEST_DB: 'embedded' } } },
+      ...(process.env.TEST_DATABASE_URL
+        ? [{ extends: true, test: { name: 'postgres', include: integration, env: { JANUS_TEST_DB: 'server' } } }]
+        : []),
+    ],
+  },
+});
