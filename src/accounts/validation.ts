@@ -9,7 +9,7 @@ export const PHONE_MAX_LENGTH = 32;
 
 // Deliberately simpler than RFC 5322: one @, no spaces, a dot in the domain, no empty labels.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-const PHONE_SHAPE = /^\+?[0-9][0-9 ().-]*$/;
+const PHONE_SHAPE = /^\+?\(?[0-9][0-9 ().-]*$/;
 
 export function normalizeEmail(raw: string): string {
   const email = tryNormalizeEmail(raw);

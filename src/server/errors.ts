@@ -15,21 +15,37 @@ interface ClientError {
   code: ErrorCode;
 }
 
-function originalOf(error: unknown): unknown {
-  let current = error;
-  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
-  return current;
+/** The error and the errors it wraps, outermost first. */
+function chainOf(error: unknown): unknown[] {
+  const chain = [error];
+  for (let current = error; current instanceof GraphQLError && current.originalError; current = current.originalError) {
+    chain.push(current.originalError);
+  }
+  return chain;
+}
+
+function codeOf(error: unknown): ErrorCode | undefined {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  return isErrorCode(code) ? code : undefined;
 }
 
 function classify(error: unknown, logger: Logger): ClientError {
-  const original = originalOf(error);
-  if (original instanceof DomainError) return { message: original.message, code: original.code };
-  if (original instanceof GraphQLError) {
-    const code = original.extensions.code;
-    return { message: original.message, code: isErrorCode(code) ? code : 'BAD_USER_INPUT' };
+  const chain = chainOf(error);
+  const domain = chain.find((link) => link instanceof DomainError);
+  if (domain) return { message: domain.message, code: domain.code };
+  const outer = chain[0];
+  if (outer instanceof GraphQLError) {
+    const code = codeOf(outer);
+    if (code) return { message: outer.message, code };
+    // Without a path the error is about the request itself (its JSON, document or variables),
+    // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
+    if (!outer.path) return { message: outer.message, code: 'BAD_USER_INPUT' };
   }
+  const innermost = chain.at(-1);
+  const innerCode = codeOf(innermost);
+  if (innerCode && innermost instanceof GraphQLError) return { message: innermost.message, code: innerCode };
   const errorId = randomUUID();
-  logger.error({ err: original, errorId }, 'unexpected error');
+  logger.error({ err: innermost, errorId }, 'unexpected error');
   return { message: `Unexpected error (id ${errorId})`, code: 'INTERNAL_SERVER_ERROR' };
 }
 

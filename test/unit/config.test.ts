@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
+
+/** Runs loadConfig, expecting a ConfigError, and returns it. */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+describe('loadConfig defaults', () => {
+  const config = loadConfig({});
+
+  it('listens on 127.0.0.1:4000', () => {
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe('127.0.0.1');
+  });
+
+  it('leaves databaseUrl undefined so that the embedded database is used', () => {
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('signs EdDSA access tokens for 900 s, issued by and for "janus", with no configured key', () => {
+    expect(config.jwt).toEqual({
+      algorithm: 'EdDSA',
+      privateKey: undefined,
+      issuer: 'janus',
+      audience: 'janus',
+      accessTokenTtlSeconds: 900,
+    });
+  });
+
+  it('keeps refresh tokens for 604800 s (7 days) and hashes with bcrypt cost 12', () => {
+    expect(config.refreshTokenTtlSeconds).toBe(604_800);
+    expect(config.bcryptCost).toBe(12);
+  });
+
+  it('resolves the default data folder to an absolute path and logs at info', () => {
+    expect(config.dataDir).toBe(path.resolve('./.janus-data'));
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('treats empty strings like unset variables', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', JANUS_JWT_ALG: '', BCRYPT_COST: '', JANUS_JWT_PRIVATE_KEY: '' })).toEqual(
+      config,
+    );
+  });
+
+  it('does not read process.env when given an explicit environment', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '5555';
+    try {
+      expect(loadConfig({}).port).toBe(4000);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
+
+describe('loadConfig accepted values', () => {
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://janus@db:5432/janus',
+      JANUS_DATA_DIR: '/var/lib/janus',
+      JANUS_JWT_ALG: 'HS256',
+      JANUS_JWT_PRIVATE_KEY: 'k'.repeat(32),
+      JANUS_JWT_ISSUER: 'iss',
+      JANUS_JWT_AUDIENCE: 'aud',
+      JANUS_ACCESS_TOKEN_TTL: '60',
+      JANUS_REFRESH_TOKEN_TTL: '3600',
+      BCRYPT_COST: '4',
+      LOG_LEVEL: 'silent',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://janus@db:5432/janus',
+      dataDir: '/var/lib/janus',
+      jwt: { algorithm: 'HS256', privateKey: 'k'.repeat(32), issuer: 'iss', audience: 'aud', accessTokenTtlSeconds: 60 },
+      refreshTokenTtlSeconds: 3600,
+      bcryptCost: 4,
+      logLevel: 'silent',
+    });
+  });
+
+  it.each([
+    ['PORT', '0', 0],
+    ['PORT', '65535', 65535],
+    ['BCRYPT_COST', '4', 4],
+    ['BCRYPT_COST', '15', 15],
+  ] as const)('accepts the bound %s=%s', (name, value, expected) => {
+    const config = loadConfig({ [name]: value });
+    expect(name === 'PORT' ? config.port : config.bcryptCost).toBe(expected);
+  });
+
+  it('accepts a postgres:// URL as well as postgresql://', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/janus' }).databaseUrl).toBe('postgres://u:p@localhost/janus');
+  });
+
+  it.each(['EdDSA', 'ES256', 'HS256'] as const)('accepts JANUS_JWT_ALG=%s', (alg) => {
+    expect(loadConfig({ JANUS_JWT_ALG: alg }).jwt.algorithm).toBe(alg);
+  });
+});
+
+describe('loadConfig rejects bad values with a ConfigError naming the variable', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['BCRYPT_COST', '3'],
+    ['BCRYPT_COST', '16'],
+    ['JANUS_JWT_ALG', 'RS256'],
+    ['JANUS_JWT_ALG', 'eddsa'],
+    ['JANUS_JWT_ALG', 'none'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'not a url'],
+    ['JANUS_ACCESS_TOKEN_TTL', '0'],
+    ['JANUS_ACCESS_TOKEN_TTL', '86401'],
+    ['JANUS_REFRESH_TOKEN_TTL', '0'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('%s=%s', (name, value) => {
+    const error = configErrorFor({ [name]: value });
+    expect(error.message).toContain(name);
+    expect(error.name).toBe('ConfigError');
+  });
+
+  it('quotes the offending value in the message', () => {
+    expect(configErrorFor({ PORT: 'abc' }).message).toContain('abc');
+    expect(configErrorFor({ PORT: '70000' }).message).toContain('70000');
+    expect(configErrorFor({ JANUS_JWT_ALG: 'RS256' }).message).toContain('RS256');
+  });
+
+  it('does not echo a DATABASE_URL that failed to parse (it may hold a password)', () => {
+    expect(configErrorFor({ DATABASE_URL: 'postgres://u:s3cret@[bad' }).message).not.toContain('s3cret');
+  });
+});

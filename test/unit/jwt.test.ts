@@ -1,0 +1,310 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SignJWT, base64url, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccessTokenService, type AccessClaims, type AccessTokenService } from '../../src/auth/jwt.ts';
+import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
+import { ConfigError, type JwtAlgorithm } from '../../src/server/config.ts';
+
+const ISSUER = 'janus';
+const AUDIENCE = 'janus';
+const TTL_SECONDS = 900;
+
+const dataDirs: string[] = [];
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'janus-jwt-unit-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+function claims(overrides: Partial<AccessClaims> = {}): AccessClaims {
+  return { sub: randomUUID(), sid: randomUUID(), ver: 3, role: 'user', perms: ['users:read', 'me:read'], ...overrides };
+}
+
+function serviceFor(key: SigningKey, overrides: { issuer?: string; audience?: string } = {}): AccessTokenService {
+  return createAccessTokenService({ key, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, ...overrides });
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** The payload a Janus access token carries, for forging tokens by hand. */
+function payloadOf(base: AccessClaims, extra: JWTPayload = {}): JWTPayload {
+  const now = nowSeconds();
+  return {
+    sub: base.sub,
+    sid: base.sid,
+    ver: base.ver,
+    role: base.role,
+    perms: base.perms,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + TTL_SECONDS,
+    jti: randomUUID(),
+    ...extra,
+  };
+}
+
+function encodeJson(value: unknown): string {
+  return base64url.encode(JSON.stringify(value));
+}
+
+function decodePayload(token: string): Record<string, unknown> {
+  const part = token.split('.')[1];
+  if (part === undefined) throw new Error('not a compact JWS');
+  return JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>;
+}
+
+async function expectUnauthenticated(promise: Promise<unknown>): Promise<void> {
+  await expect(promise).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+}
+
+describe.each<JwtAlgorithm>(['EdDSA', 'ES256', 'HS256'])('access tokens with %s', (alg) => {
+  let key: SigningKey;
+  let service: AccessTokenService;
+
+  beforeAll(async () => {
+    key = await loadSigningKey({ alg, privateKey: undefined, dataDir: await freshDataDir() });
+    service = serviceFor(key);
+  });
+
+  it('verifies a token it signed and returns the claims plus jti and exp', async () => {
+    const input = claims();
+    const before = nowSeconds();
+    const verified = await service.verify(await service.sign(input));
+    expect(verified).toMatchObject(input);
+    expect(verified.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(verified.exp).toBeGreaterThanOrEqual(before + TTL_SECONDS);
+    expect(verified.exp).toBeLessThanOrEqual(nowSeconds() + TTL_SECONDS);
+  });
+
+  it('gives every token its own jti', async () => {
+    const input = claims();
+    const [first, second] = await Promise.all([service.sign(input), service.sign(input)]);
+    expect(decodePayload(first).jti).not.toBe(decodePayload(second).jti);
+  });
+
+  it('writes the algorithm, the key id and typ "at+jwt" in the header', async () => {
+    const header = decodeProtectedHeader(await service.sign(claims()));
+    expect(header).toEqual({ alg, kid: key.kid, typ: 'at+jwt' });
+    expect(key.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('rejects a token with a tampered payload and the original signature', async () => {
+    const token = await service.sign(claims({ role: 'user' }));
+    const [header, , signature] = token.split('.');
+    const forged = { ...decodePayload(token), role: 'admin' };
+    await expectUnauthenticated(service.verify(`${header}.${encodeJson(forged)}.${signature}`));
+  });
+});
+
+describe('access token rejections (EdDSA)', () => {
+  let key: SigningKey;
+  let service: AccessTokenService;
+
+  beforeAll(async () => {
+    key = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+    service = serviceFor(key);
+  });
+
+  /** Signs `payload` with `signingKey` under `header`: a token made outside the service. */
+  function forge(payload: JWTPayload, header: Record<string, unknown>, signingKey: KeyObject | Uint8Array = key.signingKey) {
+    return new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'at+jwt', ...header }).sign(signingKey);
+  }
+
+  it('accepts a hand-forged token built like the real ones (the forging helper itself is sound)', async () => {
+    const input = claims();
+    await expect(service.verify(await forge(payloadOf(input), {}))).resolves.toMatchObject(input);
+  });
+
+  it('rejects a token issued by another issuer', async () => {
+    const token = await serviceFor(key, { issuer: 'someone-else' }).sign(claims());
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token meant for another audience', async () => {
+    const token = await serviceFor(key, { audience: 'another-api' }).sign(claims());
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token that expired beyond the 5 s clock tolerance, saying it expired', async () => {
+    const now = nowSeconds();
+    const token = await forge(payloadOf(claims(), { iat: now - 120, exp: now - 60 }), {});
+    await expect(service.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/expired/i) });
+  });
+
+  it('rejects an unsigned token with alg "none"', async () => {
+    const header = encodeJson({ alg: 'none', typ: 'at+jwt', kid: key.kid });
+    await expectUnauthenticated(service.verify(`${header}.${encodeJson(payloadOf(claims()))}.`));
+  });
+
+  it('rejects an HS256 token whose HMAC secret is the EdDSA public key (algorithm confusion)', async () => {
+    const pem = key.verificationKey.export({ format: 'pem', type: 'spki' }) as string;
+    const der = key.verificationKey.export({ format: 'der', type: 'spki' });
+    const rawX = key.publicJwk?.x;
+    if (rawX === undefined) throw new Error('EdDSA key has no public x');
+    for (const secret of [new TextEncoder().encode(pem), new Uint8Array(der), base64url.decode(rawX)]) {
+      const token = await forge(payloadOf(claims()), { alg: 'HS256' }, secret);
+      await expectUnauthenticated(service.verify(token));
+    }
+  });
+
+  it('rejects a token signed by a different key that carries the real kid', async () => {
+    const { privateKey: otherKey } = generateKeyPairSync('ed25519');
+    const token = await forge(payloadOf(claims()), { kid: key.kid }, otherKey);
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token whose kid is unknown, even when signed with the real key', async () => {
+    const token = await forge(payloadOf(claims()), { kid: 'not-a-known-key' });
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token without a kid', async () => {
+    const token = await new SignJWT(payloadOf(claims())).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' }).sign(key.signingKey);
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token without typ "at+jwt"', async () => {
+    const token = await new SignJWT(payloadOf(claims()))
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
+      .sign(key.signingKey);
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token with another typ, such as a plain JWT', async () => {
+    await expectUnauthenticated(service.verify(await forge(payloadOf(claims()), { typ: 'JWT' })));
+  });
+
+  it('rejects a token whose sid is not a uuid', async () => {
+    const token = await forge({ ...payloadOf(claims()), sid: 'session-1' }, {});
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it('rejects a token whose sub is not a uuid', async () => {
+    const token = await forge({ ...payloadOf(claims()), sub: 'admin' }, {});
+    await expectUnauthenticated(service.verify(token));
+  });
+
+  it.each([
+    ['ver is not an integer', { ver: 1.5 }],
+    ['ver is a string', { ver: '3' }],
+    ['role is missing', { role: undefined }],
+    ['perms is not an array', { perms: 'users:read' }],
+    ['perms holds a non-string', { perms: ['users:read', 7] }],
+    ['jti is missing', { jti: undefined }],
+    ['iat is missing', { iat: undefined }],
+  ])('rejects a correctly signed token when %s', async (_, extra) => {
+    await expectUnauthenticated(service.verify(await forge(payloadOf(claims(), extra as JWTPayload), {})));
+  });
+
+  it.each(['', 'garbage', 'a.b.c', 'a.b'])('rejects the malformed token %j', async (token) => {
+    await expectUnauthenticated(service.verify(token));
+  });
+});
+
+describe('loadSigningKey', () => {
+  it('persists a generated key: loading twice from one data folder gives the same kid', async () => {
+    const dataDir = await freshDataDir();
+    const first = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir });
+    const second = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir });
+    expect(second.kid).toBe(first.kid);
+    // A token signed before the "restart" still verifies after it.
+    const token = await serviceFor(first).sign(claims());
+    await expect(serviceFor(second).verify(token)).resolves.toBeDefined();
+  });
+
+  it('generates a different key in a different data folder', async () => {
+    const a = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+    const b = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+    expect(a.kid).not.toBe(b.kid);
+  });
+
+  it.each<JwtAlgorithm>(['EdDSA', 'ES256', 'HS256'])('writes the generated %s key file readable by its owner only (0600)', async (alg) => {
+    const dataDir = await freshDataDir();
+    await loadSigningKey({ alg, privateKey: undefined, dataDir });
+    const files = await readdir(path.join(dataDir, 'keys'));
+    expect(files).toHaveLength(1);
+    const [file] = files;
+    if (file === undefined) throw new Error('no key file written');
+    expect((await stat(path.join(dataDir, 'keys', file))).mode & 0o777).toBe(0o600);
+  });
+
+  it('publishes a public JWK for asymmetric keys and none for HS256', async () => {
+    const ed = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+    expect(ed.publicJwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: ed.kid });
+    expect(ed.publicJwk).not.toHaveProperty('d');
+    const hs = await loadSigningKey({ alg: 'HS256', privateKey: undefined, dataDir: await freshDataDir() });
+    expect(hs.publicJwk).toBeUndefined();
+  });
+
+  it('uses a PEM private key given as privateKey instead of generating one', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const dataDir = await freshDataDir();
+    const key = await loadSigningKey({ alg: 'EdDSA', privateKey: pem, dataDir });
+    expect(key.verificationKey.equals(publicKey)).toBe(true);
+    expect(await readdir(dataDir)).toEqual([]);
+    // Tokens signed with the given key verify against its public half.
+    const token = await serviceFor(key).sign(claims());
+    await expect(serviceFor(key).verify(token)).resolves.toBeDefined();
+  });
+
+  it('uses a private JWK given as a JSON string', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const jwk = JSON.stringify(privateKey.export({ format: 'jwk' }));
+    const key = await loadSigningKey({ alg: 'EdDSA', privateKey: jwk, dataDir: await freshDataDir() });
+    expect(key.verificationKey.equals(publicKey)).toBe(true);
+  });
+
+  it('gives the same kid for the same key whether given as PEM or as JWK', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const dataDir = await freshDataDir();
+    const fromPem = await loadSigningKey({ alg: 'EdDSA', privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, dataDir });
+    const fromJwk = await loadSigningKey({ alg: 'EdDSA', privateKey: JSON.stringify(privateKey.export({ format: 'jwk' })), dataDir });
+    expect(fromJwk.kid).toBe(fromPem.kid);
+  });
+
+  it('accepts an HS256 secret of exactly 32 bytes', async () => {
+    const key = await loadSigningKey({ alg: 'HS256', privateKey: 's'.repeat(32), dataDir: await freshDataDir() });
+    expect(key.signingKey.type).toBe('secret');
+  });
+
+  it('throws ConfigError for an HS256 secret shorter than 32 bytes', async () => {
+    await expect(loadSigningKey({ alg: 'HS256', privateKey: 's'.repeat(31), dataDir: await freshDataDir() })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+  });
+
+  it('throws ConfigError for an ES256 PEM given with alg EdDSA', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    await expect(loadSigningKey({ alg: 'EdDSA', privateKey: pem, dataDir: await freshDataDir() })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('throws ConfigError for an EC key on another curve given with alg ES256', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    await expect(loadSigningKey({ alg: 'ES256', privateKey: pem, dataDir: await freshDataDir() })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('throws ConfigError, not a crypto error, for text that is neither PEM nor JWK', async () => {
+    await expect(loadSigningKey({ alg: 'EdDSA', privateKey: 'not a key', dataDir: await freshDataDir() })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+  });
+
+  it('throws ConfigError for a public key given where a private key is expected', async () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }) as string;
+    await expect(loadSigningKey({ alg: 'EdDSA', privateKey: pem, dataDir: await freshDataDir() })).rejects.toBeInstanceOf(ConfigError);
+  });
+});
