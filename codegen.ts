@@ -12,6 +12,7 @@ const config: CodegenConfig = {
         mapperTypeSuffix: 'Entity',
         mappers: {
           User: '../src/accounts/user.entity.ts#User',
+          Role: '../src/roles/role.entity.ts#Role',
         },
         scalars: { DateTime: 'Date' },
         enumsAsTypes: true,

@@ -1,10 +1,13 @@
-import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { Role } from '../roles/role.entity.ts';
 import { RoleNotAllowedError } from '../roles/errors.ts';
 import { permissionsOf } from '../roles/permissions.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { TokenService } from '../tokens/service.ts';
 import { EmailTakenError, InvalidCredentialsError } from './errors.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { findUser } from './queries.ts';
 import { User } from './user.entity.ts';
 import {
   PASSWORD_MAX_BYTES,
@@ -32,8 +35,13 @@ export interface Authentication {
 }
 
 export interface AccountService {
+  /** Self-service sign-up: only self-assignable roles. */
   register(input: RegistrationInput): Promise<Authentication>;
+  /** An operator's account creation (the CLI): any existing role. */
+  createAccount(input: RegistrationInput): Promise<User>;
   login(email: string, password: string): Promise<Authentication>;
+  getUser(id: string): Promise<User>;
+  listUsers(first: number | null | undefined, after: string | null | undefined): Promise<Page<User>>;
 }
 
 const ROLE_NAME_MAX_LENGTH = 64;
@@ -41,14 +49,21 @@ const ROLE_NAME_MAX_LENGTH = 64;
 export function createAccountService(deps: { orm: MikroORM; passwords: PasswordHasher; tokens: TokenService }): AccountService {
   const { orm, passwords, tokens } = deps;
 
-  async function register(input: RegistrationInput): Promise<Authentication> {
+  /**
+   * Validates, hashes, then writes the user and whatever `afterCreate` adds in one transaction:
+   * if any step fails, no user row remains.
+   */
+  async function createUser<T>(
+    input: RegistrationInput,
+    mayTake: (role: Role) => boolean,
+    afterCreate: (em: EntityManager, user: User) => Promise<T>,
+  ): Promise<T> {
     const email = normalizeEmail(input.email);
     const password = validatePassword(input.password);
     const firstName = normalizeName('firstName', input.firstName);
     const lastName = normalizeName('lastName', input.lastName);
     const phoneNumber = normalizePhoneNumber(input.phoneNumber);
-    const roleName = input.role.trim();
-    if (roleName.length > ROLE_NAME_MAX_LENGTH) throw new RoleNotAllowedError(roleName.slice(0, ROLE_NAME_MAX_LENGTH));
+    const roleName = input.role.trim().slice(0, ROLE_NAME_MAX_LENGTH);
 
     // Hash before the transaction opens: a transaction held across a bcrypt round would block
     // the embedded database (one backend) for every other request.
@@ -56,16 +71,28 @@ export function createAccountService(deps: { orm: MikroORM; passwords: PasswordH
     try {
       return await orm.em.fork().transactional(async (em) => {
         const role = await em.findOne(Role, { name: roleName });
-        if (!role || !role.selfAssignable) throw new RoleNotAllowedError(roleName);
+        if (!role || !mayTake(role)) throw new RoleNotAllowedError(roleName);
         const user = em.create(User, { email, passwordHash, firstName, lastName, phoneNumber, role });
-        const pair = await tokens.startSession(em, user);
-        return { user, ...pair, permissions: permissionsOf(role) };
+        return afterCreate(em, user);
       });
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
       throw error;
     }
   }
+
+  const register = (input: RegistrationInput): Promise<Authentication> =>
+    createUser(
+      input,
+      (role) => role.selfAssignable,
+      async (em, user) => ({ user, ...(await tokens.startSession(em, user)), permissions: permissionsOf(user.role) }),
+    );
+
+  const createAccount = (input: RegistrationInput): Promise<User> =>
+    createUser(input, () => true, async (em, user) => {
+      await em.flush();
+      return user;
+    });
 
   async function login(rawEmail: string, password: string): Promise<Authentication> {
     // A malformed email or an over-long password cannot match any account (bcrypt would compare
@@ -84,5 +111,18 @@ export function createAccountService(deps: { orm: MikroORM; passwords: PasswordH
     return { user, ...pair, permissions: permissionsOf(user.role) };
   }
 
-  return { register, login };
+  async function getUser(id: string): Promise<User> {
+    const user = await findUser(orm.em.fork(), id);
+    if (!user) throw new NotFoundError('No user with this id');
+    return user;
+  }
+
+  async function listUsers(first: number | null | undefined, after: string | null | undefined): Promise<Page<User>> {
+    const size = pageSize(first);
+    const where = after ? { id: { $gt: decodeCursor(after) } } : {};
+    const rows = await orm.em.fork().find(User, where, { orderBy: { id: 'asc' }, limit: size + 1, populate: ['role'] });
+    return toPage(rows, size);
+  }
+
+  return { register, createAccount, login, getUser, listUsers };
 }

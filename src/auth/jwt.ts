@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
+import { isUuid } from '../shared/uuid.ts';
 import type { SigningKey } from './keys.ts';
 import { UnauthenticatedError } from './errors.ts';
 
@@ -27,14 +28,12 @@ export interface AccessTokenService {
 const ACCESS_TOKEN_TYPE = 'at+jwt';
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function hasAccessClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & VerifiedAccessToken {
   return (
     typeof payload.sub === 'string' &&
-    UUID_SHAPE.test(payload.sub) &&
+    isUuid(payload.sub) &&
     typeof payload.sid === 'string' &&
-    UUID_SHAPE.test(payload.sid) &&
+    isUuid(payload.sid) &&
     typeof payload.jti === 'string' &&
     typeof payload.exp === 'number' &&
     Number.isInteger(payload.ver) &&

@@ -7,3 +7,10 @@ export class RoleNotAllowedError extends DomainError {
     super(`Role "${role}" cannot be chosen at registration`);
   }
 }
+
+export class RoleExistsError extends DomainError {
+  readonly code = 'ROLE_EXISTS';
+  constructor(name: string) {
+    super(`A role named "${name}" already exists`);
+  }
+}

@@ -31,7 +31,7 @@ export function createApp(options: { services: Services; logger: Logger }): Janu
         basePath: REST_BASE_PATH,
         // SOFA would answer only `{ id }` for a nested object that has an id; a client of
         // login needs the whole user.
-        ignore: ['AuthPayload.user'],
+        ignore: ['AuthPayload.user', 'UserEdge.node'],
         errorHandler: createRestErrorHandler(logger),
         openAPI: {
           info: {

@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../db/orm.ts';
 import { createApp, GRAPHQL_PATH, REST_BASE_PATH } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createServices } from './services.ts';
+import { createServices, type Services } from './services.ts';
 
 export interface RunningServer {
   url: string;
@@ -13,6 +13,7 @@ export interface RunningServer {
   restUrl: string;
   openApiUrl: string;
   database: Database;
+  services: Services;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -32,7 +33,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const key = await loadSigningKey({ alg: config.jwt.algorithm, privateKey: config.jwt.privateKey, dataDir: config.dataDir });
-    const app = createApp({ services: createServices(config, database.orm, key), logger });
+    const services = createServices(config, database.orm, key);
+    const app = createApp({ services, logger });
     const server = createServer(app);
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -43,6 +45,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       restUrl: `${url}${REST_BASE_PATH}`,
       openApiUrl: `${url}${REST_BASE_PATH}/openapi.json`,
       database,
+      services,
       logger,
       async close() {
         await new Promise<void>((resolve) => {

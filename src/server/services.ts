@@ -3,12 +3,14 @@ import { createAccountService, type AccountService } from '../accounts/service.t
 import { createPasswordHasher } from '../accounts/passwords.ts';
 import { createAccessTokenService } from '../auth/jwt.ts';
 import type { SigningKey } from '../auth/keys.ts';
+import { createRoleService, type RoleService } from '../roles/service.ts';
 import { createTokenService, type TokenService } from '../tokens/service.ts';
 import type { Config } from './config.ts';
 
 /** The domain services, shared by the GraphQL and REST surfaces (and the CLI). */
 export interface Services {
   accounts: AccountService;
+  roles: RoleService;
   tokens: TokenService;
 }
 
@@ -21,5 +23,5 @@ export function createServices(config: Config, orm: MikroORM, key: SigningKey): 
   });
   const tokens = createTokenService({ orm, accessTokens, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
   const accounts = createAccountService({ orm, passwords: createPasswordHasher(config.bcryptCost), tokens });
-  return { accounts, tokens };
+  return { accounts, roles: createRoleService({ orm }), tokens };
 }

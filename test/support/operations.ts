@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 /** The documented client operations of schema/operations, used as a client would use them. */
 export const authOperations = readFileSync(new URL('../../schema/operations/auth.graphql', import.meta.url), 'utf8');
 
+/** The operator operations, with the fragments they share with authOperations. */
+export const adminOperations = `${authOperations}\n${readFileSync(new URL('../../schema/operations/admin.graphql', import.meta.url), 'utf8')}`;
+
 export interface UserFields {
   id: string;
   email: string;
@@ -18,4 +21,16 @@ export interface AuthPayloadFields {
   token: string;
   refreshToken: string;
   permissions: string[];
+}
+
+export interface RoleFields {
+  id: string;
+  name: string;
+  permissions: string[];
+  selfAssignable: boolean;
+}
+
+export interface UserConnectionFields {
+  edges: { cursor: string; node: UserFields }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }

@@ -101,3 +101,14 @@ export function registration(overrides: Partial<Record<string, string>> = {}) {
     ...overrides,
   };
 }
+
+/** Creates an account with any role (as the operator CLI does) and logs it in over REST. */
+export async function accountWithRole(server: TestServer, role: string): Promise<{ id: string; email: string; token: string; refreshToken: string }> {
+  const input = registration({ role });
+  const user = await server.running.services.accounts.createAccount(input);
+  const login = await server.rest<{ token: string; refreshToken: string }>('POST', '/login-user', {
+    body: { email: input.email, password: input.password },
+  });
+  if (login.status !== 200) throw new Error(`login as ${role} failed with ${login.status}`);
+  return { id: user.id, email: user.email, token: login.body.token, refreshToken: login.body.refreshToken };
+}

@@ -1,11 +1,13 @@
 import type { Resolvers } from '../../../generated/resolvers-types.ts';
 import { DateTime } from '../scalars.ts';
 import * as auth from './auth.ts';
+import * as roles from './roles.ts';
 import * as user from './user.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
-  Query: { ...user.Query },
-  Mutation: { ...auth.Mutation },
+  Query: { ...user.Query, ...roles.Query },
+  Mutation: { ...auth.Mutation, ...roles.Mutation },
   User: user.User,
+  Role: roles.Role,
 };

@@ -1,0 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '../shared/uuid.ts';
+import { User } from './user.entity.ts';
+
+/** A user by id, with its role; an id that is not a UUID cannot exist and is not sent to the database. */
+export function findUser(em: EntityManager, id: string): Promise<User | null> {
+  return isUuid(id) ? em.findOne(User, { id }, { populate: ['role'] }) : Promise.resolve(null);
+}

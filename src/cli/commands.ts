@@ -1,0 +1,74 @@
+import type { Services } from '../server/services.ts';
+import { readPassword } from './password-input.ts';
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `usage:
+  npm run janus -- create-admin --email EMAIL [--first-name NAME] [--last-name NAME] [--phone NUMBER]
+      (the password is read from standard input, or prompted for on a terminal)
+  npm run janus -- roles list
+  npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]`;
+
+export interface CommandArgs {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+type Print = (line: string) => void;
+
+function stringOption(args: CommandArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function required(args: CommandArgs, name: string): string {
+  const value = stringOption(args, name);
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+type Command = (services: Services, print: Print) => Promise<void>;
+
+function createAdmin(args: CommandArgs): Command {
+  const email = required(args, 'email');
+  return async (services, print) => {
+    const user = await services.accounts.createAccount({
+      email,
+      password: await readPassword(),
+      firstName: stringOption(args, 'first-name') ?? 'Admin',
+      lastName: stringOption(args, 'last-name') ?? 'Admin',
+      phoneNumber: stringOption(args, 'phone') ?? '0',
+      role: 'admin',
+    });
+    print(`created admin ${user.email} (id ${user.id})`);
+  };
+}
+
+const listRoles: Command = async (services, print) => {
+  for (const role of await services.roles.list()) {
+    const assignable = role.selfAssignable ? 'self-assignable' : 'assigned only';
+    print(`${role.name}\t${assignable}\t${[...role.permissions].sort().join(',') || '-'}`);
+  }
+};
+
+function createRole(args: CommandArgs): Command {
+  const name = args.positionals[2];
+  if (!name) throw new UsageError('roles create needs a NAME');
+  const permissions = required(args, 'permissions').split(',').filter((permission) => permission.trim() !== '');
+  return async (services, print) => {
+    const role = await services.roles.create({ name, permissions, selfAssignable: args.values['self-assignable'] === true });
+    print(`created role ${role.name} with ${role.permissions.length} permission(s)`);
+  };
+}
+
+/** The command the arguments name, checked before anything opens the database. */
+export function resolveCommand(args: CommandArgs): Command {
+  const [command, sub] = args.positionals;
+  if (command === 'create-admin') return createAdmin(args);
+  if (command === 'roles' && sub === 'list') return listRoles;
+  if (command === 'roles' && sub === 'create') return createRole(args);
+  throw new UsageError(command ? `unknown command: ${args.positionals.join(' ')}` : 'no command given');
+}

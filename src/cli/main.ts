@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { loadSigningKey } from '../auth/keys.ts';
+import { openDatabase } from '../db/orm.ts';
+import { ConfigError, loadConfig } from '../server/config.ts';
+import { createServices } from '../server/services.ts';
+import { DomainError } from '../shared/errors.ts';
+import { resolveCommand, USAGE, UsageError, type CommandArgs } from './commands.ts';
+
+function parse(): CommandArgs {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        email: { type: 'string' },
+        'first-name': { type: 'string' },
+        'last-name': { type: 'string' },
+        phone: { type: 'string' },
+        permissions: { type: 'string' },
+        'self-assignable': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Operator commands, on the same services and database configuration as the server. */
+async function main(): Promise<void> {
+  const command = resolveCommand(parse());
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const key = await loadSigningKey({ alg: config.jwt.algorithm, privateKey: config.jwt.privateKey, dataDir: config.dataDir });
+    await command(createServices(config, database.orm, key), (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`janus: ${error.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const known = error instanceof DomainError || error instanceof ConfigError;
+  process.stderr.write(`janus: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}\n`);
+  process.exit(1);
+});

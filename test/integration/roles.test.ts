@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminOperations, type RoleFields, type UserConnectionFields, type UserFields } from '../support/operations.ts';
+import { accountWithRole, registration, startTestServer, type TestServer } from '../support/server.ts';
+import { perform, SURFACES, type OperationCall } from '../support/surfaces.ts';
+
+let server: TestServer;
+let admin: Awaited<ReturnType<typeof accountWithRole>>;
+let plainUser: Awaited<ReturnType<typeof accountWithRole>>;
+let auditor: Awaited<ReturnType<typeof accountWithRole>>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.running.services.roles.create({ name: 'auditor', permissions: ['users:read'] });
+  [admin, plainUser, auditor] = await Promise.all([
+    accountWithRole(server, 'admin'),
+    accountWithRole(server, 'user'),
+    accountWithRole(server, 'auditor'),
+  ]);
+});
+afterAll(() => server?.close());
+
+const calls = {
+  user: (id: string): OperationCall => ({
+    document: adminOperations, operationName: 'User', field: 'user', variables: { id },
+    rest: { method: 'GET', path: `/user/${encodeURIComponent(id)}` },
+  }),
+  users: (first?: number, after?: string): OperationCall => {
+    const query = new URLSearchParams({ ...(first === undefined ? {} : { first: String(first) }), ...(after ? { after } : {}) });
+    return {
+      document: adminOperations, operationName: 'Users', field: 'users', variables: { first, after },
+      rest: { method: 'GET', path: `/users?${query}` },
+    };
+  },
+  roles: (): OperationCall => ({
+    document: adminOperations, operationName: 'Roles', field: 'roles', rest: { method: 'GET', path: '/roles' },
+  }),
+  createRole: (variables: { name: string; permissions: string[]; selfAssignable?: boolean }): OperationCall => ({
+    document: adminOperations, operationName: 'CreateRole', field: 'createRole', variables,
+    rest: { method: 'POST', path: '/create-role', body: variables },
+  }),
+  assignRole: (userId: string, role: string): OperationCall => ({
+    document: adminOperations, operationName: 'AssignRole', field: 'assignRole', variables: { userId, role },
+    rest: { method: 'POST', path: '/assign-role', body: { userId, role } },
+  }),
+};
+
+const REST_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, ROLE_EXISTS: 409 };
+
+describe.each(SURFACES)('roles and permissions on %s', (surface) => {
+  async function expectFailure(call: OperationCall, token: string | undefined, code: string) {
+    const outcome = await perform(server, surface, call, token);
+    expect(outcome.code).toBe(code);
+    expect(outcome.status).toBe(surface === 'rest' ? REST_STATUS[code] : 200);
+  }
+
+  const who = () => ({ anonymous: undefined, user: plainUser.token, auditor: auditor.token, admin: admin.token });
+
+  it('lets only callers with users:read read a user: anonymous 401, user 403, auditor and admin 200', async () => {
+    await expectFailure(calls.user(plainUser.id), who().anonymous, 'UNAUTHENTICATED');
+    await expectFailure(calls.user(plainUser.id), who().user, 'FORBIDDEN');
+    for (const token of [who().auditor, who().admin]) {
+      const outcome = await perform<UserFields>(server, surface, calls.user(plainUser.id), token);
+      expect(outcome.data).toMatchObject({ id: plainUser.id, email: plainUser.email, role: 'user' });
+    }
+  });
+
+  it('answers NOT_FOUND for an unknown or malformed user id', async () => {
+    await expectFailure(calls.user('00000000-0000-4000-8000-00000000dead'), admin.token, 'NOT_FOUND');
+    await expectFailure(calls.user('not-a-uuid'), admin.token, 'NOT_FOUND');
+  });
+
+  it('pages through users with cursors, capping first at 100', async () => {
+    const seen = new Set<string>();
+    let after: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const outcome = await perform<UserConnectionFields>(server, surface, calls.users(2, after), auditor.token);
+      const connection = outcome.data!;
+      expect(connection.edges.length).toBeLessThanOrEqual(2);
+      for (const edge of connection.edges) {
+        expect(seen.has(edge.node.id)).toBe(false);
+        seen.add(edge.node.id);
+        expect(edge.node.email).toContain('@');
+      }
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor!;
+    }
+    expect([admin.id, plainUser.id, auditor.id].every((id) => seen.has(id))).toBe(true);
+
+    const capped = await perform<UserConnectionFields>(server, surface, calls.users(1000), auditor.token);
+    expect(capped.data!.edges.length).toBeLessThanOrEqual(100);
+    await expectFailure(calls.users(0), auditor.token, 'BAD_USER_INPUT');
+    await expectFailure(calls.users(5, 'bm90LWEtY3Vyc29y'), auditor.token, 'BAD_USER_INPUT');
+  });
+
+  it('lists roles for roles:read only, with sorted permissions', async () => {
+    await expectFailure(calls.roles(), undefined, 'UNAUTHENTICATED');
+    await expectFailure(calls.roles(), auditor.token, 'FORBIDDEN');
+    const outcome = await perform<RoleFields[]>(server, surface, calls.roles(), admin.token);
+    const adminRole = outcome.data!.find((role) => role.name === 'admin');
+    expect(adminRole).toMatchObject({ selfAssignable: false });
+    expect(adminRole!.permissions).toEqual([...adminRole!.permissions].sort());
+    expect(outcome.data!.map((role) => role.name)).toEqual(expect.arrayContaining(['user', 'employee', 'admin', 'auditor']));
+  });
+
+  it('creates a role for roles:write only, and refuses duplicates and malformed permissions', async () => {
+    const name = `custom-${surface}-${Date.now()}`;
+    await expectFailure(calls.createRole({ name, permissions: ['a:b'] }), plainUser.token, 'FORBIDDEN');
+    const created = await perform<RoleFields>(server, surface, calls.createRole({ name, permissions: ['z:read', 'a:write', 'z:read'] }), admin.token);
+    expect(created.data).toMatchObject({ name, permissions: ['a:write', 'z:read'], selfAssignable: false });
+    await expectFailure(calls.createRole({ name, permissions: [] }), admin.token, 'ROLE_EXISTS');
+    await expectFailure(calls.createRole({ name: `${name}-x`, permissions: ['no-colon'] }), admin.token, 'BAD_USER_INPUT');
+    await expectFailure(calls.createRole({ name: 'Has Spaces', permissions: [] }), admin.token, 'BAD_USER_INPUT');
+  });
+
+  it('lets a new self-assignable role be chosen at registration with its permissions in the payload', async () => {
+    const name = `volunteer-${surface}-${Date.now()}`;
+    await perform(server, surface, calls.createRole({ name, permissions: ['shifts:read', 'events:read'], selfAssignable: true }), admin.token);
+    const response = await server.rest<{ permissions: string[]; user: UserFields }>('POST', '/register-user', { body: registration({ role: name }) });
+    expect(response.status).toBe(200);
+    expect(response.body.permissions).toEqual(['events:read', 'shifts:read']);
+    expect(response.body.user.role).toBe(name);
+  });
+
+  it('applies an assigned role on the user’s very next request', async () => {
+    const target = await accountWithRole(server, 'user');
+    await expectFailure(calls.user(target.id), target.token, 'FORBIDDEN');
+    await expectFailure(calls.assignRole(target.id, 'auditor'), auditor.token, 'FORBIDDEN');
+
+    const assigned = await perform<UserFields>(server, surface, calls.assignRole(target.id, 'auditor'), admin.token);
+    expect(assigned.data).toMatchObject({ id: target.id, role: 'auditor' });
+    // The old token carries the old role: it stops working at once.
+    await expectFailure(calls.user(target.id), target.token, 'UNAUTHENTICATED');
+    const relogin = await server.rest<{ token: string; permissions: string[] }>('POST', '/login-user', {
+      body: { email: target.email, password: registration().password },
+    });
+    expect(relogin.body.permissions).toEqual(['users:read']);
+    const outcome = await perform<UserFields>(server, surface, calls.user(target.id), relogin.body.token);
+    expect(outcome.data).toMatchObject({ id: target.id, role: 'auditor' });
+
+    await expectFailure(calls.assignRole(target.id, 'no-such-role'), admin.token, 'NOT_FOUND');
+    await expectFailure(calls.assignRole('00000000-0000-4000-8000-00000000dead', 'user'), admin.token, 'NOT_FOUND');
+  });
+});
