@@ -37,10 +37,24 @@ export type Mutation = {
    * refresh tokens yield tokens with the new role. Errors: NOT_FOUND (user or role).
    */
   assignRole: User;
+  /**
+   * Changes the caller's password, ends every other login session and returns a new pair.
+   * Errors: INVALID_CREDENTIALS (wrong current password), BAD_USER_INPUT.
+   */
+  changePassword: AuthPayload;
   /** Creates a role. Errors: BAD_USER_INPUT (name or permission malformed), ROLE_EXISTS. */
   createRole: Role;
   /** Exchanges an email and password for a token pair. Errors: INVALID_CREDENTIALS. */
   loginUser: AuthPayload;
+  /** Ends every login session of the caller; every access token issued so far stops working. */
+  logoutAll: Scalars['Boolean']['output'];
+  /** Ends the login session of this refresh token. Errors: INVALID_REFRESH_TOKEN. */
+  logoutUser: Scalars['Boolean']['output'];
+  /**
+   * Exchanges a refresh token for a new pair. The old refresh token stops working; presenting it
+   * again revokes its whole login session. Errors: INVALID_REFRESH_TOKEN.
+   */
+  refreshToken: AuthPayload;
   /**
    * Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
    * Errors: BAD_USER_INPUT, EMAIL_TAKEN, ROLE_NOT_ALLOWED.
@@ -55,6 +69,12 @@ export type MutationAssignRoleArgs = {
 };
 
 
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
 export type MutationCreateRoleArgs = {
   name: Scalars['String']['input'];
   permissions: Array<Scalars['String']['input']>;
@@ -65,6 +85,16 @@ export type MutationCreateRoleArgs = {
 export type MutationLoginUserArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationLogoutUserArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRefreshTokenArgs = {
+  refreshToken: Scalars['String']['input'];
 };
 
 
@@ -279,8 +309,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   assignRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAssignRoleArgs, 'role' | 'userId'>>;
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
   loginUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginUserArgs, 'email' | 'password'>>;
+  logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  logoutUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutUserArgs, 'refreshToken'>>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   registerUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
 };
 

@@ -1,13 +1,14 @@
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import { UnauthenticatedError } from '../auth/errors.ts';
 import { Role } from '../roles/role.entity.ts';
 import { RoleNotAllowedError } from '../roles/errors.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
-import type { TokenService } from '../tokens/service.ts';
+import type { Authentication, TokenService } from '../tokens/service.ts';
 import { EmailTakenError, InvalidCredentialsError } from './errors.ts';
 import type { PasswordHasher } from './passwords.ts';
-import { findUser } from './queries.ts';
+import { findUser, findUserForUpdate } from './queries.ts';
 import { User } from './user.entity.ts';
 import {
   PASSWORD_MAX_BYTES,
@@ -27,26 +28,25 @@ export interface RegistrationInput {
   role: string;
 }
 
-export interface Authentication {
-  user: User;
-  token: string;
-  refreshToken: string;
-  permissions: string[];
-}
-
 export interface AccountService {
   /** Self-service sign-up: only self-assignable roles. */
   register(input: RegistrationInput): Promise<Authentication>;
   /** An operator's account creation (the CLI): any existing role. */
   createAccount(input: RegistrationInput): Promise<User>;
   login(email: string, password: string): Promise<Authentication>;
+  /** Checks the current password, stores the new one, ends every session and opens a new one. */
+  changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Authentication>;
   getUser(id: string): Promise<User>;
   listUsers(first: number | null | undefined, after: string | null | undefined): Promise<Page<User>>;
 }
 
 const ROLE_NAME_MAX_LENGTH = 64;
 
-export function createAccountService(deps: { orm: MikroORM; passwords: PasswordHasher; tokens: TokenService }): AccountService {
+export function createAccountService(deps: {
+  orm: MikroORM;
+  passwords: PasswordHasher;
+  tokens: Pick<TokenService, 'startSession' | 'revokeEverything'>;
+}): AccountService {
   const { orm, passwords, tokens } = deps;
 
   /**
@@ -111,6 +111,24 @@ export function createAccountService(deps: { orm: MikroORM; passwords: PasswordH
     return { user, ...pair, permissions: permissionsOf(user.role) };
   }
 
+  async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Authentication> {
+    const password = validatePassword(newPassword);
+    const current = await findUser(orm.em.fork(), userId);
+    if (!current) throw new UnauthenticatedError();
+    const matches =
+      Buffer.byteLength(currentPassword, 'utf8') <= PASSWORD_MAX_BYTES &&
+      (await passwords.verify(currentPassword, current.passwordHash));
+    if (!matches) throw new InvalidCredentialsError();
+    const passwordHash = await passwords.hash(password);
+    return orm.em.fork().transactional(async (em) => {
+      const user = await findUserForUpdate(em, userId);
+      if (!user) throw new UnauthenticatedError();
+      user.passwordHash = passwordHash;
+      await tokens.revokeEverything(em, user);
+      return { user, ...(await tokens.startSession(em, user)), permissions: permissionsOf(user.role) };
+    });
+  }
+
   async function getUser(id: string): Promise<User> {
     const user = await findUser(orm.em.fork(), id);
     if (!user) throw new NotFoundError('No user with this id');
@@ -124,5 +142,5 @@ export function createAccountService(deps: { orm: MikroORM; passwords: PasswordH
     return toPage(rows, size);
   }
 
-  return { register, createAccount, login, getUser, listUsers };
+  return { register, createAccount, login, changePassword, getUser, listUsers };
 }

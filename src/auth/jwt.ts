@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
 import { isUuid } from '../shared/uuid.ts';
-import type { SigningKey } from './keys.ts';
+import type { SigningKey, VerificationKey } from './keys.ts';
 import { UnauthenticatedError } from './errors.ts';
 
 /** The claims Janus puts in an access token beside the registered ones. */
@@ -45,12 +45,16 @@ function hasAccessClaims(payload: Record<string, unknown>): payload is Record<st
 
 export function createAccessTokenService(options: {
   key: SigningKey;
+  /** Keys from before a rotation: they verify tokens still in circulation, never sign. */
+  previousKeys?: readonly VerificationKey[];
   issuer: string;
   audience: string;
   ttlSeconds: number;
 }): AccessTokenService {
   const { key, issuer, audience, ttlSeconds } = options;
-  const keysById = new Map<string, KeyObject>([[key.kid, key.verificationKey]]);
+  const keysById = new Map<string, KeyObject>(
+    [key, ...(options.previousKeys ?? [])].map((known) => [known.kid, known.verificationKey]),
+  );
   const resolveKey = (header: JWTHeaderParameters): KeyObject => {
     const found = header.kid === undefined ? undefined : keysById.get(header.kid);
     if (!found) throw new UnauthenticatedError('Access token was signed by an unknown key');

@@ -4,26 +4,33 @@ import path from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { ConfigError, type JwtAlgorithm } from '../server/config.ts';
 
-export interface SigningKey {
-  alg: JwtAlgorithm;
+/** A key that verifies tokens: the signing key's own, or one kept from before a rotation. */
+export interface VerificationKey {
   kid: string;
-  /** Signs tokens. For HS256 the same secret also verifies them. */
-  signingKey: KeyObject;
   verificationKey: KeyObject;
   /** The public JWK to publish, or undefined for a shared secret. */
   publicJwk: JWK | undefined;
 }
 
+export interface SigningKey extends VerificationKey {
+  alg: JwtAlgorithm;
+  kid: string;
+  /** Signs tokens. For HS256 the same secret also verifies them. */
+  signingKey: KeyObject;
+}
+
 const HS256_MIN_SECRET_BYTES = 32;
 
-function parsePrivateKey(alg: JwtAlgorithm, raw: string): KeyObject {
-  if (alg === 'HS256') {
-    const secret = Buffer.from(raw, 'utf8');
-    if (secret.length < HS256_MIN_SECRET_BYTES) {
-      throw new ConfigError(`JANUS_JWT_PRIVATE_KEY must be at least ${HS256_MIN_SECRET_BYTES} bytes for HS256`);
-    }
-    return createSecretKey(secret);
+function secretKey(variable: string, raw: string): KeyObject {
+  const secret = Buffer.from(raw, 'utf8');
+  if (secret.length < HS256_MIN_SECRET_BYTES) {
+    throw new ConfigError(`${variable} must be at least ${HS256_MIN_SECRET_BYTES} bytes for HS256`);
   }
+  return createSecretKey(secret);
+}
+
+function parsePrivateKey(alg: JwtAlgorithm, raw: string): KeyObject {
+  if (alg === 'HS256') return secretKey('JANUS_JWT_PRIVATE_KEY', raw);
   try {
     const trimmed = raw.trim();
     return trimmed.startsWith('{')
@@ -34,12 +41,36 @@ function parsePrivateKey(alg: JwtAlgorithm, raw: string): KeyObject {
   }
 }
 
-function assertKeyFits(alg: JwtAlgorithm, key: KeyObject): void {
+function assertKeyFits(variable: string, alg: JwtAlgorithm, key: KeyObject): void {
   const fits =
     (alg === 'EdDSA' && key.asymmetricKeyType === 'ed25519') ||
     (alg === 'ES256' && key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') ||
     (alg === 'HS256' && key.type === 'secret');
-  if (!fits) throw new ConfigError(`JANUS_JWT_PRIVATE_KEY does not fit JANUS_JWT_ALG=${alg}`);
+  if (!fits) throw new ConfigError(`${variable} does not fit JANUS_JWT_ALG=${alg}`);
+}
+
+const PEM_BLOCK = /-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g;
+
+/** Each verify-only key as a public key (or, for HS256, a secret). */
+function parseVerifyKeys(alg: JwtAlgorithm, raw: string): KeyObject[] {
+  const variable = 'JANUS_JWT_VERIFY_KEYS';
+  const trimmed = raw.trim();
+  try {
+    if (trimmed.startsWith('[')) {
+      const entries = JSON.parse(trimmed) as unknown[];
+      return entries.map((entry) =>
+        typeof entry === 'string' && alg === 'HS256'
+          ? secretKey(variable, entry)
+          : createPublicKey({ key: entry as JsonWebKey, format: 'jwk' }),
+      );
+    }
+    const blocks = trimmed.match(PEM_BLOCK) ?? [];
+    if (blocks.length === 0) throw new Error('no key found');
+    return blocks.map((block) => createPublicKey(block));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${variable} must be PEM keys or a JSON array of JWKs (HS256: of secrets)`);
+  }
 }
 
 function generatePrivateKey(alg: JwtAlgorithm): KeyObject {
@@ -75,21 +106,29 @@ async function loadOrGenerate(alg: JwtAlgorithm, dataDir: string): Promise<KeyOb
   return deserialise(alg, await readFile(file, 'utf8'));
 }
 
-async function describe(alg: JwtAlgorithm, privateKey: KeyObject): Promise<SigningKey> {
-  if (alg === 'HS256') {
-    const jwk: JWK = { kty: 'oct', k: privateKey.export().toString('base64url') };
-    return { alg, kid: await calculateJwkThumbprint(jwk), signingKey: privateKey, verificationKey: privateKey, publicJwk: undefined };
+/** The kid is the RFC 7638 thumbprint, so the same key always gets the same id on every instance. */
+async function describe(alg: JwtAlgorithm, key: KeyObject): Promise<VerificationKey> {
+  if (key.type === 'secret') {
+    const jwk: JWK = { kty: 'oct', k: key.export().toString('base64url') };
+    return { kid: await calculateJwkThumbprint(jwk), verificationKey: key, publicJwk: undefined };
   }
-  const publicKey = createPublicKey(privateKey);
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const exported = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(exported);
-  return { alg, kid, signingKey: privateKey, verificationKey: publicKey, publicJwk: { ...exported, alg, use: 'sig', kid } };
+  return { kid, verificationKey: publicKey, publicJwk: { ...exported, alg, use: 'sig', kid } };
 }
 
 export async function loadSigningKey(options: { alg: JwtAlgorithm; privateKey: string | undefined; dataDir: string }): Promise<SigningKey> {
   const key = options.privateKey
     ? parsePrivateKey(options.alg, options.privateKey)
     : await loadOrGenerate(options.alg, options.dataDir);
-  assertKeyFits(options.alg, key);
-  return describe(options.alg, key);
+  assertKeyFits('JANUS_JWT_PRIVATE_KEY', options.alg, key);
+  return { alg: options.alg, signingKey: key, ...(await describe(options.alg, key)) };
+}
+
+export async function loadVerifyKeys(alg: JwtAlgorithm, raw: string | undefined): Promise<VerificationKey[]> {
+  if (!raw) return [];
+  const keys = parseVerifyKeys(alg, raw);
+  for (const key of keys) assertKeyFits('JANUS_JWT_VERIFY_KEYS', alg, key);
+  return Promise.all(keys.map((key) => describe(alg, key)));
 }

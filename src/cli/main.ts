@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadSigningKey } from '../auth/keys.ts';
 import { openDatabase } from '../db/orm.ts';
 import { ConfigError, loadConfig } from '../server/config.ts';
+import { loadKeyRing } from '../server/keyring.ts';
 import { createServices } from '../server/services.ts';
 import { DomainError } from '../shared/errors.ts';
 import { resolveCommand, USAGE, UsageError, type CommandArgs } from './commands.ts';
@@ -30,8 +30,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const key = await loadSigningKey({ alg: config.jwt.algorithm, privateKey: config.jwt.privateKey, dataDir: config.dataDir });
-    await command(createServices(config, database.orm, key), (line) => process.stdout.write(`${line}\n`));
+    await command(createServices(config, database.orm, await loadKeyRing(config)), (line) => process.stdout.write(`${line}\n`));
   } finally {
     await database.close();
   }

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
-import { findUser } from '../accounts/queries.ts';
+import { findUserForUpdate } from '../accounts/queries.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { RoleExistsError } from './errors.ts';
@@ -40,7 +40,7 @@ export function createRoleService(deps: { orm: MikroORM }): RoleService {
 
     assign(userId, roleName) {
       return orm.em.fork().transactional(async (em) => {
-        const user = await findUser(em, userId);
+        const user = await findUserForUpdate(em, userId);
         const role = await em.findOne(Role, { name: roleName.trim() });
         if (!user) throw new NotFoundError('No user with this id');
         if (!role) throw new NotFoundError(`No role named "${roleName.trim().slice(0, 64)}"`);

@@ -1,5 +1,7 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useSofa } from '@graphql-yoga/plugin-sofa';
+import type { JWK } from 'jose';
+import { useJwks } from '../auth/jwks-plugin.ts';
 import { useJanusAuth } from '../auth/plugin.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { buildSchema } from '../graphql/schema.ts';
@@ -13,7 +15,7 @@ export const REST_BASE_PATH = '/rest';
 export type JanusApp = YogaServerInstance<object, AppContext>;
 
 /** GraphQL at /graphql and its SOFA mirror under /rest, both executed by one Yoga/envelop pipeline. */
-export function createApp(options: { services: Services; logger: Logger }): JanusApp {
+export function createApp(options: { services: Services; logger: Logger; publicJwks: readonly JWK[] }): JanusApp {
   const { services, logger } = options;
   return createYoga<object, AppContext>({
     schema: buildSchema(),
@@ -23,6 +25,7 @@ export function createApp(options: { services: Services; logger: Logger }): Janu
     context: () => ({ services }),
     maskedErrors: { maskError: createErrorMask(logger) },
     plugins: [
+      useJwks(options.publicJwks),
       useJanusAuth({
         authenticate: (token) => services.tokens.authenticate(token),
         toError: (error) => toGraphQLError(error, logger),

@@ -11,6 +11,8 @@ export interface Config {
   jwt: {
     algorithm: JwtAlgorithm;
     privateKey: string | undefined;
+    /** Keys that still verify but no longer sign: the previous keys during a rotation. */
+    verifyKeys: string | undefined;
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
@@ -66,6 +68,16 @@ function text(env: Env, name: string, fallback: string): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  if (config.jwt.accessTokenTtlSeconds > config.refreshTokenTtlSeconds) {
+    // Expired sessions are purged once their last refresh token expires: an access token must
+    // not outlive that.
+    throw new ConfigError('JANUS_ACCESS_TOKEN_TTL must not exceed JANUS_REFRESH_TOKEN_TTL');
+  }
+  return config;
+}
+
+function readConfig(env: Env): Config {
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -74,6 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwt: {
       algorithm: oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'HS256'] as const, 'EdDSA'),
       privateKey: env.JANUS_JWT_PRIVATE_KEY || undefined,
+      verifyKeys: env.JANUS_JWT_VERIFY_KEYS || undefined,
       issuer: text(env, 'JANUS_JWT_ISSUER', 'janus'),
       audience: text(env, 'JANUS_JWT_AUDIENCE', 'janus'),
       accessTokenTtlSeconds: integer(env, 'JANUS_ACCESS_TOKEN_TTL', 900, 1, 86_400),

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadSigningKey } from '../auth/keys.ts';
 import { openDatabase, type Database } from '../db/orm.ts';
 import { createApp, GRAPHQL_PATH, REST_BASE_PATH } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createServices, type Services } from './services.ts';
+import { loadKeyRing } from './keyring.ts';
+import { createServices, publicJwksOf, type Services } from './services.ts';
 
 export interface RunningServer {
   url: string;
@@ -28,13 +28,30 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+const PURGE_INTERVAL_MS = 15 * 60 * 1000;
+
+/** Expired refresh tokens are deleted at start and then periodically, so the table stays bounded. */
+function schedulePurge(services: Services, logger: Logger): () => void {
+  const purge = (): void => {
+    services.tokens.purgeExpired().then(
+      (deleted) => logger.debug({ deleted }, 'purged expired refresh tokens'),
+      (error: unknown) => logger.warn({ err: error }, 'purging expired refresh tokens failed'),
+    );
+  };
+  purge();
+  const timer = setInterval(purge, PURGE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Opens the database (applying migrations), loads the signing key and serves both surfaces. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const key = await loadSigningKey({ alg: config.jwt.algorithm, privateKey: config.jwt.privateKey, dataDir: config.dataDir });
-    const services = createServices(config, database.orm, key);
-    const app = createApp({ services, logger });
+    const keys = await loadKeyRing(config);
+    const services = createServices(config, database.orm, keys);
+    const app = createApp({ services, logger, publicJwks: publicJwksOf(keys) });
+    const stopPurging = schedulePurge(services, logger);
     const server = createServer(app);
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -48,6 +65,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       services,
       logger,
       async close() {
+        stopPurging();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -1,8 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { JWK } from 'jose';
 import { createAccountService, type AccountService } from '../accounts/service.ts';
 import { createPasswordHasher } from '../accounts/passwords.ts';
 import { createAccessTokenService } from '../auth/jwt.ts';
-import type { SigningKey } from '../auth/keys.ts';
+import type { SigningKey, VerificationKey } from '../auth/keys.ts';
 import { createRoleService, type RoleService } from '../roles/service.ts';
 import { createTokenService, type TokenService } from '../tokens/service.ts';
 import type { Config } from './config.ts';
@@ -14,9 +15,15 @@ export interface Services {
   tokens: TokenService;
 }
 
-export function createServices(config: Config, orm: MikroORM, key: SigningKey): Services {
+export interface KeyRing {
+  signing: SigningKey;
+  previous: VerificationKey[];
+}
+
+export function createServices(config: Config, orm: MikroORM, keys: KeyRing): Services {
   const accessTokens = createAccessTokenService({
-    key,
+    key: keys.signing,
+    previousKeys: keys.previous,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
@@ -24,4 +31,9 @@ export function createServices(config: Config, orm: MikroORM, key: SigningKey): 
   const tokens = createTokenService({ orm, accessTokens, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
   const accounts = createAccountService({ orm, passwords: createPasswordHasher(config.bcryptCost), tokens });
   return { accounts, roles: createRoleService({ orm }), tokens };
+}
+
+/** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */
+export function publicJwksOf(keys: KeyRing): JWK[] {
+  return [keys.signing, ...keys.previous].flatMap((key) => (key.publicJwk ? [key.publicJwk] : []));
 }

@@ -10,7 +10,7 @@ const RefreshTokenSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => randomUUID()),
     session: () => p.manyToOne(Session).deleteRule('cascade').index(),
     tokenHash: p.string().length(64).unique(),
-    expiresAt: p.datetime(),
+    expiresAt: p.datetime().index(),
     // Set when the token is exchanged: a second use is a replay and revokes the session.
     usedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -1,17 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/postgresql';
+import { findUserForUpdate } from '../accounts/queries.ts';
 import type { User } from '../accounts/user.entity.ts';
-import type { AccessTokenService } from '../auth/jwt.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
+import type { AccessTokenService } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
+import { InvalidRefreshTokenError } from './errors.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
-import { Session } from './session.entity.ts';
 import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
+import { Session } from './session.entity.ts';
 
 export interface TokenPair {
   token: string;
   refreshToken: string;
+}
+
+/** A token pair with the user it was issued to, as registration, login and refresh return it. */
+export interface Authentication extends TokenPair {
+  user: User;
+  permissions: string[];
+}
+
+export interface PurgeResult {
+  refreshTokens: number;
+  sessions: number;
 }
 
 export interface TokenService {
@@ -25,7 +38,21 @@ export interface TokenService {
    * role loaded in one query. Null for an invalid, expired or revoked token, or a deleted user.
    */
   authenticate(accessToken: string): Promise<Principal | null>;
+  /** Rotates a refresh token. Presenting a rotated token again revokes its whole session. */
+  refresh(refreshToken: string): Promise<Authentication>;
+  /** Ends the session a refresh token belongs to. */
+  logout(refreshToken: string): Promise<void>;
+  /**
+   * Inside the caller's transaction: ends every session of the user and bumps the user's token
+   * version, so that every access token issued so far fails on its next use.
+   */
+  revokeEverything(em: EntityManager, user: User): Promise<void>;
+  logoutEverywhere(userId: string): Promise<void>;
+  /** Deletes expired refresh tokens and the sessions left without any. */
+  purgeExpired(now?: Date): Promise<PurgeResult>;
 }
+
+type RefreshOutcome = { ok: true; authentication: Authentication } | { ok: false };
 
 export function createTokenService(options: {
   orm: MikroORM;
@@ -33,24 +60,29 @@ export function createTokenService(options: {
   refreshTokenTtlSeconds: number;
 }): TokenService {
   const { orm, accessTokens, refreshTokenTtlSeconds } = options;
-  return {
-    async startSession(em, user) {
-      const session = em.create(Session, { id: randomUUID(), user });
-      const refreshToken = newRefreshSecret();
-      em.create(RefreshToken, {
-        session,
-        tokenHash: hashRefreshSecret(refreshToken),
-        expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
-      });
-      const token = await accessTokens.sign({
-        sub: user.id,
-        sid: session.id,
-        ver: user.tokenVersion,
-        role: user.role.name,
-        perms: permissionsOf(user.role),
-      });
-      return { token, refreshToken };
+
+  async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
+    const refreshToken = newRefreshSecret();
+    em.create(RefreshToken, {
+      session,
+      tokenHash: hashRefreshSecret(refreshToken),
+      expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
+    });
+    const token = await accessTokens.sign({
+      sub: user.id,
+      sid: session.id,
+      ver: user.tokenVersion,
+      role: user.role.name,
+      perms: permissionsOf(user.role),
+    });
+    return { token, refreshToken };
+  }
+
+  const service: TokenService = {
+    startSession(em, user) {
+      return issue(em, em.create(Session, { id: randomUUID(), user }), user);
     },
+
     async authenticate(accessToken) {
       let claims;
       try {
@@ -65,5 +97,65 @@ export function createTokenService(options: {
       if (!session || session.user.tokenVersion !== claims.ver) return null;
       return { user: session.user, permissions: new Set(session.user.role.permissions), claims };
     },
+
+    async refresh(refreshToken) {
+      const outcome = await orm.em.fork().transactional(async (em): Promise<RefreshOutcome> => {
+        const current = await em.findOne(
+          RefreshToken,
+          { tokenHash: hashRefreshSecret(refreshToken) },
+          { populate: ['session.user.role'] },
+        );
+        if (!current) return { ok: false };
+        const now = new Date();
+        // The conditional update is the race arbiter: of N concurrent uses, one claims the row.
+        const claimed = await em.nativeUpdate(RefreshToken, { id: current.id, usedAt: null }, { usedAt: now });
+        if (claimed === 0) {
+          // Reuse of a rotated token: it leaked or was replayed, so the whole session goes.
+          await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: now });
+          return { ok: false };
+        }
+        if (current.session.revokedAt || current.expiresAt <= now) return { ok: false };
+        const { user } = current.session;
+        const pair = await issue(em, current.session, user);
+        return { ok: true, authentication: { user, ...pair, permissions: permissionsOf(user.role) } };
+      });
+      if (!outcome.ok) throw new InvalidRefreshTokenError();
+      return outcome.authentication;
+    },
+
+    async logout(refreshToken) {
+      const em = orm.em.fork();
+      const current = await em.findOne(RefreshToken, { tokenHash: hashRefreshSecret(refreshToken) });
+      if (!current) throw new InvalidRefreshTokenError();
+      await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: new Date() });
+    },
+
+    async revokeEverything(em, user) {
+      user.tokenVersion += 1;
+      await em.nativeUpdate(Session, { user: user.id, revokedAt: null }, { revokedAt: new Date() });
+    },
+
+    async logoutEverywhere(userId) {
+      await orm.em.fork().transactional(async (em) => {
+        const user = await findUserForUpdate(em, userId);
+        if (!user) throw new UnauthenticatedError();
+        await service.revokeEverything(em, user);
+      });
+    },
+
+    async purgeExpired(now = new Date()) {
+      return orm.em.fork().transactional(async (em) => {
+        const refreshTokens = await em.nativeDelete(RefreshToken, { expiresAt: { $lte: now } });
+        // A session with no refresh token left can never be refreshed again, and its last access
+        // token expired long before its last refresh token (access TTL <= refresh TTL).
+        const { affectedRows: sessions } = await em.execute<QueryResult>(
+          'delete from sessions s where not exists (select 1 from refresh_tokens t where t.session_id = s.id)',
+          [],
+          'run',
+        );
+        return { refreshTokens, sessions };
+      });
+    },
   };
+  return service;
 }

@@ -19,8 +19,13 @@ describe('access markers in the SDL', () => {
     },
   );
 
-  it('marks only registerUser and loginUser as @public', () => {
+  it('marks only the operations that obtain or end a session without an access token as @public', () => {
     const publicFields = rootFields.filter(({ field }) => accessMarkersOf(field).includes('public')).map(({ path }) => path);
-    expect(publicFields.sort()).toEqual(['Mutation.loginUser', 'Mutation.registerUser']);
+    expect(publicFields.sort()).toEqual([
+      'Mutation.loginUser',
+      'Mutation.logoutUser',
+      'Mutation.refreshToken',
+      'Mutation.registerUser',
+    ]);
   });
 });

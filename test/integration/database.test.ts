@@ -19,12 +19,12 @@ afterAll(async () => {
 });
 
 /** Fails after the user row has been written inside the registration's transaction. */
-const failingTokens: TokenService = {
+const failingTokens: Pick<TokenService, 'startSession' | 'revokeEverything'> = {
   async startSession(em) {
     await em.flush();
     throw new Error('session store unavailable');
   },
-  authenticate: () => Promise.resolve(null),
+  revokeEverything: () => Promise.reject(new Error('not used by registration')),
 };
 
 it('leaves no user row behind when a later step of registration fails', async () => {
@@ -37,4 +37,8 @@ it('leaves no user row behind when a later step of registration fails', async ()
     .getConnection()
     .execute<{ count: string }[]>('select count(*) as count from users where email = ?', [input.email]);
   expect(Number(rows[0]?.count)).toBe(0);
+});
+
+it('has migrations that produce exactly the schema the entities describe', async () => {
+  expect((await database.orm.schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
 });
