@@ -1,0 +1,82 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
+import { authCalls } from '../support/auth-calls.ts';
+import type { AuthPayloadFields, UserFields } from '../support/operations.ts';
+import { registration, startTestServer, type TestServer } from '../support/server.ts';
+import { perform, SURFACES } from '../support/surfaces.ts';
+
+let server: TestServer;
+let realKey: SigningKey;
+let account: AuthPayloadFields;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  // The generated key lives in the data folder: the test reads it to forge near-valid tokens.
+  realKey = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: server.database.dataDir });
+  account = (await server.rest<AuthPayloadFields>('POST', '/register-user', { body: registration() })).body;
+});
+afterAll(() => server?.close());
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const claimsOf = () => decodeJwt(account.token);
+
+function sign(payload: JWTPayload, options: { key?: Parameters<SignJWT['sign']>[0]; alg?: string; kid?: string; typ?: string } = {}) {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: options.kid ?? realKey.kid, typ: options.typ ?? 'at+jwt' })
+    .sign(options.key ?? realKey.signingKey);
+}
+
+const forgeries: Record<string, () => Promise<string> | string> = {
+  'alg none': () => `${b64({ alg: 'none', typ: 'at+jwt', kid: realKey.kid })}.${b64(claimsOf())}.`,
+  'HS256 signed with the public key (algorithm confusion)': () =>
+    sign(claimsOf(), {
+      alg: 'HS256',
+      key: new TextEncoder().encode(realKey.verificationKey.export({ format: 'pem', type: 'spki' }) as string),
+    }),
+  'a tampered payload': () => {
+    const [header, , signature] = account.token.split('.');
+    return `${header}.${b64({ ...claimsOf(), role: 'admin', perms: ['users:read'] })}.${signature}`;
+  },
+  'a tampered signature': () => {
+    const [header, payload, signature] = account.token.split('.') as [string, string, string];
+    const flipped = signature.startsWith('A') ? `B${signature.slice(1)}` : `A${signature.slice(1)}`;
+    return `${header}.${payload}.${flipped}`;
+  },
+  'an unknown kid': () => sign(claimsOf(), { kid: 'unknown-key-id' }),
+  'another key presenting the real kid': () => sign(claimsOf(), { key: generateKeyPairSync('ed25519').privateKey }),
+  'an expired token': () => sign({ ...claimsOf(), iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 }),
+  'another issuer': () => sign({ ...claimsOf(), iss: 'evil' }),
+  'another audience': () => sign({ ...claimsOf(), aud: 'other-service' }),
+  'a token that is not an access token (typ JWT)': () => sign(claimsOf(), { typ: 'JWT' }),
+};
+
+describe.each(SURFACES)('access token verification on %s', (surface) => {
+  it('accepts a token forged with the real key and valid claims (the forging itself is sound)', async () => {
+    const token = await sign({ ...claimsOf(), jti: crypto.randomUUID() });
+    expect((await perform<UserFields>(server, surface, authCalls.me(), token)).data?.id).toBe(account.user.id);
+  });
+
+  it.each(Object.entries(forgeries))('rejects %s with UNAUTHENTICATED', async (_name, forge) => {
+    const outcome = await perform(server, surface, authCalls.me(), await forge());
+    expect(outcome.code).toBe('UNAUTHENTICATED');
+    expect(outcome.status).toBe(surface === 'rest' ? 401 : 200);
+  });
+
+  it('rejects the token of a deleted user', async () => {
+    const doomed = (await server.rest<AuthPayloadFields>('POST', '/register-user', { body: registration() })).body;
+    await server.running.database.orm.em.getConnection().execute('delete from users where id = ?', [doomed.user.id]);
+    const outcome = await perform(server, surface, authCalls.me(), doomed.token);
+    expect(outcome.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+it('issues EdDSA tokens with the claims and header of the contract', () => {
+  expect(decodeProtectedHeader(account.token)).toEqual({ alg: 'EdDSA', kid: realKey.kid, typ: 'at+jwt' });
+  const claims = decodeJwt(account.token);
+  expect(claims).toMatchObject({ iss: 'janus', aud: 'janus', sub: account.user.id, role: 'employee', perms: [], ver: 0 });
+  expect(claims.exp! - claims.iat!).toBe(900);
+  expect(typeof claims.jti).toBe('string');
+  expect(typeof claims.sid).toBe('string');
+});
