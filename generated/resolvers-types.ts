@@ -44,7 +44,7 @@ export type Mutation = {
   changePassword: AuthPayload;
   /** Creates a role. Errors: BAD_USER_INPUT (name or permission malformed), ROLE_EXISTS. */
   createRole: Role;
-  /** Exchanges an email and password for a token pair. Errors: INVALID_CREDENTIALS. */
+  /** Exchanges an email and password for a token pair. Errors: INVALID_CREDENTIALS, RATE_LIMITED. */
   loginUser: AuthPayload;
   /** Ends every login session of the caller; every access token issued so far stops working. */
   logoutAll: Scalars['Boolean']['output'];
@@ -52,12 +52,12 @@ export type Mutation = {
   logoutUser: Scalars['Boolean']['output'];
   /**
    * Exchanges a refresh token for a new pair. The old refresh token stops working; presenting it
-   * again revokes its whole login session. Errors: INVALID_REFRESH_TOKEN.
+   * again revokes its whole login session. Errors: INVALID_REFRESH_TOKEN, RATE_LIMITED.
    */
   refreshToken: AuthPayload;
   /**
    * Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
-   * Errors: BAD_USER_INPUT, EMAIL_TAKEN, ROLE_NOT_ALLOWED.
+   * Errors: BAD_USER_INPUT, EMAIL_TAKEN, ROLE_NOT_ALLOWED, RATE_LIMITED.
    */
   registerUser: AuthPayload;
 };
@@ -290,6 +290,12 @@ export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = Context, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type RateLimitDirectiveArgs = {
+  identityArgs?: Maybe<Array<Scalars['String']['input']>>;
+};
+
+export type RateLimitDirectiveResolver<Result, Parent, ContextType = Context, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type RequiresPermissionDirectiveArgs = {
   permission: Scalars['String']['input'];
 };
@@ -372,5 +378,6 @@ export type Resolvers<ContextType = Context> = {
 export type DirectiveResolvers<ContextType = Context> = {
   authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
+  rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresPermission?: RequiresPermissionDirectiveResolver<any, any, ContextType>;
 };

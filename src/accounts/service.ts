@@ -11,9 +11,10 @@ import type { PasswordHasher } from './passwords.ts';
 import { findUser, findUserForUpdate } from './queries.ts';
 import { User } from './user.entity.ts';
 import {
-  PASSWORD_MAX_BYTES,
+  fitsBcrypt,
   normalizeEmail,
   normalizeName,
+  normalizePassword,
   normalizePhoneNumber,
   tryNormalizeEmail,
   validatePassword,
@@ -94,12 +95,13 @@ export function createAccountService(deps: {
       return user;
     });
 
-  async function login(rawEmail: string, password: string): Promise<Authentication> {
+  async function login(rawEmail: string, rawPassword: string): Promise<Authentication> {
+    const password = normalizePassword(rawPassword);
     // A malformed email or an over-long password cannot match any account (bcrypt would compare
     // only the first 72 bytes): same answer, same cost as an unknown email.
     const email = tryNormalizeEmail(rawEmail);
     const em = orm.em.fork();
-    const user = email && Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES
+    const user = email && fitsBcrypt(password)
       ? await em.findOne(User, { email }, { populate: ['role'] })
       : null;
     if (!user) {
@@ -112,12 +114,11 @@ export function createAccountService(deps: {
   }
 
   async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Authentication> {
-    const password = validatePassword(newPassword);
+    const password = validatePassword(newPassword, 'newPassword');
     const current = await findUser(orm.em.fork(), userId);
     if (!current) throw new UnauthenticatedError();
-    const matches =
-      Buffer.byteLength(currentPassword, 'utf8') <= PASSWORD_MAX_BYTES &&
-      (await passwords.verify(currentPassword, current.passwordHash));
+    const presented = normalizePassword(currentPassword);
+    const matches = fitsBcrypt(presented) && (await passwords.verify(presented, current.passwordHash));
     if (!matches) throw new InvalidCredentialsError();
     const passwordHash = await passwords.hash(password);
     return orm.em.fork().transactional(async (em) => {

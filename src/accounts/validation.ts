@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../shared/errors.ts';
+import { isCommonPassword } from './common-passwords.ts';
 
 export const EMAIL_MAX_LENGTH = 254;
 export const PASSWORD_MIN_BYTES = 8;
@@ -22,15 +23,28 @@ export function tryNormalizeEmail(raw: string): string | undefined {
   return email.length <= EMAIL_MAX_LENGTH && EMAIL_SHAPE.test(email) ? email : undefined;
 }
 
-export function validatePassword(password: string): string {
+/**
+ * NFKC, so that the same password typed on another keyboard or OS (composed or decomposed
+ * accents, full-width digits) hashes the same.
+ */
+export function normalizePassword(raw: string): string {
+  return raw.normalize('NFKC');
+}
+
+/** The normalised password, once it has the allowed length and is not a common one. */
+export function validatePassword(raw: string, field = 'password'): string {
+  const password = normalizePassword(raw);
   const bytes = Buffer.byteLength(password, 'utf8');
   if (bytes < PASSWORD_MIN_BYTES || bytes > PASSWORD_MAX_BYTES) {
-    throw new InvalidInputError(
-      'password',
-      `Password must be between ${PASSWORD_MIN_BYTES} and ${PASSWORD_MAX_BYTES} bytes long`,
-    );
+    throw new InvalidInputError(field, `Password must be between ${PASSWORD_MIN_BYTES} and ${PASSWORD_MAX_BYTES} bytes long`);
   }
+  if (isCommonPassword(password)) throw new InvalidInputError(field, 'This password is too common; choose another');
   return password;
+}
+
+/** Whether a login password can be checked at all: a longer one cannot match any stored hash. */
+export function fitsBcrypt(password: string): boolean {
+  return Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
 }
 
 export function normalizeName(field: string, raw: string): string {

@@ -49,32 +49,28 @@ export function compileAccessRules(schema: GraphQLSchema): Map<string, AccessRul
 }
 
 /**
- * The rules of the root fields an operation selects. Only the root selection set is read:
- * nested fields are reachable only through a root field, whose rule already applies.
- * Fields under @skip/@include count as selected, which can only ask for more, never less.
+ * The root fields (`Type.field`) an operation selects, following fragments. Only the root
+ * selection set is read: nested fields are reachable only through a root field. Fields under
+ * @skip/@include count as selected, which can only ask for more checks, never fewer.
+ * Introspection meta-fields (__typename, __schema, __type) are left out.
  */
-export function rulesOfOperation(
-  rules: ReadonlyMap<string, AccessRule>,
+export function rootFieldsOf(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-): AccessRule[] {
+): string[] {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return [];
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return [];
+  const rootType = operation && schema.getRootType(operation.operation);
+  if (!operation || !rootType) return [];
   const fragments = new Map(
     document.definitions.flatMap((def) => (def.kind === Kind.FRAGMENT_DEFINITION ? [[def.name.value, def] as const] : [])),
   );
-  const found = new Set<AccessRule>();
+  const found = new Set<string>();
   const visited = new Set<string>();
   const walk = (selectionSet: SelectionSetNode): void => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        // Introspection meta-fields (__typename, __schema, __type) carry no rule of ours.
-        if (!selection.name.value.startsWith('__')) {
-          found.add(rules.get(`${rootType.name}.${selection.name.value}`) ?? AUTHENTICATED);
-        }
+        if (!selection.name.value.startsWith('__')) found.add(`${rootType.name}.${selection.name.value}`);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet);
       } else if (!visited.has(selection.name.value)) {
@@ -86,6 +82,16 @@ export function rulesOfOperation(
   };
   walk(operation.selectionSet);
   return [...found];
+}
+
+/** The distinct rules of the root fields an operation selects. */
+export function rulesOfOperation(
+  rules: ReadonlyMap<string, AccessRule>,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): AccessRule[] {
+  return [...new Set(rootFieldsOf(schema, document, operationName).map((field) => rules.get(field) ?? AUTHENTICATED))];
 }
 
 /** The first rule the caller fails, as the error to answer with, or undefined when all pass. */

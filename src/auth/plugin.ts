@@ -1,7 +1,8 @@
-import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useGenericAuth } from '@envelop/generic-auth';
 import type { Context } from '../graphql/context.ts';
+import { createDocumentCache } from '../graphql/document-cache.ts';
 import { checkAccess, compileAccessRules, rulesOfOperation, type AccessRule } from './access-rules.ts';
 import type { Principal } from './principal.ts';
 
@@ -28,16 +29,9 @@ function bearerToken(request: Request): string | undefined {
 export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
   let schema: GraphQLSchema | undefined;
   let rules = new Map<string, AccessRule>();
-  let rulesByDocument = new WeakMap<DocumentNode, Map<string, AccessRule[]>>();
-
-  function rulesOf(document: DocumentNode, operationName: string | null | undefined): AccessRule[] {
-    let byOperation = rulesByDocument.get(document);
-    if (!byOperation) rulesByDocument.set(document, (byOperation = new Map()));
-    const key = operationName ?? '';
-    let found = byOperation.get(key);
-    if (!found && schema) byOperation.set(key, (found = rulesOfOperation(rules, schema, document, operationName)));
-    return found ?? [];
-  }
+  const rulesByDocument = createDocumentCache((document, operationName) =>
+    schema ? rulesOfOperation(rules, schema, document, operationName) : [],
+  );
 
   return {
     onPluginInit({ addPlugin }) {
@@ -56,10 +50,10 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     onSchemaChange({ schema: next }) {
       schema = next;
       rules = compileAccessRules(next);
-      rulesByDocument = new WeakMap();
+      rulesByDocument.clear();
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const denied = checkAccess(rulesOf(args.document, args.operationName), args.contextValue.principal ?? null);
+      const denied = checkAccess(rulesByDocument.get(args.document, args.operationName), args.contextValue.principal ?? null);
       if (denied) setResultAndStopExecution({ errors: [options.toError(denied)] });
     },
   };

@@ -1,41 +1,107 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useSofa } from '@graphql-yoga/plugin-sofa';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { Store } from '@envelop/rate-limiter';
 import type { JWK } from 'jose';
-import { useJwks } from '../auth/jwks-plugin.ts';
+import { JWKS_PATH, useJwks } from '../auth/jwks-plugin.ts';
 import { useJanusAuth } from '../auth/plugin.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { buildSchema } from '../graphql/schema.ts';
+import { useRateLimits } from '../ratelimit/plugin.ts';
+import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
+import { clientAddressOf } from './client-address.ts';
+import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { useRestGuard } from './rest-guard.ts';
+import { restRoutesOf, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const REST_BASE_PATH = '/rest';
+export const BODY_LIMIT_BYTES = 100 * 1024;
 
-export type JanusApp = YogaServerInstance<object, AppContext>;
+/** What the Node HTTP server hands Yoga with each request. */
+interface ServerContext {
+  req?: IncomingMessage;
+}
+
+export type JanusApp = YogaServerInstance<ServerContext, AppContext>;
+
+export interface AppOptions {
+  config: Pick<Config, 'production' | 'graphiql' | 'introspection' | 'trustProxy' | 'loginRateLimit'>;
+  services: Services;
+  logger: Logger;
+  publicJwks: readonly JWK[];
+  rateLimitStore: Store;
+}
+
+/** GraphQL answers oversized bodies and unknown paths in the same JSON error shape as REST. */
+function useHttpGuard(respond: ReturnType<typeof createRestErrorHandler>): Plugin {
+  const known = [GRAPHQL_PATH, JWKS_PATH];
+  return {
+    onRequest({ request, url, endResponse }) {
+      if (url.pathname === REST_BASE_PATH || url.pathname.startsWith(`${REST_BASE_PATH}/`)) return;
+      if (!known.includes(url.pathname)) {
+        endResponse(respond([new NotFoundError(`No route ${url.pathname}`)]));
+      } else if (Number(request.headers.get('content-length') ?? 0) > BODY_LIMIT_BYTES) {
+        endResponse(respond([new PayloadTooLargeError(BODY_LIMIT_BYTES)]));
+      }
+    },
+  };
+}
 
 /** GraphQL at /graphql and its SOFA mirror under /rest, both executed by one Yoga/envelop pipeline. */
-export function createApp(options: { services: Services; logger: Logger; publicJwks: readonly JWK[] }): JanusApp {
-  const { services, logger } = options;
-  return createYoga<object, AppContext>({
-    schema: buildSchema(),
+export function createApp(options: AppOptions): JanusApp {
+  const { config, services, logger } = options;
+  const schema = buildSchema();
+  const routes = restRoutesOf(schema);
+  const respond = createRestErrorHandler(logger);
+  return createYoga<ServerContext, AppContext>({
+    schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    graphiql: config.graphiql,
     logging: logger,
-    context: () => ({ services }),
+    context: ({ req }) => ({ services, clientIp: clientAddressOf(req, config.trustProxy) }),
     maskedErrors: { maskError: createErrorMask(logger) },
     plugins: [
+      useHttpGuard(respond),
       useJwks(options.publicJwks),
+      useRestGuard({
+        basePath: REST_BASE_PATH,
+        routes,
+        extraPaths: ['/openapi.json'],
+        bodyLimitBytes: BODY_LIMIT_BYTES,
+        respond: (error) => respond([error]),
+      }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10, flattenFragments: true },
+        maxAliases: { n: 10 },
+        maxTokens: { n: 1000 },
+        maxDirectives: { n: 20 },
+        costLimit: { maxCost: 5000 },
+        blockFieldSuggestion: { enabled: config.production },
+      }),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
       useJanusAuth({
         authenticate: (token) => services.tokens.authenticate(token),
         toError: (error) => toGraphQLError(error, logger),
       }),
+      useRateLimits({
+        ...config.loginRateLimit,
+        store: options.rateLimitStore,
+        clientIp: (context) => context.clientIp,
+      }),
       useSofa({
         basePath: REST_BASE_PATH,
-        // SOFA would answer only `{ id }` for a nested object that has an id; a client of
-        // login needs the whole user.
+        routes: sofaRoutesOf(routes),
+        // SOFA would answer only `{ id }` for a nested object that has an id; clients of
+        // login and of the users list need the whole user.
         ignore: ['AuthPayload.user', 'UserEdge.node'],
-        errorHandler: createRestErrorHandler(logger),
+        errorHandler: respond,
         openAPI: {
           info: {
             title: 'Janus REST API',

@@ -20,6 +20,15 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   bcryptCost: number;
   logLevel: string;
+  /** NODE_ENV=production: explorers and introspection default to off, suggestions are hidden. */
+  production: boolean;
+  graphiql: boolean;
+  introspection: boolean;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  loginRateLimit: { max: number; windowSeconds: number };
+  /** Unset: rate-limit counters live in each process's memory. */
+  redisUrl: string | undefined;
 }
 
 /** A bad configuration value: the server prints the message as its one line and exits with 1. */
@@ -62,6 +71,32 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function rate(env: Env, name: string, fallback: string): { max: number; windowSeconds: number } {
+  const raw = env[name] || fallback;
+  const match = /^(\d+)\/(\d+)$/.exec(raw);
+  const max = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || max < 1 || windowSeconds < 1) {
+    throw new ConfigError(`${name} must be ATTEMPTS/SECONDS with both at least 1, e.g. 10/300, got "${raw}"`);
+  }
+  return { max, windowSeconds };
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^rediss?:\/\/\S+$/.test(raw)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  return raw;
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
@@ -78,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function readConfig(env: Env): Config {
+  const production = env.NODE_ENV === 'production';
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -94,5 +130,11 @@ function readConfig(env: Env): Config {
     refreshTokenTtlSeconds: integer(env, 'JANUS_REFRESH_TOKEN_TTL', 604_800, 1, 31_536_000),
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 15),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    production,
+    graphiql: flag(env, 'JANUS_GRAPHIQL', !production),
+    introspection: flag(env, 'JANUS_INTROSPECTION', !production),
+    trustProxy: flag(env, 'JANUS_TRUST_PROXY', false),
+    loginRateLimit: rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300'),
+    redisUrl: redisUrl(env),
   };
 }

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { Response } from 'fets';
 import { DomainError, ERROR_STATUS, isErrorCode, type ErrorCode } from '../shared/errors.ts';
 import type { Logger } from './logger.ts';
+import { currentRequest } from './request-context.ts';
 
 /**
  * The one place that turns failures into what clients see, for both surfaces:
@@ -13,6 +14,11 @@ import type { Logger } from './logger.ts';
 interface ClientError {
   message: string;
   code: ErrorCode;
+  headers?: Readonly<Record<string, string>>;
+}
+
+interface HttpExtension {
+  headers?: Record<string, string>;
 }
 
 /** The error and the errors it wraps, outermost first. */
@@ -32,11 +38,11 @@ function codeOf(error: unknown): ErrorCode | undefined {
 function classify(error: unknown, logger: Logger): ClientError {
   const chain = chainOf(error);
   const domain = chain.find((link) => link instanceof DomainError);
-  if (domain) return { message: domain.message, code: domain.code };
+  if (domain) return { message: domain.message, code: domain.code, headers: domain.headers };
   const outer = chain[0];
   if (outer instanceof GraphQLError) {
     const code = codeOf(outer);
-    if (code) return { message: outer.message, code };
+    if (code) return { message: outer.message, code, headers: (outer.extensions.http as HttpExtension | undefined)?.headers };
     // Without a path the error is about the request itself (its JSON, document or variables),
     // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
     if (!outer.path) return { message: outer.message, code: 'BAD_USER_INPUT' };
@@ -44,18 +50,20 @@ function classify(error: unknown, logger: Logger): ClientError {
   const innermost = chain.at(-1);
   const innerCode = codeOf(innermost);
   if (innerCode && innermost instanceof GraphQLError) return { message: innermost.message, code: innerCode };
-  const errorId = randomUUID();
+  // The id lets support find the logged stack from what the client saw.
+  const errorId = currentRequest()?.requestId ?? randomUUID();
   logger.error({ err: innermost, errorId }, 'unexpected error');
-  return { message: `Unexpected error (id ${errorId})`, code: 'INTERNAL_SERVER_ERROR' };
+  return { message: `Unexpected error (request id ${errorId})`, code: 'INTERNAL_SERVER_ERROR' };
 }
 
 export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
-  const { message, code } = classify(error, logger);
+  const { message, code, headers } = classify(error, logger);
   const located = error instanceof GraphQLError ? error : undefined;
   return new GraphQLError(message, {
     nodes: located?.nodes,
     path: located?.path,
-    extensions: { code },
+    // Yoga sends `http.headers` as response headers and never shows `http` to the client.
+    extensions: headers && Object.keys(headers).length > 0 ? { code, http: { headers } } : { code },
   });
 }
 
@@ -71,7 +79,7 @@ export function createRestErrorHandler(logger: Logger): (errors: readonly unknow
     const status = clientErrors
       .map(({ code }) => ERROR_STATUS[code])
       .reduce((highest, next) => (next > highest ? next : highest));
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = Object.assign({}, ...clientErrors.map((error) => error.headers ?? {}));
     if (status === 401) headers['www-authenticate'] = 'Bearer realm="janus"';
     const body = { errors: clientErrors.map(({ message, code }) => ({ message, extensions: { code } })) };
     return Response.json(body, { status, headers });

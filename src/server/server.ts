@@ -4,6 +4,10 @@ import { openDatabase, type Database } from '../db/orm.ts';
 import { createApp, GRAPHQL_PATH, REST_BASE_PATH } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { requestIdOf, runInRequest } from './request-context.ts';
+import type { Store } from '@envelop/rate-limiter';
+import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
+import { FailOpenRedisStore } from '../ratelimit/redis-store.ts';
 import { loadKeyRing } from './keyring.ts';
 import { createServices, publicJwksOf, type Services } from './services.ts';
 
@@ -28,6 +32,11 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+function createRateLimitStore(config: Config, logger: Logger): Store {
+  const memory = new ExpiringMemoryStore();
+  return config.redisUrl ? new FailOpenRedisStore(config.redisUrl, memory, logger) : memory;
+}
+
 const PURGE_INTERVAL_MS = 15 * 60 * 1000;
 
 /** Expired refresh tokens are deleted at start and then periodically, so the table stays bounded. */
@@ -50,9 +59,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   try {
     const keys = await loadKeyRing(config);
     const services = createServices(config, database.orm, keys);
-    const app = createApp({ services, logger, publicJwks: publicJwksOf(keys) });
+    const rateLimitStore = createRateLimitStore(config, logger);
+    const app = createApp({ config, services, logger, publicJwks: publicJwksOf(keys), rateLimitStore });
     const stopPurging = schedulePurge(services, logger);
-    const server = createServer(app);
+    const server = createServer((request, response) => {
+      const requestId = requestIdOf(request);
+      response.setHeader('x-request-id', requestId);
+      runInRequest({ requestId }, () => app(request, response));
+    });
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
@@ -66,6 +80,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       async close() {
         stopPurging();
+        if (rateLimitStore instanceof FailOpenRedisStore) await rateLimitStore.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

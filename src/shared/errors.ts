@@ -12,8 +12,10 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   ROLE_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   EMAIL_TAKEN: 409,
   ROLE_EXISTS: 409,
+  PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
@@ -28,6 +30,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** A failure the client caused or may see: its message is safe to show, its code is stable. */
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
+  /** HTTP headers that go with the error on REST (and on GraphQL's response), e.g. Retry-After. */
+  readonly headers: Readonly<Record<string, string>> = {};
 }
 
 export class InvalidInputError extends DomainError {
@@ -41,4 +45,29 @@ export class InvalidInputError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
+}
+
+export class MethodNotAllowedError extends DomainError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(allowed: readonly string[]) {
+    super(`Method not allowed; use ${allowed.join(' or ')}`);
+    this.headers = { allow: allowed.join(', ') };
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  constructor(limitBytes: number) {
+    super(`Request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(retryAfterSeconds: number) {
+    super(`Too many attempts; retry in ${retryAfterSeconds} seconds`);
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
 }

@@ -79,16 +79,35 @@ describe('loadConfig accepted values', () => {
       JANUS_REFRESH_TOKEN_TTL: '3600',
       BCRYPT_COST: '4',
       LOG_LEVEL: 'silent',
+      JANUS_JWT_VERIFY_KEYS: '["' + 'v'.repeat(32) + '"]',
+      NODE_ENV: 'production',
+      JANUS_GRAPHIQL: 'true',
+      JANUS_TRUST_PROXY: '1',
+      JANUS_LOGIN_RATE_LIMIT: '5/60',
+      REDIS_URL: 'redis://127.0.0.1:6379',
     });
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
       databaseUrl: 'postgresql://janus@db:5432/janus',
       dataDir: '/var/lib/janus',
-      jwt: { algorithm: 'HS256', privateKey: 'k'.repeat(32), issuer: 'iss', audience: 'aud', accessTokenTtlSeconds: 60 },
+      jwt: {
+        algorithm: 'HS256',
+        privateKey: 'k'.repeat(32),
+        verifyKeys: '["' + 'v'.repeat(32) + '"]',
+        issuer: 'iss',
+        audience: 'aud',
+        accessTokenTtlSeconds: 60,
+      },
       refreshTokenTtlSeconds: 3600,
       bcryptCost: 4,
       logLevel: 'silent',
+      production: true,
+      graphiql: true,
+      introspection: false,
+      trustProxy: true,
+      loginRateLimit: { max: 5, windowSeconds: 60 },
+      redisUrl: 'redis://127.0.0.1:6379',
     });
   });
 
@@ -111,6 +130,17 @@ describe('loadConfig accepted values', () => {
   });
 });
 
+it('refuses an access-token lifetime longer than the refresh-token lifetime', () => {
+  expect(() => loadConfig({ JANUS_ACCESS_TOKEN_TTL: '7200', JANUS_REFRESH_TOKEN_TTL: '3600' })).toThrow(
+    /JANUS_ACCESS_TOKEN_TTL must not exceed JANUS_REFRESH_TOKEN_TTL/,
+  );
+});
+
+it('turns explorers and introspection off by default in production', () => {
+  expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, graphiql: false, introspection: false });
+  expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, loginRateLimit: { max: 10, windowSeconds: 300 } });
+});
+
 describe('loadConfig rejects bad values with a ConfigError naming the variable', () => {
   it.each([
     ['PORT', 'abc'],
@@ -128,6 +158,12 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['JANUS_ACCESS_TOKEN_TTL', '86401'],
     ['JANUS_REFRESH_TOKEN_TTL', '0'],
     ['LOG_LEVEL', 'verbose'],
+    ['JANUS_LOGIN_RATE_LIMIT', '10'],
+    ['JANUS_LOGIN_RATE_LIMIT', '0/300'],
+    ['JANUS_LOGIN_RATE_LIMIT', '10/0'],
+    ['JANUS_GRAPHIQL', 'yes'],
+    ['JANUS_TRUST_PROXY', 'maybe'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);

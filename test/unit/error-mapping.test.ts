@@ -15,7 +15,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { EmailTakenError, InvalidCredentialsError } from '../../src/accounts/errors.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../src/auth/errors.ts';
 import { createErrorMask, createRestErrorHandler } from '../../src/server/errors.ts';
-import { InvalidInputError, NotFoundError } from '../../src/shared/errors.ts';
+import {
+  InvalidInputError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+} from '../../src/shared/errors.ts';
 
 interface RestBody {
   errors: { message: string; extensions: { code: string } }[];
@@ -80,11 +86,14 @@ describe('createRestErrorHandler', () => {
   });
 
   it.each([
-    ['InvalidInputError', new InvalidInputError('email', 'Email is not a valid address'), 400, 'BAD_USER_INPUT'],
-    ['InvalidCredentialsError', new InvalidCredentialsError(), 401, 'INVALID_CREDENTIALS'],
-    ['ForbiddenError', new ForbiddenError('users:read'), 403, 'FORBIDDEN'],
-    ['NotFoundError', new NotFoundError('No such user'), 404, 'NOT_FOUND'],
-  ] as const)('answers %s with status %i and code %s', async (_, error, expectedStatus, code) => {
+    ['InvalidInputError', 400, 'BAD_USER_INPUT', new InvalidInputError('email', 'Email is not a valid address')],
+    ['InvalidCredentialsError', 401, 'INVALID_CREDENTIALS', new InvalidCredentialsError()],
+    ['ForbiddenError', 403, 'FORBIDDEN', new ForbiddenError('users:read')],
+    ['NotFoundError', 404, 'NOT_FOUND', new NotFoundError('No such user')],
+    ['MethodNotAllowedError', 405, 'METHOD_NOT_ALLOWED', new MethodNotAllowedError(['POST'])],
+    ['PayloadTooLargeError', 413, 'PAYLOAD_TOO_LARGE', new PayloadTooLargeError(100)],
+    ['RateLimitedError', 429, 'RATE_LIMITED', new RateLimitedError(300)],
+  ] as const)('answers %s with status %i and code %s', async (_, expectedStatus, code, error) => {
     const { status, body } = await restAnswer([error]);
     expect(status).toBe(expectedStatus);
     expect(body.errors[0]?.extensions.code).toBe(code);
@@ -200,6 +209,18 @@ describe('createRestErrorHandler', () => {
   });
 });
 
+describe('headers that go with an error', () => {
+  it('sends Retry-After with RATE_LIMITED and Allow with METHOD_NOT_ALLOWED on REST', async () => {
+    expect((await restAnswer([new RateLimitedError(300)])).headers.get('retry-after')).toBe('300');
+    expect((await restAnswer([new MethodNotAllowedError(['GET', 'POST'])])).headers.get('allow')).toBe('GET, POST');
+  });
+
+  it('carries them to GraphQL responses in extensions.http, which Yoga turns into headers', () => {
+    const masked = createErrorMask(silentLogger())(new GraphQLError('x', { originalError: new RateLimitedError(60) }));
+    expect(masked.extensions).toEqual({ code: 'RATE_LIMITED', http: { headers: { 'retry-after': '60' } } });
+  });
+});
+
 describe('createErrorMask', () => {
   const mask = createErrorMask(silentLogger());
 
@@ -227,7 +248,7 @@ describe('createErrorMask', () => {
   it('masks an unexpected resolver error, dropping its message and original error', () => {
     const masked = mask(new GraphQLError('db password is hunter2', { originalError: new Error('db password is hunter2'), path: ['me'] }));
     expect(masked.message).not.toContain('hunter2');
-    expect(masked.message).toMatch(/^Unexpected error \(id [0-9a-f-]{36}\)$/);
+    expect(masked.message).toMatch(/^Unexpected error \(request id [0-9a-f-]{36}\)$/);
     expect(masked.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     expect(masked.originalError).toBeUndefined();
     expect(JSON.stringify(masked)).not.toContain('hunter2');

@@ -78,7 +78,18 @@ describe('tryNormalizeEmail', () => {
 
 describe('validatePassword', () => {
   it('accepts exactly 8 bytes and returns the password unchanged', () => {
-    expect(validatePassword('12345678')).toBe('12345678');
+    expect(validatePassword('zq8!Kx2#')).toBe('zq8!Kx2#');
+  });
+
+  it.each(['password', '12345678', 'PASSWORD', 'iloveyou', 'qwertyuiop'])('refuses the common password %s', (password) => {
+    expect(() => validatePassword(password)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/too common/) }));
+  });
+
+  it('returns the NFKC form, so that composed and decomposed accents are one password', () => {
+    const decomposed = 'cafe\u0301 au lait';
+    const composed = 'caf\u00e9 au lait';
+    expect(validatePassword(decomposed)).toBe(composed);
+    expect(validatePassword('\uff11\uff12\uff13zebra!')).toBe('123zebra!');
   });
 
   it('accepts exactly 72 bytes', () => {

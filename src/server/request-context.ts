@@ -1,0 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export interface RequestContext {
+  requestId: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+// A caller's id is echoed into logs and headers: keep it short and free of control characters.
+const CALLER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is safe to reuse, else a new one. */
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && CALLER_ID.test(given) ? given : randomUUID();
+}
+
+/** Runs one HTTP request's handling with its context reachable from logs and error masks. */
+export function runInRequest<T>(context: RequestContext, handle: () => T): T {
+  return storage.run(context, handle);
+}
+
+export function currentRequest(): RequestContext | undefined {
+  return storage.getStore();
+}

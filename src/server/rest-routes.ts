@@ -1,0 +1,50 @@
+import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+
+export interface RestRoute {
+  /** `Type.field`, as SOFA's `routes` option names it. */
+  key: string;
+  method: 'GET' | 'POST';
+  /** Relative to the REST base path, SOFA style: `/user/:id`. */
+  path: string;
+  /** Every argument the field takes, wherever the client sends it. */
+  argumentNames: ReadonlySet<string>;
+  matches(pathname: string): boolean;
+}
+
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function returnsSingleObject(field: GraphQLField<unknown, unknown>): boolean {
+  const type = isNonNullType(field.type) ? field.type.ofType : field.type;
+  return !isListType(type) && isObjectType(getNamedType(type));
+}
+
+/**
+ * The REST routes, decided here once and handed to SOFA, so that the routes SOFA serves and the
+ * routes the request guard checks come from one place: a query is GET, a mutation POST, the path
+ * is the field name in kebab-case, and a query for one object by `id` takes it in the path.
+ */
+export function restRoutesOf(schema: GraphQLSchema): RestRoute[] {
+  const routes: RestRoute[] = [];
+  for (const [root, method] of [[schema.getQueryType(), 'GET'], [schema.getMutationType(), 'POST']] as const) {
+    if (!root) continue;
+    for (const field of Object.values(root.getFields())) {
+      const byId = method === 'GET' && returnsSingleObject(field) && field.args.some((arg) => arg.name === 'id');
+      const base = `/${kebab(field.name)}`;
+      const pattern = byId ? new RegExp(`^${base}/[^/]+$`) : new RegExp(`^${base}$`);
+      routes.push({
+        key: `${root.name}.${field.name}`,
+        method,
+        path: byId ? `${base}/:id` : base,
+        argumentNames: new Set(field.args.map((arg) => arg.name)),
+        matches: (pathname) => pattern.test(pathname),
+      });
+    }
+  }
+  return routes;
+}
+
+export function sofaRoutesOf(routes: readonly RestRoute[]): Record<string, { method: 'GET' | 'POST'; path: string }> {
+  return Object.fromEntries(routes.map((route) => [route.key, { method: route.method, path: route.path }]));
+}
