@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -37,6 +38,15 @@ export interface AppOptions {
   publicJwks: readonly JWK[];
   rateLimitStore: Store;
 }
+
+/**
+ * Armor throws on a limit by default, which reaches clients as an unclassified error; reported
+ * to the validation context instead, a limit is the GRAPHQL_VALIDATION_FAILED it is.
+ */
+const asValidationErrors = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
 
 /** GraphQL answers oversized bodies and unknown paths in the same JSON error shape as REST. */
 function useHttpGuard(respond: ReturnType<typeof createRestErrorHandler>): Plugin {
@@ -78,11 +88,11 @@ export function createApp(options: AppOptions): JanusApp {
         respond: (error) => respond([error]),
       }),
       EnvelopArmorPlugin({
-        maxDepth: { n: 10, flattenFragments: true },
-        maxAliases: { n: 10 },
+        maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: false, ...asValidationErrors },
+        maxAliases: { n: 10, ...asValidationErrors },
         maxTokens: { n: 1000 },
-        maxDirectives: { n: 20 },
-        costLimit: { maxCost: 5000 },
+        maxDirectives: { n: 20, ...asValidationErrors },
+        costLimit: { maxCost: 5000, ...asValidationErrors },
         blockFieldSuggestion: { enabled: config.production },
       }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
