@@ -21,7 +21,7 @@ export class FailOpenRedisStore extends Store {
     this.fallback = fallback;
     this.logger = logger;
     this.redis = new Redis(url, {
-      lazyConnect: false,
+      lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: COMMAND_TIMEOUT_MS,
@@ -29,6 +29,18 @@ export class FailOpenRedisStore extends Store {
     });
     // ioredis reports connection errors here; the commands below report their own failure.
     this.redis.on('error', () => undefined);
+  }
+
+  /**
+   * Waits for the first connection, so that the first requests are counted in Redis too. If Redis
+   * is down the instance still starts, degraded, and ioredis keeps reconnecting in the background.
+   */
+  async connect(): Promise<void> {
+    try {
+      await this.redis.connect();
+    } catch (error) {
+      this.failed(error);
+    }
   }
 
   async setForIdentity(identity: Identity, timestamps: readonly number[], windowMs?: number): Promise<void> {

@@ -32,9 +32,12 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-function createRateLimitStore(config: Config, logger: Logger): Store {
+async function createRateLimitStore(config: Config, logger: Logger): Promise<Store> {
   const memory = new ExpiringMemoryStore();
-  return config.redisUrl ? new FailOpenRedisStore(config.redisUrl, memory, logger) : memory;
+  if (!config.redisUrl) return memory;
+  const redis = new FailOpenRedisStore(config.redisUrl, memory, logger);
+  await redis.connect();
+  return redis;
 }
 
 const PURGE_INTERVAL_MS = 15 * 60 * 1000;
@@ -59,7 +62,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   try {
     const keys = await loadKeyRing(config);
     const services = createServices(config, database.orm, keys);
-    const rateLimitStore = createRateLimitStore(config, logger);
+    const rateLimitStore = await createRateLimitStore(config, logger);
     const app = createApp({ config, services, logger, publicJwks: publicJwksOf(keys), rateLimitStore });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/server/config.ts';
+import { createLogger, type Logger } from '../../src/server/logger.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -46,6 +47,7 @@ function headers(token: string | undefined, json: boolean): Record<string, strin
 export async function startTestServer(
   env: Record<string, string> = {},
   database?: TestDatabase,
+  logger?: Logger,
 ): Promise<TestServer> {
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({
@@ -58,7 +60,7 @@ export async function startTestServer(
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...env,
   });
-  const running = await startServer(config);
+  const running = await startServer(config, logger);
   return {
     url: running.url,
     running,
@@ -113,4 +115,15 @@ export async function accountWithRole(server: TestServer, role: string): Promise
   });
   if (login.status !== 200) throw new Error(`login as ${role} failed with ${login.status}`);
   return { id: user.id, email: user.email, token: login.body.token, refreshToken: login.body.refreshToken };
+}
+
+/** A logger whose JSON lines the test can read back. */
+export function capturingLogger(level = 'info'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+  const chunks: string[] = [];
+  const logger = createLogger(level, { write: (chunk: string) => void chunks.push(chunk) });
+  return {
+    logger,
+    text: () => chunks.join(''),
+    lines: () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
