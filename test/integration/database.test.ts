@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountService } from '../../src/accounts/service.ts';
-import { createPasswordHasher } from '../../src/accounts/passwords.ts';
+import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/passwords.ts';
 import { openDatabase, type Database } from '../../src/db/orm.ts';
 import type { TokenService } from '../../src/tokens/service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -41,4 +41,23 @@ it('leaves no user row behind when a later step of registration fails', async ()
 
 it('has migrations that produce exactly the schema the entities describe', async () => {
   expect((await database.orm.schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
+});
+
+it('spends exactly one bcrypt compare on a login, whether or not the email exists', async () => {
+  const calls: string[] = [];
+  const real = createPasswordHasher(4);
+  const counting: PasswordHasher = {
+    hash: (password) => real.hash(password),
+    verify: (password, hash) => (calls.push('verify'), real.verify(password, hash)),
+    verifyNothing: (password) => (calls.push('verifyNothing'), real.verifyNothing(password)),
+  };
+  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens });
+  const input = registration();
+  await accounts.createAccount(input);
+
+  for (const [email, password] of [[input.email, 'wrong password'], ['nobody@example.com', 'wrong password'], ['malformed', 'x']] as const) {
+    calls.length = 0;
+    await expect(accounts.login(email, password)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(calls).toHaveLength(1);
+  }
 });
