@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { spawnNode, residentBytes, type NodeChild } from './children.ts';
+
+export type DatabaseMode = 'embedded' | 'server';
+
+export interface JanusProcess {
+  mode: DatabaseMode;
+  /** e.g. http://127.0.0.1:41234, without a path. */
+  origin: string;
+  dataDir: string;
+  child: NodeChild;
+  rss(): Promise<number>;
+  /** Throws with the server's last output if it is no longer running. */
+  assertAlive(): void;
+  stop(): Promise<void>;
+}
+
+// The embedded database (PGlite) takes ~10-15 s to initialise on this machine; be generous.
+const START_TIMEOUT_MS = 120_000;
+
+/** Variables of the runner's environment that would change what Janus does; the bench sets its own. */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('JANUS_') || name === 'DATABASE_URL' || name === 'PORT' || name === 'HOST') delete env[name];
+  }
+  return env;
+}
+
+/** `node src/server/main.ts` in production mode, as a deployment would run it. */
+export async function startJanus(options: {
+  repoRoot: string;
+  mode: DatabaseMode;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  bcryptCost: number;
+  core: number | undefined;
+}): Promise<JanusProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...inheritedEnv(),
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    BCRYPT_COST: String(options.bcryptCost),
+    JANUS_DATA_DIR: options.dataDir,
+    // One access token serves a whole run, which can outlast the 15-minute default; the
+    // lifetime changes nothing in the work of a request.
+    JANUS_ACCESS_TOKEN_TTL: '86400',
+    // The bench logs in and registers hundreds of times a minute from one address: with the
+    // default limit nearly every answer would be RATE_LIMITED. A limit it never reaches keeps
+    // the limiter's bookkeeping in the measured work without its rejections.
+    JANUS_LOGIN_RATE_LIMIT: '1000000000/300',
+  };
+  if (options.mode === 'server') {
+    if (!options.databaseUrl) throw new Error('server mode needs a database URL');
+    env.DATABASE_URL = options.databaseUrl;
+  }
+  const child = spawnNode({
+    label: `Janus (${options.mode})`,
+    script: path.join('src', 'server', 'main.ts'),
+    env,
+    core: options.core,
+    // Migrations are found relative to the working directory (mikro-orm.config.ts).
+    cwd: options.repoRoot,
+  });
+  let graphqlUrl: string;
+  try {
+    const match = await child.waitForLine(/^\s*GraphQL\s+(http:\/\/\S+)/, START_TIMEOUT_MS);
+    graphqlUrl = match[1]!;
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return {
+    mode: options.mode,
+    origin: new URL(graphqlUrl).origin,
+    dataDir: options.dataDir,
+    child,
+    rss: () => residentBytes(child.pid),
+    assertAlive() {
+      const status = child.exitStatus();
+      if (status !== undefined) throw new Error(`${child.label} ended during the run (${status}):\n${child.tail()}`);
+    },
+    stop: () => child.stop(),
+  };
+}
+
+/** Where Janus keeps the signing key it generated on first start (src/auth/keys.ts). */
+export function generatedKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'jwt-eddsa.key');
+}
