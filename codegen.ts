@@ -9,9 +9,9 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         contextType: '../src/graphql/context.ts#Context',
-        mapperTypeSuffix: 'Entity',
+        mapperTypeSuffix: 'Model',
         mappers: {
-          User: '../src/accounts/user.entity.ts#User',
+          User: '../src/accounts/user-view.ts#UserView',
           Role: '../src/roles/role.entity.ts#Role',
         },
         scalars: { DateTime: 'Date' },

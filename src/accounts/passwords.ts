@@ -1,4 +1,6 @@
+import os from 'node:os';
 import bcrypt from 'bcrypt';
+import { createSemaphore } from '../shared/semaphore.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -7,15 +9,21 @@ export interface PasswordHasher {
   verifyNothing(password: string): Promise<void>;
 }
 
-/** bcrypt's async API runs on libuv's thread pool, keeping hashing off the event loop. */
-export function createPasswordHasher(cost: number): PasswordHasher {
+/**
+ * bcrypt's async API runs on libuv's thread pool, off the event loop. At most one hash per core
+ * runs at a time: more would not finish sooner, and would take the pool threads that verify
+ * access tokens, so that every authenticated request waited behind the logins.
+ */
+export function createPasswordHasher(cost: number, concurrency = os.availableParallelism()): PasswordHasher {
+  const limited = createSemaphore(concurrency);
   let dummyHash: Promise<string> | undefined;
+  const compare = (password: string, hash: string) => limited(() => bcrypt.compare(password, hash));
   return {
-    hash: (password) => bcrypt.hash(password, cost),
-    verify: (password, hash) => bcrypt.compare(password, hash),
+    hash: (password) => limited(() => bcrypt.hash(password, cost)),
+    verify: compare,
     async verifyNothing(password) {
-      dummyHash ??= bcrypt.hash('janus-timing-equaliser', cost);
-      await bcrypt.compare(password, await dummyHash);
+      dummyHash ??= limited(() => bcrypt.hash('janus-timing-equaliser', cost));
+      await compare(password, await dummyHash);
     },
   };
 }

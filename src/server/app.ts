@@ -16,7 +16,7 @@ import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { useRestGuard } from './rest-guard.ts';
+import { readBody, useRestGuard } from './rest-guard.ts';
 import { restRoutesOf, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
@@ -48,16 +48,24 @@ const asValidationErrors = {
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
 };
 
-/** GraphQL answers oversized bodies and unknown paths in the same JSON error shape as REST. */
+/**
+ * Unknown paths and oversized GraphQL bodies get the same JSON error shape as REST. The size
+ * check replaces Yoga's own limit, which pipes every body through a counting stream: a declared
+ * Content-Length is checked as it is, and only a body without one is read and counted.
+ */
 function useHttpGuard(respond: ReturnType<typeof createRestErrorHandler>): Plugin {
   const known = [GRAPHQL_PATH, JWKS_PATH];
   return {
-    onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse }) {
       if (url.pathname === REST_BASE_PATH || url.pathname.startsWith(`${REST_BASE_PATH}/`)) return;
-      if (!known.includes(url.pathname)) {
-        endResponse(respond([new NotFoundError(`No route ${url.pathname}`)]));
-      } else if (Number(request.headers.get('content-length') ?? 0) > BODY_LIMIT_BYTES) {
-        endResponse(respond([new PayloadTooLargeError(BODY_LIMIT_BYTES)]));
+      if (!known.includes(url.pathname)) return endResponse(respond([new NotFoundError(`No route ${url.pathname}`)]));
+      try {
+        const declared = request.headers.get('content-length');
+        if (declared !== null && Number(declared) > BODY_LIMIT_BYTES) throw new PayloadTooLargeError(BODY_LIMIT_BYTES);
+        if (declared === null && request.body) await readBody(request, BODY_LIMIT_BYTES);
+      } catch (error) {
+        if (!(error instanceof PayloadTooLargeError)) throw error;
+        endResponse(respond([error]));
       }
     },
   };
@@ -73,6 +81,8 @@ export function createApp(options: AppOptions): JanusApp {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // useHttpGuard enforces BODY_LIMIT_BYTES for less per request.
+    maxRequestBodySize: false,
     graphiql: config.graphiql,
     logging: logger,
     context: ({ req }) => ({ services, clientIp: clientAddressOf(req, config.trustProxy) }),

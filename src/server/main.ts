@@ -1,35 +1,7 @@
-import { ConfigError, loadConfig } from './config.ts';
-import { startServer } from './server.ts';
+import os from 'node:os';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const server = await startServer(config);
-  server.logger.info(
-    { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
-    'janus started',
-  );
-  process.stdout.write(
-    [
-      `Janus is listening on ${server.url}`,
-      `  GraphQL  ${server.graphqlUrl}`,
-      `  REST     ${server.restUrl}`,
-      `  OpenAPI  ${server.openApiUrl}`,
-      `  Database ${server.database.description}`,
-      '',
-    ].join('\n'),
-  );
-  const stop = (): void => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `start-up failed: ${(error as Error).message}`;
-  process.stderr.write(`janus: ${message}\n`);
-  process.exit(1);
-});
+// libuv's thread pool runs bcrypt and also jose's WebCrypto: with bcrypt allowed one thread
+// per core (src/accounts/passwords.ts), two more threads keep token checks from queueing behind
+// logins. The size is read when the pool first starts, so it is set before anything else loads.
+process.env.UV_THREADPOOL_SIZE ??= String(os.availableParallelism() + 2);
+await import('./start.ts');

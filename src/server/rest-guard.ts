@@ -20,7 +20,8 @@ export interface RestGuardOptions {
   respond(error: DomainError): Response;
 }
 
-async function readBody(request: Request, limit: number): Promise<string> {
+/** The body as text, refused past `limit` bytes whether or not the client declared its length. */
+export async function readBody(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) throw new PayloadTooLargeError(limit);
   // A chunked body has no declared length: read a copy and count, leaving the original to SOFA.

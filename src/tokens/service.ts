@@ -52,6 +52,26 @@ export interface TokenService {
   purgeExpired(now?: Date): Promise<PurgeResult>;
 }
 
+interface PrincipalRow {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  phone_number: string;
+  created_at: Date;
+  token_version: number;
+  role_name: string;
+  role_permissions: string[];
+}
+
+const PRINCIPAL_SQL = `
+  select u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,
+         r.name as role_name, r.permissions as role_permissions
+  from sessions s
+  join users u on u.id = s.user_id
+  join roles r on r.id = u.role_id
+  where s.id = ? and s.user_id = ? and s.revoked_at is null`;
+
 type RefreshOutcome = { ok: true; authentication: Authentication } | { ok: false };
 
 export function createTokenService(options: {
@@ -91,11 +111,21 @@ export function createTokenService(options: {
         if (error instanceof UnauthenticatedError) return null;
         throw error;
       }
-      const session = await orm.em
-        .fork()
-        .findOne(Session, { id: claims.sid, user: claims.sub, revokedAt: null }, { populate: ['user.role'] });
-      if (!session || session.user.tokenVersion !== claims.ver) return null;
-      return { user: session.user, permissions: new Set(session.user.role.permissions), claims };
+      // Runs on every authenticated request: one indexed query, read into a plain object, no
+      // unit of work or entity to build.
+      const [row] = await orm.em.getConnection().execute<PrincipalRow[]>(PRINCIPAL_SQL, [claims.sid, claims.sub]);
+      if (!row || row.token_version !== claims.ver) return null;
+      const role = { name: row.role_name, permissions: row.role_permissions };
+      const user = {
+        id: row.id,
+        email: row.email,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        phoneNumber: row.phone_number,
+        createdAt: row.created_at,
+        role,
+      };
+      return { user, permissions: new Set(role.permissions), claims };
     },
 
     async refresh(refreshToken) {

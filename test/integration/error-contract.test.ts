@@ -95,6 +95,17 @@ describe('unexpected errors', () => {
   });
 });
 
+/** A body sent without Content-Length, as a stream of chunks. */
+function chunked(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  return new ReadableStream({
+    start(controller) {
+      for (let offset = 0; offset < bytes.length; offset += 16_384) controller.enqueue(bytes.slice(offset, offset + 16_384));
+      controller.close();
+    },
+  });
+}
+
 describe('REST edge cases', () => {
   const post = (path: string, init: RequestInit) => fetch(`${server.running.restUrl}${path}`, { method: 'POST', ...init });
   const json = { 'content-type': 'application/json' };
@@ -112,6 +123,8 @@ describe('REST edge cases', () => {
     ['an unknown path outside the API', () => fetch(`${server.url}/wp-admin`), 404, 'NOT_FOUND'],
     ['a wrong method', () => fetch(`${server.running.restUrl}/login-user`), 405, 'METHOD_NOT_ALLOWED'],
     ['a body over 100 kB', () => post('/login-user', { headers: json, body: JSON.stringify({ email: 'x'.repeat(150_000), password: 'x' }) }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['a chunked GraphQL body over 100 kB', () => fetch(server.running.graphqlUrl, { method: 'POST', headers: json, body: chunked(`{"query":"{ __typename } #${'x'.repeat(150_000)}"}`), duplex: 'half' } as RequestInit), 413, 'PAYLOAD_TOO_LARGE'],
+    ['a chunked REST body over 100 kB', () => post('/login-user', { headers: json, body: chunked(JSON.stringify({ email: 'x'.repeat(150_000), password: 'x' })), duplex: 'half' } as RequestInit), 413, 'PAYLOAD_TOO_LARGE'],
     ['a GraphQL body over 100 kB', () => fetch(server.running.graphqlUrl, { method: 'POST', headers: json, body: JSON.stringify({ query: `{ __typename } #${'x'.repeat(150_000)}` }) }), 413, 'PAYLOAD_TOO_LARGE'],
   ] as const)('answers %s with %i and a JSON error body', async (_name, send, status, code) => {
     const response = await send();
