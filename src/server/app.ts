@@ -6,6 +6,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Store } from '@envelop/rate-limiter';
 import type { JWK } from 'jose';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { JWKS_PATH, useJwks } from '../auth/jwks-plugin.ts';
 import { useJanusAuth } from '../auth/plugin.ts';
 import type { AppContext } from '../graphql/context.ts';
@@ -16,12 +17,14 @@ import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { READY_PATH, useReadiness } from './readiness.ts';
 import { readBody, useRestGuard } from './rest-guard.ts';
 import { restRoutesOf, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const REST_BASE_PATH = '/rest';
+export const HEALTH_PATH = '/health';
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
 /** What the Node HTTP server hands Yoga with each request. */
@@ -34,6 +37,7 @@ export type JanusApp = YogaServerInstance<ServerContext, AppContext>;
 export interface AppOptions {
   config: Pick<Config, 'production' | 'graphiql' | 'introspection' | 'trustProxy' | 'loginRateLimit'>;
   services: Services;
+  orm: MikroORM;
   logger: Logger;
   publicJwks: readonly JWK[];
   rateLimitStore: Store;
@@ -54,7 +58,7 @@ const asValidationErrors = {
  * Content-Length is checked as it is, and only a body without one is read and counted.
  */
 function useHttpGuard(respond: ReturnType<typeof createRestErrorHandler>): Plugin {
-  const known = [GRAPHQL_PATH, JWKS_PATH];
+  const known = [GRAPHQL_PATH, JWKS_PATH, HEALTH_PATH, READY_PATH];
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === REST_BASE_PATH || url.pathname.startsWith(`${REST_BASE_PATH}/`)) return;
@@ -87,8 +91,10 @@ export function createApp(options: AppOptions): JanusApp {
     logging: logger,
     context: ({ req }) => ({ services, clientIp: clientAddressOf(req, config.trustProxy) }),
     maskedErrors: { maskError: createErrorMask(logger) },
+    healthCheckEndpoint: HEALTH_PATH,
     plugins: [
       useHttpGuard(respond),
+      useReadiness(options.orm, respond),
       useJwks(options.publicJwks),
       useRestGuard({
         basePath: REST_BASE_PATH,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Response } from 'fets';
-import { DomainError, ERROR_STATUS, isErrorCode, type ErrorCode } from '../shared/errors.ts';
+import { ConnectionException } from '@mikro-orm/core';
+import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, type ErrorCode } from '../shared/errors.ts';
 import type { Logger } from './logger.ts';
 import { currentRequest } from './request-context.ts';
 
@@ -35,6 +36,19 @@ function codeOf(error: unknown): ErrorCode | undefined {
   return isErrorCode(code) ? code : undefined;
 }
 
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** The database could not be reached or dropped the connection: not the client's fault, nor a bug. */
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof ConnectionException) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && CONNECTION_ERRORS.has(code)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message)
+  );
+}
+
 function classify(error: unknown, logger: Logger): ClientError {
   const chain = chainOf(error);
   const domain = chain.find((link) => link instanceof DomainError);
@@ -48,6 +62,11 @@ function classify(error: unknown, logger: Logger): ClientError {
     if (!outer.path) return { message: outer.message, code: 'BAD_USER_INPUT' };
   }
   const innermost = chain.at(-1);
+  if (isConnectionFailure(innermost)) {
+    logger.error({ err: innermost }, 'database unavailable');
+    const unavailable = new ServiceUnavailableError();
+    return { message: unavailable.message, code: unavailable.code };
+  }
   const innerCode = codeOf(innermost);
   if (innerCode && innermost instanceof GraphQLError) return { message: innermost.message, code: innerCode };
   // The id lets support find the logged stack from what the client saw.

@@ -56,6 +56,24 @@ function schedulePurge(services: Services, logger: Logger): () => void {
   return () => clearInterval(timer);
 }
 
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Stops accepting connections and lets the requests in flight finish, for at most
+ * DRAIN_TIMEOUT_MS; idle keep-alive connections are closed at once, and whatever is still open
+ * at the deadline is cut.
+ */
+function drain(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 /** Opens the database (applying migrations), loads the signing key and serves both surfaces. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -63,7 +81,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const keys = await loadKeyRing(config);
     const services = createServices(config, database.orm, keys);
     const rateLimitStore = await createRateLimitStore(config, logger);
-    const app = createApp({ config, services, logger, publicJwks: publicJwksOf(keys), rateLimitStore });
+    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {
       const requestId = requestIdOf(request);
@@ -83,11 +101,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       async close() {
         stopPurging();
+        await drain(server);
         if (rateLimitStore instanceof FailOpenRedisStore) await rateLimitStore.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
         await database.close();
       },
     };

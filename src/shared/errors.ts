@@ -71,3 +71,11 @@ export class RateLimitedError extends DomainError {
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
+
+/** The database (or another dependency) cannot be reached: the request failed fast, retry later. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor(message = 'The service is temporarily unavailable; retry shortly') {
+    super(message);
+  }
+}

@@ -22,6 +22,8 @@ function janus(env: Record<string, string>) {
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       ...env,
     },
+    // Not the repository: nothing may depend on the directory the server is started from.
+    cwd: database.dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
