@@ -61,3 +61,12 @@ it('refuses an invalid configuration value with one clear line and exit code 1',
   expect(code).toBe(1);
   expect(output().stderr.trim().split('\n')).toEqual(['janus: BCRYPT_COST must be between 4 and 15, got 99']);
 });
+
+it('refuses to start with an unreachable database, in one line and with exit code 1', async () => {
+  const { child, output } = janus({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' });
+  const [code] = await once(child, 'exit');
+  expect(code).toBe(1);
+  const lines = output().stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
+});

@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthPayloadFields } from '../support/operations.ts';
+import { createTestDatabase } from '../support/database.ts';
+import { capturingLogger, registration, startTestServer, type TestServer } from '../support/server.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
+
+describe('health, readiness and request ids', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('answers /health while the process is alive and /ready when the database is usable', async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('echoes a well-formed x-request-id and makes one up otherwise', async () => {
+    expect((await fetch(`${server.url}/health`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).toBe('abc-123');
+    for (const given of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
+      const response = await fetch(`${server.url}/health`, { headers: given ? { 'x-request-id': given } : {} });
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+it('never writes passwords, tokens or Authorization headers to the log', async () => {
+  const log = capturingLogger('debug');
+  const server = await startTestServer({ LOG_LEVEL: 'debug' }, undefined, log.logger);
+  try {
+    const input = registration({ password: 'Sekret-Passphrase-4711' });
+    const registered = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
+    await server.rest('POST', '/login-user', { body: { email: input.email, password: input.password } });
+    await server.rest('POST', '/login-user', { body: { email: input.email, password: 'Wrong-Passphrase-0815' } });
+    await server.rest('GET', '/me', { token: registered.body.token });
+    await server.rest('POST', '/refresh-token', { body: { refreshToken: registered.body.refreshToken } });
+    await server.graphql('mutation ($p: String!) { loginUser(email: "x@y.zz", password: $p) { token } }', { variables: { p: 'Graphql-Passphrase-99' } });
+    const accounts = server.running.services.accounts;
+    const original = accounts.login;
+    accounts.login = (_email, password) => Promise.reject(new Error(`driver failed for ${password}`));
+    await server.rest('POST', '/login-user', { body: { email: input.email, password: 'Leaky-Passphrase-12' } });
+    accounts.login = original;
+
+    const text = log.text();
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of ['Sekret-Passphrase-4711', 'Wrong-Passphrase-0815', 'Graphql-Passphrase-99', registered.body.token, registered.body.refreshToken]) {
+      expect(text).not.toContain(secret);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+describe('graceful shutdown', () => {
+  it('answers every accepted request when stopped with SIGTERM under load, then exits 0', async () => {
+    const database = await createTestDatabase();
+    const main = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
+    const child = spawn(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        BCRYPT_COST: '10',
+        LOG_LEVEL: 'silent',
+        JANUS_LOGIN_RATE_LIMIT: '100000/300',
+        JANUS_DATA_DIR: database.dataDir,
+        ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      while (!/REST\s+(\S+)/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 50));
+      const rest = /REST\s+(\S+)/.exec(stdout)![1]!;
+      const input = registration();
+      expect((await fetch(`${rest}/register-user`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) })).status).toBe(200);
+
+      const logins = Array.from({ length: 20 }, () =>
+        fetch(`${rest}/login-user`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: input.email, password: input.password }),
+        }).then((response) => response.status),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect(await Promise.all(logins)).toEqual(Array(20).fill(200));
+      expect((await exited)[0]).toBe(0);
+      await expect(fetch(`${rest}/login-user`, { method: 'POST' })).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await database.dispose();
+    }
+  });
+});
+
+describe.runIf(process.env.JANUS_TEST_DB === 'server')('when the database goes away', () => {
+  it('fails fast with SERVICE_UNAVAILABLE, reports not ready, and recovers by itself', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.databaseUrl!);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(database.databaseUrl!);
+    viaProxy.port = String(proxy.port);
+    const server = await startTestServer({ DATABASE_URL: viaProxy.toString() }, database);
+    try {
+      const input = registration();
+      expect((await server.rest('POST', '/register-user', { body: input })).status).toBe(200);
+
+      await proxy.cut();
+      const started = Date.now();
+      const login = await server.rest<{ errors: { extensions: { code: string } }[] }>('POST', '/login-user', {
+        body: { email: input.email, password: input.password },
+      });
+      expect(login.status).toBe(503);
+      expect(login.body.errors[0]?.extensions.code).toBe('SERVICE_UNAVAILABLE');
+      const graphql = await server.graphql('mutation { registerUser(email: "a@b.co", password: "Pass-phrase-1", firstName: "a", lastName: "b", phoneNumber: "1", role: "user") { token } }');
+      expect(graphql.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect((await fetch(`${server.url}/ready`)).status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(15_000);
+
+      await proxy.restore();
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+        status = (await server.rest('POST', '/login-user', { body: { email: input.email, password: input.password } })).status;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(status).toBe(200);
+      expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+    } finally {
+      await proxy.restore();
+      await server.close();
+      await proxy.close();
+    }
+  }, 60_000);
+});
