@@ -1,13 +1,9 @@
 /** The few plain calls the bench makes to Janus outside the measured load (users, tokens, schema). */
 
-export interface Account {
-  email: string;
-  password: string;
-  firstName: string;
-  lastName: string;
-  phoneNumber: string;
-  role: string;
-}
+import type { RegistrationInput } from '../src/accounts/service.ts';
+
+/** An account the bench registers: exactly the arguments of registerUser. */
+export type Account = RegistrationInput;
 
 export interface AuthPayload {
   user: { id: string; email: string };
