@@ -14,8 +14,19 @@ export interface PasswordHasher {
  * runs at a time: more would not finish sooner, and would take the pool threads that verify
  * access tokens, so that every authenticated request waited behind the logins.
  */
-export function createPasswordHasher(cost: number, concurrency = os.availableParallelism()): PasswordHasher {
-  const limited = createSemaphore(concurrency);
+export function createPasswordHasher(
+  cost: number,
+  options: { concurrency?: number; observe?: (seconds: number) => void } = {},
+): PasswordHasher {
+  const slot = createSemaphore(options.concurrency ?? os.availableParallelism());
+  const limited = async <T>(task: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await slot(task);
+    } finally {
+      options.observe?.((performance.now() - started) / 1000);
+    }
+  };
   let dummyHash: Promise<string> | undefined;
   const compare = (password: string, hash: string) => limited(() => bcrypt.compare(password, hash));
   return {

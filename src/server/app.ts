@@ -17,6 +17,7 @@ import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
 import { readBody, useRestGuard } from './rest-guard.ts';
 import { restRoutesOf, sofaRoutesOf } from './rest-routes.ts';
@@ -41,6 +42,7 @@ export interface AppOptions {
   logger: Logger;
   publicJwks: readonly JWK[];
   rateLimitStore: Store;
+  metrics: Metrics;
 }
 
 /**
@@ -58,7 +60,7 @@ const asValidationErrors = {
  * Content-Length is checked as it is, and only a body without one is read and counted.
  */
 function useHttpGuard(respond: ReturnType<typeof createRestErrorHandler>): Plugin {
-  const known = [GRAPHQL_PATH, JWKS_PATH, HEALTH_PATH, READY_PATH];
+  const known = [GRAPHQL_PATH, JWKS_PATH, HEALTH_PATH, READY_PATH, METRICS_PATH];
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === REST_BASE_PATH || url.pathname.startsWith(`${REST_BASE_PATH}/`)) return;
@@ -93,6 +95,7 @@ export function createApp(options: AppOptions): JanusApp {
     maskedErrors: { maskError: createErrorMask(logger) },
     healthCheckEndpoint: HEALTH_PATH,
     plugins: [
+      useMetrics(options.metrics, { restBasePath: REST_BASE_PATH, graphqlPath: GRAPHQL_PATH, routes }),
       useHttpGuard(respond),
       useReadiness(options.orm, respond),
       useJwks(options.publicJwks),

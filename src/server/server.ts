@@ -9,6 +9,7 @@ import type { Store } from '@envelop/rate-limiter';
 import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
 import { FailOpenRedisStore } from '../ratelimit/redis-store.ts';
 import { loadKeyRing } from './keyring.ts';
+import { createMetrics } from './metrics.ts';
 import { createServices, publicJwksOf, type Services } from './services.ts';
 
 export interface RunningServer {
@@ -79,9 +80,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const keys = await loadKeyRing(config);
-    const services = createServices(config, database.orm, keys);
+    const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient());
+    const services = createServices(config, database.orm, keys, metrics.observeHashing);
     const rateLimitStore = await createRateLimitStore(config, logger);
-    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore });
+    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore, metrics });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {
       const requestId = requestIdOf(request);

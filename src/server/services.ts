@@ -20,7 +20,12 @@ export interface KeyRing {
   previous: VerificationKey[];
 }
 
-export function createServices(config: Config, orm: MikroORM, keys: KeyRing): Services {
+export function createServices(
+  config: Config,
+  orm: MikroORM,
+  keys: KeyRing,
+  observeHashing?: (seconds: number) => void,
+): Services {
   const accessTokens = createAccessTokenService({
     key: keys.signing,
     previousKeys: keys.previous,
@@ -29,7 +34,7 @@ export function createServices(config: Config, orm: MikroORM, keys: KeyRing): Se
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
   const tokens = createTokenService({ orm, accessTokens, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
-  const accounts = createAccountService({ orm, passwords: createPasswordHasher(config.bcryptCost), tokens });
+  const accounts = createAccountService({ orm, passwords: createPasswordHasher(config.bcryptCost, { observe: observeHashing }), tokens });
   return { accounts, roles: createRoleService({ orm }), tokens };
 }
 

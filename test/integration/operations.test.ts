@@ -148,3 +148,32 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('when the database goes a
     }
   }, 60_000);
 });
+
+describe('metrics', () => {
+  it('exposes Prometheus metrics: requests by surface, operation and status, latency, logins, bcrypt time, pool', async () => {
+    const server = await startTestServer();
+    try {
+      const input = registration();
+      await server.rest('POST', '/register-user', { body: input });
+      await server.rest('POST', '/login-user', { body: { email: input.email, password: input.password } });
+      await server.rest('POST', '/login-user', { body: { email: input.email, password: 'Wrong-passphrase-1' } });
+      await server.graphql('query Me { me { id } }');
+      await fetch(`${server.running.restUrl}/user/${'x'.repeat(40)}`);
+
+      const response = await fetch(`${server.url}/metrics`);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await response.text();
+      expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Mutation.loginUser",status="200"\} 1/);
+      expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Mutation.loginUser",status="401"\} 1/);
+      expect(text).toMatch(/janus_requests_total\{surface="graphql",operation="Query.me",status="200"\} 1/);
+      expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Query.user",status="401"\} 1/);
+      expect(text).toMatch(/janus_logins_total\{outcome="success"\} 1/);
+      expect(text).toMatch(/janus_logins_total\{outcome="INVALID_CREDENTIALS"\} 1/);
+      expect(text).toMatch(/janus_request_duration_seconds_bucket\{le="\+Inf",surface="rest",operation="Mutation.registerUser"\} 1/);
+      expect(text).toMatch(/janus_bcrypt_duration_seconds_count [1-9]/);
+      expect(text).toMatch(/janus_db_pool_connections\{state="in_use"\} \d+/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import type { Pool } from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Plugin } from 'graphql-yoga';
+import { rootFieldsOf } from '../auth/access-rules.ts';
+import type { AppContext } from '../graphql/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { RestRoute } from './rest-routes.ts';
+
+export const METRICS_PATH = '/metrics';
+
+export interface Metrics {
+  registry: Registry;
+  /** Seconds each bcrypt hash or compare took, queueing included. */
+  observeHashing(seconds: number): void;
+  requests: Counter<'surface' | 'operation' | 'status'>;
+  latency: Histogram<'surface' | 'operation'>;
+  logins: Counter<'outcome'>;
+}
+
+export function createMetrics(pool: Pool | undefined): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'janus_process_' });
+  const bcrypt = new Histogram({
+    name: 'janus_bcrypt_duration_seconds',
+    help: 'Time a bcrypt hash or compare took, waiting for a free slot included',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'janus_db_pool_connections',
+    help: 'Database pool connections, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      if (!pool) return;
+      this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+  return {
+    registry,
+    observeHashing: (seconds) => bcrypt.observe(seconds),
+    requests: new Counter({
+      name: 'janus_requests_total',
+      help: 'HTTP requests by surface, operation and status',
+      labelNames: ['surface', 'operation', 'status'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'janus_request_duration_seconds',
+      help: 'HTTP request latency by surface and operation',
+      labelNames: ['surface', 'operation'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    logins: new Counter({
+      name: 'janus_logins_total',
+      help: 'loginUser calls by outcome (success, or the error code)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+}
+
+interface InFlight {
+  started: number;
+  surface: string;
+  operation: string;
+}
+
+/**
+ * Serves `GET /metrics` (Prometheus text) and counts every request by surface, operation and
+ * status. Operation labels come from the schema (root fields) or the route table, never from
+ * the raw URL, so a client cannot blow up the number of series.
+ */
+export function useMetrics(metrics: Metrics, options: { restBasePath: string; graphqlPath: string; routes: readonly RestRoute[] }): Plugin<AppContext> {
+  const inFlight = new WeakMap<Request, InFlight>();
+  const surfaceOf = (pathname: string): string =>
+    pathname === options.graphqlPath ? 'graphql' : pathname.startsWith(options.restBasePath) ? 'rest' : 'other';
+  const restOperation = (pathname: string): string =>
+    options.routes.find((route) => route.matches(pathname.slice(options.restBasePath.length)))?.key ?? 'unknown';
+
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname === METRICS_PATH) {
+        endResponse(
+          new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }),
+        );
+        return;
+      }
+      const surface = surfaceOf(url.pathname);
+      inFlight.set(request, { started: performance.now(), surface, operation: surface === 'rest' ? restOperation(url.pathname) : 'unknown' });
+    },
+    onExecute({ args }) {
+      const fields = rootFieldsOf(args.schema, args.document, args.operationName);
+      const entry = inFlight.get(args.contextValue.request);
+      if (entry && entry.surface === 'graphql') entry.operation = fields.sort().join(',') || 'introspection';
+      if (!fields.includes('Mutation.loginUser')) return;
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result || 'data' in result)) return;
+          const [error] = result.errors ?? [];
+          const original = error?.originalError;
+          const code = original instanceof DomainError ? original.code : error?.extensions.code;
+          metrics.logins.inc({ outcome: error ? String(code ?? 'error') : 'success' });
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const entry = inFlight.get(request);
+      if (!entry) return;
+      const labels = { surface: entry.surface, operation: entry.operation };
+      metrics.requests.inc({ ...labels, status: String(response.status) });
+      metrics.latency.observe(labels, (performance.now() - entry.started) / 1000);
+    },
+  };
+}
