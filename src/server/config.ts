@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 export type JwtAlgorithm = 'EdDSA' | 'ES256' | 'HS256';
@@ -29,6 +30,8 @@ export interface Config {
   loginRateLimit: { max: number; windowSeconds: number };
   /** Unset: rate-limit counters live in each process's memory. */
   redisUrl: string | undefined;
+  /** Worker processes serving the port (node:cluster); 1 serves from this process. */
+  workers: number;
 }
 
 /** A bad configuration value: the server prints the message as its one line and exits with 1. */
@@ -104,6 +107,9 @@ function text(env: Env, name: string, fallback: string): string {
 
 export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
+  if (config.workers > 1 && !config.databaseUrl) {
+    throw new ConfigError('JANUS_WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
   if (config.jwt.accessTokenTtlSeconds > config.refreshTokenTtlSeconds) {
     // Expired sessions are purged once their last refresh token expires: an access token must
     // not outlive that.
@@ -136,5 +142,6 @@ function readConfig(env: Env): Config {
     trustProxy: flag(env, 'JANUS_TRUST_PROXY', false),
     loginRateLimit: rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300'),
     redisUrl: redisUrl(env),
+    workers: env.JANUS_WORKERS === 'auto' ? os.availableParallelism() : integer(env, 'JANUS_WORKERS', 1, 1, 64),
   };
 }

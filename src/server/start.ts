@@ -1,23 +1,27 @@
-import { ConfigError, loadConfig } from './config.ts';
+import cluster from 'node:cluster';
+import type { Config } from './config.ts';
 import { startServer } from './server.ts';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** Serves until SIGTERM/SIGINT, then drains and exits 0 (1 if closing failed). */
+export async function runServer(config: Config): Promise<void> {
   const server = await startServer(config);
   server.logger.info(
     { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
     'janus started',
   );
-  process.stdout.write(
-    [
-      `Janus is listening on ${server.url}`,
-      `  GraphQL  ${server.graphqlUrl}`,
-      `  REST     ${server.restUrl}`,
-      `  OpenAPI  ${server.openApiUrl}`,
-      `  Database ${server.database.description}`,
-      '',
-    ].join('\n'),
-  );
+  // Workers share one port: one banner is enough.
+  if (!cluster.isWorker || cluster.worker?.id === 1) {
+    process.stdout.write(
+      [
+        `Janus is listening on ${server.url}${config.workers > 1 ? ` (${config.workers} workers)` : ''}`,
+        `  GraphQL  ${server.graphqlUrl}`,
+        `  REST     ${server.restUrl}`,
+        `  OpenAPI  ${server.openApiUrl}`,
+        `  Database ${server.database.description}`,
+        '',
+      ].join('\n'),
+    );
+  }
   const stop = (): void => {
     server.close().then(
       () => process.exit(0),
@@ -27,9 +31,3 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
-
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `start-up failed: ${(error as Error).message}`;
-  process.stderr.write(`janus: ${message}\n`);
-  process.exit(1);
-});

@@ -85,6 +85,7 @@ describe('loadConfig accepted values', () => {
       JANUS_TRUST_PROXY: '1',
       JANUS_LOGIN_RATE_LIMIT: '5/60',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      JANUS_WORKERS: '3',
     });
     expect(config).toEqual({
       port: 8080,
@@ -108,6 +109,7 @@ describe('loadConfig accepted values', () => {
       trustProxy: true,
       loginRateLimit: { max: 5, windowSeconds: 60 },
       redisUrl: 'redis://127.0.0.1:6379',
+      workers: 3,
     });
   });
 
@@ -134,6 +136,11 @@ it('refuses an access-token lifetime longer than the refresh-token lifetime', ()
   expect(() => loadConfig({ JANUS_ACCESS_TOKEN_TTL: '7200', JANUS_REFRESH_TOKEN_TTL: '3600' })).toThrow(
     /JANUS_ACCESS_TOKEN_TTL must not exceed JANUS_REFRESH_TOKEN_TTL/,
   );
+});
+
+it('runs one worker per core with JANUS_WORKERS=auto, and only with a database server', () => {
+  expect(loadConfig({ JANUS_WORKERS: 'auto', DATABASE_URL: 'postgres://db/janus' }).workers).toBeGreaterThanOrEqual(1);
+  expect(() => loadConfig({ JANUS_WORKERS: '2' })).toThrow(/needs DATABASE_URL/);
 });
 
 it('turns explorers and introspection off by default in production', () => {
@@ -164,6 +171,8 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['JANUS_GRAPHIQL', 'yes'],
     ['JANUS_TRUST_PROXY', 'maybe'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['JANUS_WORKERS', '0'],
+    ['JANUS_WORKERS', 'many'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);
