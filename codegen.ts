@@ -13,6 +13,7 @@ const config: CodegenConfig = {
         mappers: {
           User: '../src/accounts/user-view.ts#UserView',
           Role: '../src/roles/role.entity.ts#Role',
+          AuditEvent: '../src/audit/audit-event.entity.ts#AuditEvent',
         },
         scalars: { DateTime: 'Date' },
         enumsAsTypes: true,

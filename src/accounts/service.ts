@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { AuditLog } from '../audit/service.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import { Role } from '../roles/role.entity.ts';
 import { RoleNotAllowedError } from '../roles/errors.ts';
@@ -47,8 +48,9 @@ export function createAccountService(deps: {
   orm: MikroORM;
   passwords: PasswordHasher;
   tokens: Pick<TokenService, 'startSession' | 'revokeEverything'>;
+  audit: Pick<AuditLog, 'record' | 'recordAlone'>;
 }): AccountService {
-  const { orm, passwords, tokens } = deps;
+  const { orm, passwords, tokens, audit } = deps;
 
   /**
    * Validates, hashes, then writes the user and whatever `afterCreate` adds in one transaction:
@@ -74,6 +76,7 @@ export function createAccountService(deps: {
         const role = await em.findOne(Role, { name: roleName });
         if (!role || !mayTake(role)) throw new RoleNotAllowedError(roleName);
         const user = em.create(User, { email, passwordHash, firstName, lastName, phoneNumber, role });
+        audit.record(em, 'registration', user.id);
         return afterCreate(em, user);
       });
     } catch (error) {
@@ -106,10 +109,17 @@ export function createAccountService(deps: {
       : null;
     if (!user) {
       await passwords.verifyNothing(password);
+      await audit.recordAlone('login.failure', null);
       throw new InvalidCredentialsError();
     }
-    if (!(await passwords.verify(password, user.passwordHash))) throw new InvalidCredentialsError();
-    const pair = await em.transactional((tx) => tokens.startSession(tx, user));
+    if (!(await passwords.verify(password, user.passwordHash))) {
+      await audit.recordAlone('login.failure', user.id);
+      throw new InvalidCredentialsError();
+    }
+    const pair = await em.transactional((tx) => {
+      audit.record(tx, 'login.success', user.id);
+      return tokens.startSession(tx, user);
+    });
     return { user, ...pair, permissions: permissionsOf(user.role) };
   }
 
@@ -126,6 +136,7 @@ export function createAccountService(deps: {
       if (!user) throw new UnauthenticatedError();
       user.passwordHash = passwordHash;
       await tokens.revokeEverything(em, user);
+      audit.record(em, 'password.change', user.id);
       return { user, ...(await tokens.startSession(em, user)), permissions: permissionsOf(user.role) };
     });
   }

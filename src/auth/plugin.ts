@@ -5,6 +5,7 @@ import type { Context } from '../graphql/context.ts';
 import { createDocumentCache } from '../graphql/document-cache.ts';
 import { checkAccess, compileAccessRules, rulesOfOperation, type AccessRule } from './access-rules.ts';
 import type { Principal } from './principal.ts';
+import { currentRequest } from '../shared/request-context.ts';
 
 export interface JanusAuthOptions {
   /** Resolves the caller from a bearer token; null when the token is not valid. */
@@ -38,9 +39,12 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
       const resolvePrincipal = useGenericAuth<Principal, Context, 'principal'>({
         mode: 'resolve-only',
         contextFieldName: 'principal',
-        resolveUserFn: (context) => {
+        resolveUserFn: async (context) => {
           const token = bearerToken(context.request);
-          return token ? options.authenticate(token) : null;
+          const principal = token ? await options.authenticate(token) : null;
+          const request = currentRequest();
+          if (principal && request) request.actorId = principal.user.id;
+          return principal;
         },
       });
       // generic-auth types its plugin with a context of its own making (it adds `validateUser`,

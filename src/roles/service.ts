@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
 import { findUserForUpdate } from '../accounts/queries.ts';
+import type { AuditLog } from '../audit/service.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { RoleExistsError } from './errors.ts';
@@ -19,8 +20,8 @@ export interface RoleService {
   assign(userId: string, roleName: string): Promise<User>;
 }
 
-export function createRoleService(deps: { orm: MikroORM }): RoleService {
-  const { orm } = deps;
+export function createRoleService(deps: { orm: MikroORM; audit: Pick<AuditLog, 'record'> }): RoleService {
+  const { orm, audit } = deps;
   return {
     list: () => orm.em.fork().find(Role, {}, { orderBy: { name: 'asc' } }),
 
@@ -29,6 +30,7 @@ export function createRoleService(deps: { orm: MikroORM }): RoleService {
       const permissions = validatePermissions(input.permissions);
       const em = orm.em.fork();
       const role = em.create(Role, { name, permissions, selfAssignable: input.selfAssignable ?? false });
+      audit.record(em, 'role.create', null);
       try {
         await em.flush();
       } catch (error) {
@@ -47,6 +49,7 @@ export function createRoleService(deps: { orm: MikroORM }): RoleService {
         user.role = role;
         // Outstanding access tokens carry the old role: make them fail on the very next request.
         user.tokenVersion += 1;
+        audit.record(em, 'role.assign', user.id);
         return user;
       });
     },

@@ -128,8 +128,8 @@ export function createApp(options: AppOptions): JanusApp {
         basePath: REST_BASE_PATH,
         routes: sofaRoutesOf(routes),
         // SOFA would answer only `{ id }` for a nested object that has an id; clients of
-        // login and of the users list need the whole user.
-        ignore: ['AuthPayload.user', 'UserEdge.node'],
+        // login and of the lists need the whole object.
+        ignore: ['AuthPayload.user', 'UserEdge.node', 'AuditEventEdge.node'],
         errorHandler: respond,
         openAPI: {
           info: {

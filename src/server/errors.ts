@@ -4,7 +4,7 @@ import { Response } from 'fets';
 import { ConnectionException } from '@mikro-orm/core';
 import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, type ErrorCode } from '../shared/errors.ts';
 import type { Logger } from './logger.ts';
-import { currentRequest } from './request-context.ts';
+import { currentRequest } from '../shared/request-context.ts';
 
 /**
  * The one place that turns failures into what clients see, for both surfaces:

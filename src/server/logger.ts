@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { currentRequest } from './request-context.ts';
+import { currentRequest } from '../shared/request-context.ts';
 
 export type { Logger };
 

@@ -4,7 +4,8 @@ import { openDatabase, type Database } from '../db/orm.ts';
 import { createApp, GRAPHQL_PATH, REST_BASE_PATH } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { requestIdOf, runInRequest } from './request-context.ts';
+import { clientAddressOf } from './client-address.ts';
+import { requestIdOf, runInRequest } from '../shared/request-context.ts';
 import type { Store } from '@envelop/rate-limiter';
 import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
 import { FailOpenRedisStore } from '../ratelimit/redis-store.ts';
@@ -88,7 +89,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const server = createServer((request, response) => {
       const requestId = requestIdOf(request);
       response.setHeader('x-request-id', requestId);
-      runInRequest({ requestId }, () => app(request, response));
+      const userAgent = request.headers['user-agent']?.slice(0, 512);
+      runInRequest({ requestId, ip: clientAddressOf(request, config.trustProxy), userAgent }, () => app(request, response));
     });
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

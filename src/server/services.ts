@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JWK } from 'jose';
 import { createAccountService, type AccountService } from '../accounts/service.ts';
+import { createAuditLog, type AuditLog } from '../audit/service.ts';
 import { createPasswordHasher } from '../accounts/passwords.ts';
 import { createAccessTokenService } from '../auth/jwt.ts';
 import type { SigningKey, VerificationKey } from '../auth/keys.ts';
@@ -13,6 +14,7 @@ export interface Services {
   accounts: AccountService;
   roles: RoleService;
   tokens: TokenService;
+  audit: AuditLog;
 }
 
 export interface KeyRing {
@@ -33,9 +35,11 @@ export function createServices(
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
-  const tokens = createTokenService({ orm, accessTokens, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
-  const accounts = createAccountService({ orm, passwords: createPasswordHasher(config.bcryptCost, { observe: observeHashing }), tokens });
-  return { accounts, roles: createRoleService({ orm }), tokens };
+  const audit = createAuditLog({ orm });
+  const tokens = createTokenService({ orm, accessTokens, audit, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
+  const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
+  const accounts = createAccountService({ orm, passwords, tokens, audit });
+  return { accounts, roles: createRoleService({ orm, audit }), tokens, audit };
 }
 
 /** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */

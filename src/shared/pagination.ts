@@ -16,19 +16,20 @@ export function pageSize(first: number | null | undefined): number {
   return Math.min(first, MAX_PAGE_SIZE);
 }
 
-/** Cursors are opaque to clients: the id of the last row seen, encoded. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
+/** Cursors are opaque to clients: the key of the last row seen, encoded. */
+export function encodeCursor(key: string | number): string {
+  return Buffer.from(String(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isUuid(id)) throw new InvalidInputError('after', 'after is not a cursor from this API');
-  return id;
+/** The key inside a cursor; `isKey` rejects anything this API could not have issued. */
+export function decodeCursor(cursor: string, isKey: (key: string) => boolean = isUuid): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isKey(key)) throw new InvalidInputError('after', 'after is not a cursor from this API');
+  return key;
 }
 
 /** Builds a page from up to `size + 1` rows fetched in cursor order: the extra row only says more exist. */
-export function toPage<T extends { id: string }>(rows: readonly T[], size: number): Page<T> {
+export function toPage<T extends { id: string | number }>(rows: readonly T[], size: number): Page<T> {
   const nodes = rows.slice(0, size);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };

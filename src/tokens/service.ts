@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/postgresql';
 import { findUserForUpdate } from '../accounts/queries.ts';
+import type { AuditLog } from '../audit/service.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import type { AccessTokenService } from '../auth/jwt.ts';
@@ -77,9 +78,10 @@ type RefreshOutcome = { ok: true; authentication: Authentication } | { ok: false
 export function createTokenService(options: {
   orm: MikroORM;
   accessTokens: AccessTokenService;
+  audit: Pick<AuditLog, 'record'>;
   refreshTokenTtlSeconds: number;
 }): TokenService {
-  const { orm, accessTokens, refreshTokenTtlSeconds } = options;
+  const { orm, accessTokens, audit, refreshTokenTtlSeconds } = options;
 
   async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
     const refreshToken = newRefreshSecret();
@@ -142,10 +144,12 @@ export function createTokenService(options: {
         if (claimed === 0) {
           // Reuse of a rotated token: it leaked or was replayed, so the whole session goes.
           await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: now });
+          audit.record(em, 'token.reuse_detected', current.session.user.id);
           return { ok: false };
         }
         if (current.session.revokedAt || current.expiresAt <= now) return { ok: false };
         const { user } = current.session;
+        audit.record(em, 'token.refresh', user.id);
         const pair = await issue(em, current.session, user);
         return { ok: true, authentication: { user, ...pair, permissions: permissionsOf(user.role) } };
       });
@@ -154,10 +158,12 @@ export function createTokenService(options: {
     },
 
     async logout(refreshToken) {
-      const em = orm.em.fork();
-      const current = await em.findOne(RefreshToken, { tokenHash: hashRefreshSecret(refreshToken) });
-      if (!current) throw new InvalidRefreshTokenError();
-      await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: new Date() });
+      await orm.em.fork().transactional(async (em) => {
+        const current = await em.findOne(RefreshToken, { tokenHash: hashRefreshSecret(refreshToken) }, { populate: ['session'] });
+        if (!current) throw new InvalidRefreshTokenError();
+        await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: new Date() });
+        audit.record(em, 'logout', current.session.user.id);
+      });
     },
 
     async revokeEverything(em, user) {
@@ -170,6 +176,7 @@ export function createTokenService(options: {
         const user = await findUserForUpdate(em, userId);
         if (!user) throw new UnauthenticatedError();
         await service.revokeEverything(em, user);
+        audit.record(em, 'logout_all', user.id);
       });
     },
 

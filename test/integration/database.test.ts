@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountService } from '../../src/accounts/service.ts';
+import { createAuditLog } from '../../src/audit/service.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/passwords.ts';
 import { openDatabase, type Database } from '../../src/db/orm.ts';
 import type { TokenService } from '../../src/tokens/service.ts';
@@ -28,7 +29,7 @@ const failingTokens: Pick<TokenService, 'startSession' | 'revokeEverything'> = {
 };
 
 it('leaves no user row behind when a later step of registration fails', async () => {
-  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens });
+  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, audit: createAuditLog({ orm: database.orm }) });
   const input = registration();
 
   await expect(accounts.register(input)).rejects.toThrow('session store unavailable');
@@ -51,7 +52,7 @@ it('spends exactly one bcrypt compare on a login, whether or not the email exist
     verify: (password, hash) => (calls.push('verify'), real.verify(password, hash)),
     verifyNothing: (password) => (calls.push('verifyNothing'), real.verifyNothing(password)),
   };
-  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens });
+  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, audit: createAuditLog({ orm: database.orm }) });
   const input = registration();
   await accounts.createAccount(input);
 

@@ -2,8 +2,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/** Who is asking, for logs and the audit trail; services read it without knowing of HTTP. */
 export interface RequestContext {
   requestId: string;
+  ip?: string;
+  userAgent?: string;
+  /** The authenticated caller, once the auth plugin has resolved one. */
+  actorId?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,0 +1,43 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const AUDIT_EVENTS = [
+  'registration',
+  'login.success',
+  'login.failure',
+  'token.refresh',
+  'token.reuse_detected',
+  'logout',
+  'logout_all',
+  'password.change',
+  'role.create',
+  'role.assign',
+] as const;
+
+export type AuditEventName = (typeof AUDIT_EVENTS)[number];
+
+/**
+ * One security-relevant event, written in the same transaction as the change it records. It
+ * never holds a secret: no password, token or hash, only who, what, from where and when.
+ */
+const AuditEventSchema = defineEntity({
+  name: 'AuditEvent',
+  tableName: 'audit_events',
+  properties: {
+    // A sequence, not a uuid: it orders the trail and serves as the page cursor.
+    id: p.bigint('number').primary().autoincrement(),
+    event: p.string().length(32),
+    // No foreign keys: the trail must outlive the users it mentions.
+    /** The user the event is about. */
+    userId: p.uuid().nullable().index(),
+    /** Who caused it, when that is an authenticated caller other than the user (e.g. an admin). */
+    actorId: p.uuid().nullable(),
+    ip: p.string().length(64).nullable(),
+    userAgent: p.string().length(512).nullable(),
+    requestId: p.string().length(128).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export class AuditEvent extends AuditEventSchema.class {}
+AuditEventSchema.setClass(AuditEvent);
+export { AuditEventSchema };
