@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { spawnJanus } from '../support/janus-process.ts';
 import { startTestServer } from '../support/server.ts';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 let database: TestDatabase;
 
 beforeAll(async () => {
@@ -13,21 +11,10 @@ beforeAll(async () => {
 afterAll(() => database?.dispose());
 
 /** Runs `npm run janus -- …` as an operator would, against the test database. */
-function janus(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      BCRYPT_COST: '4',
-      JANUS_DATA_DIR: database.dataDir,
-      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+async function janus(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = spawnJanus({ entry: 'cli', args, stdin, database });
+  const code = await cli.exited();
+  return { code, ...cli.output() };
 }
 
 it('creates an admin whose password comes from stdin, and that admin can log in and read users', async () => {

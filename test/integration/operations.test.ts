@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthPayloadFields } from '../support/operations.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { capturingLogger, registration, startTestServer, type TestServer } from '../support/server.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
+import { spawnJanus } from '../support/janus-process.ts';
 
 describe('health, readiness and request ids', () => {
   let server: TestServer;
@@ -60,25 +58,13 @@ it('never writes passwords, tokens or Authorization headers to the log', async (
 describe('graceful shutdown', () => {
   it('answers every accepted request when stopped with SIGTERM under load, then exits 0', async () => {
     const database = await createTestDatabase();
-    const main = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
-    const child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: '0',
-        // Slow hashes keep the logins in flight long after they have all been accepted.
-        BCRYPT_COST: '12',
-        LOG_LEVEL: 'silent',
-        JANUS_LOGIN_RATE_LIMIT: '100000/300',
-        JANUS_DATA_DIR: database.dataDir,
-        ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const { child, bannerUrl, exited: processExited } = spawnJanus({
+      database,
+      // Slow hashes keep the logins in flight long after they have all been accepted.
+      env: { BCRYPT_COST: '12', LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '100000/300' },
     });
     try {
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      while (!/REST\s+(\S+)/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 50));
-      const rest = /REST\s+(\S+)/.exec(stdout)![1]!;
+      const rest = await bannerUrl('REST');
       const input = registration();
       expect((await fetch(`${rest}/register-user`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) })).status).toBe(200);
 
@@ -94,13 +80,12 @@ describe('graceful shutdown', () => {
         }),
       );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const exited = once(child, 'exit');
       const stoppedAt = Date.now();
       child.kill('SIGTERM');
       expect(await Promise.all(logins)).toEqual(Array(12).fill(200));
       // The drain is what the test is about: some answers came after the signal.
       expect(Math.max(...answeredAt)).toBeGreaterThan(stoppedAt);
-      expect((await exited)[0]).toBe(0);
+      expect(await processExited()).toBe(0);
       await expect(fetch(`${rest}/login-user`, { method: 'POST' })).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

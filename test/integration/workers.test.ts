@@ -1,12 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthPayloadFields } from '../support/operations.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { spawnJanus } from '../support/janus-process.ts';
 import { registration } from '../support/server.ts';
-
-const main = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
 
 function childPids(pid: number): number[] {
   try {
@@ -16,22 +13,11 @@ function childPids(pid: number): number[] {
   }
 }
 
-function janus(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', BCRYPT_COST: '4', LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '100000/300', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { child, output: () => ({ stdout, stderr }) };
-}
+const janus = (env: Record<string, string>) => spawnJanus({ env: { LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '100000/300', ...env } });
 
 it('refuses JANUS_WORKERS above 1 without DATABASE_URL, in one line', async () => {
-  const { child, output } = janus({ JANUS_WORKERS: '2', JANUS_DATA_DIR: '/tmp/janus-never-created' });
-  const [code] = await once(child, 'exit');
-  expect(code).toBe(1);
+  const { exited, output } = janus({ JANUS_WORKERS: '2', JANUS_DATA_DIR: '/tmp/janus-never-created' });
+  expect(await exited()).toBe(1);
   expect(output().stderr).toBe('janus: JANUS_WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process\n');
 });
 
@@ -43,13 +29,9 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('with JANUS_WORKERS=2', (
   afterAll(() => database?.dispose());
 
   it('serves from two worker processes that share all state, and stops them all on SIGTERM', async () => {
-    const { child, output } = janus({ JANUS_WORKERS: '2', DATABASE_URL: database.databaseUrl!, JANUS_DATA_DIR: database.dataDir });
+    const { child, output, bannerUrl, exited } = janus({ JANUS_WORKERS: '2', DATABASE_URL: database.databaseUrl!, JANUS_DATA_DIR: database.dataDir });
     try {
-      while (!/REST\s+(\S+)/.test(output().stdout)) {
-        if (child.exitCode !== null) throw new Error(output().stderr);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      const rest = /REST\s+(\S+)/.exec(output().stdout)![1]!;
+      const rest = await bannerUrl('REST');
       expect(output().stdout).toContain('(2 workers)');
       for (let i = 0; i < 50 && childPids(child.pid!).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(childPids(child.pid!)).toHaveLength(2);
@@ -74,9 +56,8 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('with JANUS_WORKERS=2', (
       expect(after).toEqual(Array(10).fill(401));
 
       const workers = childPids(child.pid!);
-      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      expect((await exited)[0]).toBe(0);
+      expect(await exited()).toBe(0);
       expect(workers.filter((pid) => childPids(pid).length > 0 || isAlive(pid))).toEqual([]);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestDatabase } from './database.ts';
+
+const entries = {
+  server: fileURLToPath(new URL('../../src/server/main.ts', import.meta.url)),
+  cli: fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
+};
+
+export interface JanusProcess {
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  /** Resolves with the URL printed after `label` in the start banner (e.g. `REST`). */
+  bannerUrl(label: string): Promise<string>;
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null>;
+}
+
+/**
+ * Runs Janus as an operator would (the server, or with `entry: 'cli'` the CLI) on Node 24 with
+ * a clean environment: PATH, the test database, a low bcrypt cost, and `env` on top.
+ */
+export function spawnJanus(options: {
+  env?: Record<string, string>;
+  database?: TestDatabase;
+  entry?: keyof typeof entries;
+  args?: string[];
+  cwd?: string;
+  stdin?: string;
+}): JanusProcess {
+  const { database } = options;
+  const child = spawn(process.execPath, [entries[options.entry ?? 'server'], ...(options.args ?? [])], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      BCRYPT_COST: '4',
+      ...(database ? { JANUS_DATA_DIR: database.dataDir } : {}),
+      ...(database?.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      ...options.env,
+    },
+    cwd: options.cwd,
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited: () => exit,
+    async bannerUrl(label) {
+      const pattern = new RegExp(`${label}\\s+(http://\\S+)`);
+      for (;;) {
+        const found = pattern.exec(stdout)?.[1];
+        if (found) return found;
+        if (child.exitCode !== null) throw new Error(`janus exited early: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
