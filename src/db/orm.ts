@@ -30,7 +30,9 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
       ...baseConfig,
       clientUrl,
       pool: { min: 0, max: POOL_SIZE },
-      driverOptions: { connectionTimeoutMillis: 5_000 },
+      // A server that does not answer within 5 s is down: fail fast. The embedded database runs in
+      // this very process, so a busy event loop can delay its answer without anything being wrong.
+      driverOptions: { connectionTimeoutMillis: embedded ? 30_000 : 5_000 },
     });
     appliedMigrations = (await orm.migrator.up()).map((migration) => migration.name);
   } catch (error) {

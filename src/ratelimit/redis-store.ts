@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../server/logger.ts';
 
 const KEY_PREFIX = 'janus:rate:';
-const COMMAND_TIMEOUT_MS = 250;
+// Long enough for a busy but healthy Redis; a Redis that is down fails at once (no offline queue).
+const COMMAND_TIMEOUT_MS = 1_000;
 
 /**
  * Counters shared by every instance through Redis. When Redis cannot answer, this instance

@@ -104,7 +104,8 @@ describe('with Redis', () => {
   const redis = { ...LIMIT, REDIS_URL: 'redis://127.0.0.1:6379' };
 
   it('shares the counts between instances', async () => {
-    const [a, b] = await Promise.all([startTestServer(redis), startTestServer(redis)]);
+    const a = await startTestServer(redis);
+    const b = await startTestServer(redis);
     try {
       const email = uniqueEmail();
       expect((await login(a, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
