@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { pinnedCommand } from './affinity.ts';
 
 const TAIL_LINES = 40;
-const STOP_GRACE_MS = 10_000;
+// Longer than Janus's own drain deadline (10 s), so a server stopped under load can finish it.
+const STOP_GRACE_MS = 15_000;
 
 /** A Node 24 child process with its output kept line by line, for readiness and diagnostics. */
 export interface NodeChild {

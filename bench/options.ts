@@ -24,7 +24,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --out <file>                where to write the report (default bench/results/latest.md)
 `;
 
-function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+export function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);

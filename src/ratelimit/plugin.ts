@@ -84,7 +84,9 @@ export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
       const fields = rateLimitedFieldsOf(next);
       limited = new Set(fields.map(({ type, field }) => `${type}.${field}`));
       limitedOperation.clear();
-      const base = { max: options.max, window };
+      // Refused calls are not stored: a client flooding one field then costs a bounded list of
+      // at most `max` timestamps per key, not one that grows with the flood.
+      const base = { max: options.max, window, uncountRejected: true };
       limiters = [
         limiter(options.clientIp, fields.map(({ type, field }) => ({ ...base, type, field }))),
         limiter(

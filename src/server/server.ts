@@ -87,6 +87,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore, metrics });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {
+      // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
+      if (!server.listening) response.setHeader('connection', 'close');
       const requestId = requestIdOf(request);
       response.setHeader('x-request-id', requestId);
       const userAgent = request.headers['user-agent']?.slice(0, 512);
