@@ -22,4 +22,3 @@ const UserSchema = defineEntity({
 
 export class User extends UserSchema.class {}
 UserSchema.setClass(User);
-export { UserSchema };

@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-export const AUDIT_EVENTS = [
+const AUDIT_EVENTS = [
   'registration',
   'login.success',
   'login.failure',
@@ -40,4 +40,3 @@ const AuditEventSchema = defineEntity({
 
 export class AuditEvent extends AuditEventSchema.class {}
 AuditEventSchema.setClass(AuditEvent);
-export { AuditEventSchema };

@@ -35,10 +35,6 @@ export class ExpiringMemoryStore extends Store {
     return entry && entry.expiresAt > Date.now() ? entry.timestamps : [];
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   private sweep(): void {
     this.writesSinceSweep = 0;
     const now = Date.now();

@@ -15,4 +15,3 @@ const RoleSchema = defineEntity({
 
 export class Role extends RoleSchema.class {}
 RoleSchema.setClass(Role);
-export { RoleSchema };

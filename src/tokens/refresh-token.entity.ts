@@ -19,4 +19,3 @@ const RefreshTokenSchema = defineEntity({
 
 export class RefreshToken extends RefreshTokenSchema.class {}
 RefreshTokenSchema.setClass(RefreshToken);
-export { RefreshTokenSchema };

@@ -16,4 +16,3 @@ const SessionSchema = defineEntity({
 
 export class Session extends SessionSchema.class {}
 SessionSchema.setClass(Session);
-export { SessionSchema };
