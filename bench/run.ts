@@ -3,12 +3,13 @@
  * side, on the embedded database and on a PostgreSQL server. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LOAD_CORE, SERVER_CORE, canPin, pinSelf } from './affinity.ts';
 import { measureBcrypt, type BcryptMeasurement } from './bcrypt-process.ts';
-import { Cleanup } from './cleanup.ts';
+import type { Cleanup } from './cleanup.ts';
+import { runGuarded, writeReport } from './guarded-run.ts';
 import { benchAccount, hasMutation, loginUser, registerUser, type Account, type AuthPayload } from './client.ts';
 import { createBenchDatabase, seedRefreshTokens, type BenchDatabase } from './database.ts';
 import { startFloor, type FloorProcess } from './floor-process.ts';
@@ -308,38 +309,12 @@ async function main(): Promise<void> {
     return;
   }
 
-  const cleanup = new Cleanup();
-  let stopping = false;
-  const abandon = (reason: string, code: number): void => {
-    if (stopping) {
-      log('stopping at once; cleanup abandoned');
-      process.exit(code);
-    }
-    stopping = true;
-    log(`${reason}; cleaning up`);
-    void cleanup.run().finally(() => process.exit(code));
-  };
-  process.on('SIGINT', () => abandon('interrupted', 130));
-  process.on('SIGTERM', () => abandon('terminated', 143));
-  const budget = timeBudgetSeconds(options);
-  const watchdog = setTimeout(() => abandon(`time limit of ${budget} s exceeded`, 124), budget * 1000);
-
   const started = performance.now();
-  try {
+  await runGuarded({ budgetSeconds: timeBudgetSeconds(options), log }, async (cleanup) => {
     const report = await runBench(options, cleanup);
-    process.stdout.write(`\n${report}`);
-    const out = options.out ? path.resolve(options.out) : DEFAULT_OUT;
-    await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, report);
-    log(`report written to ${path.relative(process.cwd(), out) || out}`);
-  } catch (error) {
-    process.exitCode = 1;
-    log(`failed: ${(error as Error).stack ?? String(error)}`);
-  } finally {
-    clearTimeout(watchdog);
-    await cleanup.run();
-    log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  }
+    await writeReport(report, options.out ? path.resolve(options.out) : DEFAULT_OUT, log);
+  });
+  log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 await main();

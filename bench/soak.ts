@@ -3,10 +3,11 @@
  * acknowledged was lost and no database connection leaked. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Cleanup } from './cleanup.ts';
+import type { Cleanup } from './cleanup.ts';
+import { runGuarded, writeReport } from './guarded-run.ts';
 import { createBenchDatabase } from './database.ts';
 import { startJanus } from './janus-process.ts';
 import { checkWrites, connectionsAfterExit, idleConnections, readPoolMetrics, sleep } from './soak-checks.ts';
@@ -85,14 +86,6 @@ async function runSoak(options: SoakOptions, cleanup: Cleanup, stop: AbortSignal
   };
 }
 
-async function writeReport(report: string, out: string | undefined): Promise<void> {
-  process.stdout.write(`\n${report}`);
-  const file = out ? path.resolve(out) : DEFAULT_OUT;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, report);
-  log(`report written to ${path.relative(process.cwd(), file) || file}`);
-}
-
 async function main(): Promise<void> {
   let options: SoakOptions | undefined;
   try {
@@ -106,34 +99,15 @@ async function main(): Promise<void> {
     return;
   }
 
-  const cleanup = new Cleanup();
-  const stop = new AbortController();
-  const abandon = (reason: string, code: number): void => {
-    if (stop.signal.aborted) process.exit(code);
-    stop.abort(new Error(reason));
-    log(`${reason}; cleaning up`);
-    void cleanup.run().finally(() => process.exit(code));
-  };
-  process.on('SIGINT', () => abandon('interrupted', 130));
-  process.on('SIGTERM', () => abandon('terminated', 143));
-  const budget = timeBudgetSeconds(options);
-  const watchdog = setTimeout(() => abandon(`time limit of ${budget} s exceeded`, 124), budget * 1000);
-
-  try {
-    const result = await runSoak(options, cleanup, stop.signal);
-    await writeReport(renderSoakReport(result), options.out);
+  await runGuarded({ budgetSeconds: timeBudgetSeconds(options), log }, async (cleanup, signal) => {
+    const result = await runSoak(options, cleanup, signal);
+    await writeReport(renderSoakReport(result), options.out ? path.resolve(options.out) : DEFAULT_OUT, log);
     const reasons = failures(result);
     if (reasons.length > 0) {
       process.exitCode = 1;
       log(`FAILED:\n${reasons.map((reason) => `  - ${reason}`).join('\n')}`);
     }
-  } catch (error) {
-    process.exitCode = 1;
-    if (!stop.signal.aborted) log(`failed: ${(error as Error).stack ?? String(error)}`);
-  } finally {
-    clearTimeout(watchdog);
-    await cleanup.run();
-  }
+  });
 }
 
 await main();
