@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { createDocumentCache } from '../graphql/document-cache.ts';
 import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -78,6 +80,12 @@ export function useMetrics(metrics: Metrics, options: { restBasePath: string; gr
   const inFlight = new WeakMap<Request, InFlight>();
   const surfaceOf = (pathname: string): string =>
     pathname === options.graphqlPath ? 'graphql' : pathname.startsWith(options.restBasePath) ? 'rest' : 'other';
+  let schema: GraphQLSchema | undefined;
+  // Per parsed document, like the auth and rate-limit plugins: no document walk per request.
+  const operationOf = createDocumentCache((document, operationName) => {
+    const fields = schema ? rootFieldsOf(schema, document, operationName) : [];
+    return { label: [...fields].sort().join(',') || 'introspection', logsIn: fields.includes('Mutation.loginUser') };
+  });
   const restOperation = (pathname: string): string =>
     options.routes.find((route) => route.matches(pathname.slice(options.restBasePath.length)))?.key ?? 'unknown';
 
@@ -92,11 +100,15 @@ export function useMetrics(metrics: Metrics, options: { restBasePath: string; gr
       const surface = surfaceOf(url.pathname);
       inFlight.set(request, { started: performance.now(), surface, operation: surface === 'rest' ? restOperation(url.pathname) : 'unknown' });
     },
+    onSchemaChange({ schema: next }) {
+      schema = next;
+      operationOf.clear();
+    },
     onExecute({ args }) {
-      const fields = rootFieldsOf(args.schema, args.document, args.operationName);
+      const operation = operationOf.get(args.document, args.operationName);
       const entry = inFlight.get(args.contextValue.request);
-      if (entry && entry.surface === 'graphql') entry.operation = fields.sort().join(',') || 'introspection';
-      if (!fields.includes('Mutation.loginUser')) return;
+      if (entry && entry.surface === 'graphql') entry.operation = operation.label;
+      if (!operation.logsIn) return;
       return {
         onExecuteDone({ result }) {
           if (!('errors' in result || 'data' in result)) return;
