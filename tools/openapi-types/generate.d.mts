@@ -1,0 +1,1 @@
+export declare function openapiTypes(document: object): Promise<string>;
