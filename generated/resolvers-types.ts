@@ -66,31 +66,28 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Gives a user another role. The user's outstanding access tokens stop working at once; their
-   * refresh tokens yield tokens with the new role. Errors: NOT_FOUND (user or role).
+   * refresh tokens yield tokens with the new role. An unknown user or role is NOT_FOUND.
    */
   assignRole: User;
   /**
    * Changes the caller's password, ends every other login session and returns a new pair.
-   * Errors: INVALID_CREDENTIALS (wrong current password), BAD_USER_INPUT.
+   * A wrong current password fails with INVALID_CREDENTIALS.
    */
   changePassword: AuthPayload;
-  /** Creates a role. Errors: BAD_USER_INPUT (name or permission malformed), ROLE_EXISTS. */
+  /** Creates a role. */
   createRole: Role;
-  /** Exchanges an email and password for a token pair. Errors: INVALID_CREDENTIALS, RATE_LIMITED. */
+  /** Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike. */
   loginUser: AuthPayload;
   /** Ends every login session of the caller; every access token issued so far stops working. */
   logoutAll: Scalars['Boolean']['output'];
-  /** Ends the login session of this refresh token. Errors: INVALID_REFRESH_TOKEN. */
+  /** Ends the login session of this refresh token. */
   logoutUser: Scalars['Boolean']['output'];
   /**
    * Exchanges a refresh token for a new pair. The old refresh token stops working; presenting it
-   * again revokes its whole login session. Errors: INVALID_REFRESH_TOKEN, RATE_LIMITED.
+   * again revokes its whole login session.
    */
   refreshToken: AuthPayload;
-  /**
-   * Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
-   * Errors: BAD_USER_INPUT, EMAIL_TAKEN, ROLE_NOT_ALLOWED, RATE_LIMITED.
-   */
+  /** Creates an account with a self-assignable role (`user` or `employee`) and logs it in. */
   registerUser: AuthPayload;
 };
 
@@ -154,7 +151,7 @@ export type Query = {
   me: User;
   /** Every role, by name. */
   roles: Array<Role>;
-  /** One account by id. Errors: NOT_FOUND. */
+  /** One account by id. */
   user?: Maybe<User>;
   /** Accounts in a stable order, `first` (1 to 100, default 20) at a time after the cursor `after`. */
   users: UserConnection;
@@ -332,6 +329,12 @@ export type AuthenticatedDirectiveArgs = { };
 
 export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = Context, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type ErrorsDirectiveArgs = {
+  codes: Array<Scalars['String']['input']>;
+};
+
+export type ErrorsDirectiveResolver<Result, Parent, ContextType = Context, Args = ErrorsDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = Context, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -448,6 +451,7 @@ export type Resolvers<ContextType = Context> = {
 
 export type DirectiveResolvers<ContextType = Context> = {
   authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
+  errors?: ErrorsDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresPermission?: RequiresPermissionDirectiveResolver<any, any, ContextType>;

@@ -2,10 +2,9 @@
  * Fails when generated/ differs from what `npm run codegen` would write from schema/ today.
  */
 import { readFile } from 'node:fs/promises';
-import { generate } from '@graphql-codegen/cli';
-import config from '../codegen.ts';
+import { generatedOutputs } from './generated-outputs.ts';
 
-const outputs: { filename: string; content: string }[] = await generate({ ...config, silent: true }, false);
+const outputs = await generatedOutputs();
 const stale: string[] = [];
 for (const { filename, content } of outputs) {
   const committed = await readFile(filename, 'utf8').catch(() => undefined);

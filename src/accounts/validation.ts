@@ -9,8 +9,8 @@ export const NAME_MAX_LENGTH = 100;
 export const PHONE_MAX_LENGTH = 32;
 
 // Deliberately simpler than RFC 5322: one @, no spaces, a dot in the domain, no empty labels.
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-const PHONE_SHAPE = /^\+?\(?[0-9][0-9 ().-]*$/;
+export const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+export const PHONE_SHAPE = /^\+?\(?[0-9][0-9 ().-]*$/;
 
 export function normalizeEmail(raw: string): string {
   const email = tryNormalizeEmail(raw);

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../shared/errors.ts';
 
 export const ROLE_NAME_SHAPE = /^[a-z][a-z0-9_-]{0,63}$/;
 export const PERMISSION_SHAPE = /^[a-z][a-z0-9_-]{0,63}:[a-z][a-z0-9_-]{0,63}$/;
-const MAX_PERMISSIONS = 100;
+export const MAX_PERMISSIONS = 100;
 
 export function validateRoleName(raw: string): string {
   const name = raw.trim();

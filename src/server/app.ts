@@ -11,6 +11,9 @@ import { JWKS_PATH, useJwks } from '../auth/jwks-plugin.ts';
 import { useJanusAuth } from '../auth/plugin.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { buildSchema } from '../graphql/schema.ts';
+import { buildOpenApiDocument } from '../openapi/document.ts';
+import { API_INFO } from '../openapi/info.ts';
+import { useOpenApiDocument } from '../openapi/plugin.ts';
 import { useRateLimits } from '../ratelimit/plugin.ts';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -20,13 +23,15 @@ import type { Logger } from './logger.ts';
 import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
 import { readBody, useRestGuard } from './rest-guard.ts';
-import { restRoutesOf, sofaRoutesOf } from './rest-routes.ts';
+import { restRoutesOf, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const REST_BASE_PATH = '/rest';
 export const HEALTH_PATH = '/health';
 export const BODY_LIMIT_BYTES = 100 * 1024;
+/** Relative to REST_BASE_PATH. */
+export const OPENAPI_PATH = '/openapi.json';
 
 /** What the Node HTTP server hands Yoga with each request. */
 interface ServerContext {
@@ -102,10 +107,11 @@ export function createApp(options: AppOptions): JanusApp {
       useRestGuard({
         basePath: REST_BASE_PATH,
         routes,
-        extraPaths: ['/openapi.json'],
+        extraPaths: [OPENAPI_PATH],
         bodyLimitBytes: BODY_LIMIT_BYTES,
         respond: (error) => respond([error]),
       }),
+      useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO)),
       EnvelopArmorPlugin({
         maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: false, ...asValidationErrors },
         maxAliases: { n: 10, ...asValidationErrors },
@@ -127,20 +133,8 @@ export function createApp(options: AppOptions): JanusApp {
       useSofa({
         basePath: REST_BASE_PATH,
         routes: sofaRoutesOf(routes),
-        // SOFA would answer only `{ id }` for a nested object that has an id; clients of
-        // login and of the lists need the whole object.
-        ignore: ['AuthPayload.user', 'UserEdge.node', 'AuditEventEdge.node'],
+        ignore: [...SOFA_FULL_OBJECT_FIELDS],
         errorHandler: respond,
-        openAPI: {
-          info: {
-            title: 'Janus REST API',
-            description: 'Generated from the GraphQL schema. Send `Authorization: Bearer <token>`.',
-            version: '0.1.0',
-          },
-          components: {
-            securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-          },
-        },
       }),
     ],
   });

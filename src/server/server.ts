@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../db/orm.ts';
-import { createApp, GRAPHQL_PATH, REST_BASE_PATH } from './app.ts';
+import { createApp, GRAPHQL_PATH, OPENAPI_PATH, REST_BASE_PATH } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -101,7 +101,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       url,
       graphqlUrl: `${url}${GRAPHQL_PATH}`,
       restUrl: `${url}${REST_BASE_PATH}`,
-      openApiUrl: `${url}${REST_BASE_PATH}/openapi.json`,
+      openApiUrl: `${url}${REST_BASE_PATH}${OPENAPI_PATH}`,
       database,
       services,
       logger,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminOperations, type AuthPayloadFields } from '../support/operations.ts';
+import { adminCalls } from '../support/admin-calls.ts';
+import type { AuthPayloadFields } from '../support/operations.ts';
 import { accountWithRole, capturingLogger, registration, startTestServer, type TestServer } from '../support/server.ts';
 import { perform, SURFACES } from '../support/surfaces.ts';
 
@@ -28,19 +29,13 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const auditCall = (first?: number, after?: string) => ({
-  document: adminOperations,
-  operationName: 'AuditEvents',
-  field: 'auditEvents',
-  variables: { first, after },
-  rest: { method: 'GET' as const, path: `/audit-events?${new URLSearchParams({ ...(first ? { first: String(first) } : {}), ...(after ? { after } : {}) })}` },
-});
+const auditCall = adminCalls.auditEvents;
 
 async function eventsOf(userId: string): Promise<AuditEventFields[]> {
   const seen: AuditEventFields[] = [];
   let after: string | undefined;
   for (let page = 0; page < 100; page++) {
-    const outcome = await perform<AuditPage>(server, 'rest', auditCall(100, after), admin.token);
+    const outcome = await perform(server, 'rest', auditCall(100, after), admin.token);
     seen.push(...outcome.data!.edges.map((edge) => edge.node));
     if (!outcome.data!.pageInfo.hasNextPage) break;
     after = outcome.data!.pageInfo.endCursor!;
@@ -102,16 +97,16 @@ it('records every security event of a user’s life, with ip, user agent and req
 it('records a login failure for an unknown email without a user, and a role creation with its actor', async () => {
   await post('/login-user', { email: 'nobody-at-all@example.com', password: 'Whatever-pass-1' });
   await post('/create-role', { name: `audited-${Date.now()}`, permissions: ['a:b'] }, admin.token);
-  const latest = (await perform<AuditPage>(server, 'graphql', auditCall(5), admin.token)).data!.edges.map((edge) => edge.node);
+  const latest = (await perform(server, 'graphql', auditCall(5), admin.token)).data!.edges.map((edge) => edge.node);
   expect(latest[0]).toMatchObject({ event: 'role.create', userId: null, actorId: admin.id });
   expect(latest[1]).toMatchObject({ event: 'login.failure', userId: null });
 });
 
 it('writes nothing to the trail when the change itself fails', async () => {
-  const before = (await perform<AuditPage>(server, 'rest', auditCall(1), admin.token)).data!.edges[0]!.node.id;
+  const before = (await perform(server, 'rest', auditCall(1), admin.token)).data!.edges[0]!.node.id;
   await post('/register-user', registration({ role: 'admin' }));
   await post('/register-user', registration({ email: 'not-an-email' }));
-  const after = (await perform<AuditPage>(server, 'rest', auditCall(1), admin.token)).data!.edges[0]!.node.id;
+  const after = (await perform(server, 'rest', auditCall(1), admin.token)).data!.edges[0]!.node.id;
   expect(after).toBe(before);
 });
 
@@ -120,8 +115,8 @@ describe.each(SURFACES)('auditEvents on %s', (surface) => {
     const plain = await accountWithRole(server, 'user');
     expect((await perform(server, surface, auditCall(5), undefined)).code).toBe('UNAUTHENTICATED');
     expect((await perform(server, surface, auditCall(5), plain.token)).code).toBe('FORBIDDEN');
-    const first = await perform<AuditPage>(server, surface, auditCall(3), admin.token);
-    const second = await perform<AuditPage>(server, surface, auditCall(3, first.data!.pageInfo.endCursor!), admin.token);
+    const first = await perform(server, surface, auditCall(3), admin.token);
+    const second = await perform(server, surface, auditCall(3, first.data!.pageInfo.endCursor!), admin.token);
     const ids = [...first.data!.edges, ...second.data!.edges].map((edge) => Number(edge.node.id));
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(new Set(ids).size).toBe(ids.length);

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCalls } from '../support/admin-calls.ts';
+import { authCalls } from '../support/auth-calls.ts';
 import { adminOperations, authOperations, type AuthPayloadFields } from '../support/operations.ts';
 import { accountWithRole, registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
-import { perform, SURFACES, type OperationCall, type Surface } from '../support/surfaces.ts';
+import { perform, SURFACES, type AnyCall, type Surface } from '../support/surfaces.ts';
 
 let server: TestServer;
 let account: ReturnType<typeof registration> & { session: AuthPayloadFields };
@@ -16,44 +18,15 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const call = (operationName: string, field: string, variables: Record<string, unknown>, rest: OperationCall['rest']): OperationCall => ({
-  document: adminOperations,
-  operationName,
-  field,
-  variables,
-  rest,
-});
-
 /** One row per client-caused code of the DESIGN table that both surfaces share. */
-const table: { code: string; status: number; make: () => { call: OperationCall; token?: string } }[] = [
-  {
-    code: 'BAD_USER_INPUT', status: 400,
-    make: () => ({ call: call('RegisterUser', 'registerUser', registration({ email: 'nope' }), { method: 'POST', path: '/register-user', body: registration({ email: 'nope' }) }) }),
-  },
-  { code: 'UNAUTHENTICATED', status: 401, make: () => ({ call: call('Me', 'me', {}, { method: 'GET', path: '/me' }), token: 'x.y.z' }) },
-  {
-    code: 'INVALID_CREDENTIALS', status: 401,
-    make: () => ({ call: call('LoginUser', 'loginUser', { email: account.email, password: 'wrong password' }, { method: 'POST', path: '/login-user', body: { email: account.email, password: 'wrong password' } }) }),
-  },
-  {
-    code: 'INVALID_REFRESH_TOKEN', status: 401,
-    make: () => ({ call: call('RefreshToken', 'refreshToken', { refreshToken: 'nope' }, { method: 'POST', path: '/refresh-token', body: { refreshToken: 'nope' } }) }),
-  },
-  { code: 'FORBIDDEN', status: 403, make: () => ({ call: call('Roles', 'roles', {}, { method: 'GET', path: '/roles' }), token: plainToken }) },
-  {
-    code: 'ROLE_NOT_ALLOWED', status: 403,
-    make: () => {
-      const input = registration({ role: 'admin' });
-      return { call: call('RegisterUser', 'registerUser', input, { method: 'POST', path: '/register-user', body: input }) };
-    },
-  },
-  {
-    code: 'EMAIL_TAKEN', status: 409,
-    make: () => {
-      const input = registration({ email: account.email });
-      return { call: call('RegisterUser', 'registerUser', input, { method: 'POST', path: '/register-user', body: input }) };
-    },
-  },
+const table: { code: string; status: number; make: () => { call: AnyCall; token?: string } }[] = [
+  { code: 'BAD_USER_INPUT', status: 400, make: () => ({ call: authCalls.register(registration({ email: 'nope' })) }) },
+  { code: 'UNAUTHENTICATED', status: 401, make: () => ({ call: authCalls.me(), token: 'x.y.z' }) },
+  { code: 'INVALID_CREDENTIALS', status: 401, make: () => ({ call: authCalls.login(account.email, 'wrong password') }) },
+  { code: 'INVALID_REFRESH_TOKEN', status: 401, make: () => ({ call: authCalls.refresh('nope') }) },
+  { code: 'FORBIDDEN', status: 403, make: () => ({ call: adminCalls.roles(), token: plainToken }) },
+  { code: 'ROLE_NOT_ALLOWED', status: 403, make: () => ({ call: authCalls.register(registration({ role: 'admin' })) }) },
+  { code: 'EMAIL_TAKEN', status: 409, make: () => ({ call: authCalls.register(registration({ email: account.email })) }) },
 ];
 
 describe.each(SURFACES)('the error table on %s', (surface: Surface) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authOperations, type AuthPayloadFields } from '../support/operations.ts';
+import { authCalls } from '../support/auth-calls.ts';
+import { perform, SURFACES } from '../support/surfaces.ts';
 import { registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -12,32 +13,15 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-interface Outcome {
-  code?: string;
-  message?: string;
-  status: number;
-  payload?: AuthPayloadFields;
-}
-
-const surfaces: Record<string, (email: string, password: string) => Promise<Outcome>> = {
-  graphql: async (email, password) => {
-    const response = await server.graphql<{ loginUser: AuthPayloadFields }>(authOperations, {
-      operationName: 'LoginUser',
-      variables: { email, password },
-    });
-    const error = response.body.errors?.[0];
-    return { code: error?.extensions?.code, message: error?.message, status: response.status, payload: response.body.data?.loginUser };
-  },
-  rest: async (email, password) => {
-    const response = await server.rest<AuthPayloadFields & { errors?: { message: string; extensions: { code: string } }[] }>(
-      'POST',
-      '/login-user',
-      { body: { email, password } },
-    );
-    const error = response.body.errors?.[0];
-    return { code: error?.extensions.code, message: error?.message, status: response.status, payload: error ? undefined : response.body };
-  },
-};
+const surfaces = Object.fromEntries(
+  SURFACES.map((surface) => [
+    surface,
+    async (email: string, password: string) => {
+      const { data, ...outcome } = await perform(server, surface, authCalls.login(email, password));
+      return { ...outcome, payload: data };
+    },
+  ]),
+);
 
 describe.each(Object.entries(surfaces))('loginUser on %s', (surface, login) => {
   it('logs in with the email in any case and returns the user, tokens and permissions', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authOperations, type AuthPayloadFields, type UserFields } from '../support/operations.ts';
+import { authCalls } from '../support/auth-calls.ts';
+import type { AuthPayloadFields } from '../support/operations.ts';
+import { perform } from '../support/surfaces.ts';
 import { registration, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -11,7 +13,7 @@ afterAll(() => server?.close());
 
 async function registerOnRest() {
   const input = registration();
-  const response = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
+  const response = await perform(server, 'rest', authCalls.register(input));
   expect(response.status).toBe(200);
   return input;
 }
@@ -19,28 +21,23 @@ async function registerOnRest() {
 describe('one token for both surfaces', () => {
   it('accepts a token from GraphQL loginUser on GET /rest/me', async () => {
     const input = await registerOnRest();
-    const response = await server.graphql<{ loginUser: AuthPayloadFields }>(authOperations, {
-      operationName: 'LoginUser',
-      variables: { email: input.email, password: input.password },
-    });
-    const { token, user } = response.body.data!.loginUser;
+    const login = await perform(server, 'graphql', authCalls.login(input.email, input.password));
+    const { token, user } = login.data!;
 
-    const me = await server.rest<UserFields>('GET', '/me', { token });
+    const me = await perform(server, 'rest', authCalls.me(), token);
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: user.id, email: input.email, role: 'employee', firstName: 'Ada' });
+    expect(me.data).toMatchObject({ id: user.id, email: input.email, role: 'employee', firstName: 'Ada' });
   });
 
   it('accepts a token from POST /rest/login-user on GraphQL me', async () => {
     const input = await registerOnRest();
-    const login = await server.rest<AuthPayloadFields>('POST', '/login-user', {
-      body: { email: input.email, password: input.password },
-    });
+    const login = await perform(server, 'rest', authCalls.login(input.email, input.password));
     expect(login.status).toBe(200);
 
-    const me = await server.graphql<{ me: UserFields }>('query { me { id email role } }', { token: login.body.token });
+    const me = await perform(server, 'graphql', authCalls.me(), login.data!.token);
     expect(me.status).toBe(200);
-    expect(me.body.errors).toBeUndefined();
-    expect(me.body.data!.me).toEqual({ id: login.body.user.id, email: input.email, role: 'employee' });
+    expect(me.code).toBeUndefined();
+    expect(me.data).toMatchObject({ id: login.data!.user.id, email: input.email, role: 'employee' });
   });
 });
 

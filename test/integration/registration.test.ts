@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authOperations, type AuthPayloadFields } from '../support/operations.ts';
+import type { RegisterUserMutationVariables } from '../../generated/client/graphql.ts';
+import { authCalls } from '../support/auth-calls.ts';
+import { perform, SURFACES } from '../support/surfaces.ts';
 import { registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -20,26 +22,16 @@ async function usersWithEmail(email: string): Promise<number> {
   return Number(rows[0]?.count);
 }
 
-function registerOnGraphql(input: Record<string, string>) {
-  return server.graphql<{ registerUser: AuthPayloadFields }>(authOperations, {
-    operationName: 'RegisterUser',
-    variables: input,
-  });
-}
-
 /** Both surfaces, so every rule below is proven on GraphQL and on REST. */
-const surfaces = {
-  graphql: async (input: Record<string, string>) => {
-    const response = await registerOnGraphql(input);
-    const error = response.body.errors?.[0];
-    return { code: error?.extensions?.code, message: error?.message, payload: response.body.data?.registerUser };
-  },
-  rest: async (input: Record<string, string>) => {
-    const response = await server.rest<AuthPayloadFields & RestErrors>('POST', '/register-user', { body: input });
-    const error = response.body.errors?.[0];
-    return { code: error?.extensions.code, message: error?.message, status: response.status, payload: error ? undefined : response.body };
-  },
-};
+const surfaces = Object.fromEntries(
+  SURFACES.map((surface) => [
+    surface,
+    async (input: RegisterUserMutationVariables) => {
+      const { data, ...outcome } = await perform(server, surface, authCalls.register(input));
+      return { ...outcome, payload: data };
+    },
+  ]),
+);
 
 describe.each(Object.entries(surfaces))('registerUser on %s', (surface, register) => {
   it('returns the user, a token pair and the sorted permissions of the role', async () => {

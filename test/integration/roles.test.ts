@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminOperations, type RoleFields, type UserConnectionFields, type UserFields } from '../support/operations.ts';
+import { adminCalls } from '../support/admin-calls.ts';
+import { authCalls } from '../support/auth-calls.ts';
 import { accountWithRole, registration, startTestServer, type TestServer } from '../support/server.ts';
-import { perform, SURFACES, type OperationCall } from '../support/surfaces.ts';
+import { perform, SURFACES, type AnyCall } from '../support/surfaces.ts';
 
 let server: TestServer;
 let admin: Awaited<ReturnType<typeof accountWithRole>>;
@@ -19,35 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const calls = {
-  user: (id: string): OperationCall => ({
-    document: adminOperations, operationName: 'User', field: 'user', variables: { id },
-    rest: { method: 'GET', path: `/user/${encodeURIComponent(id)}` },
-  }),
-  users: (first?: number, after?: string): OperationCall => {
-    const query = new URLSearchParams({ ...(first === undefined ? {} : { first: String(first) }), ...(after ? { after } : {}) });
-    return {
-      document: adminOperations, operationName: 'Users', field: 'users', variables: { first, after },
-      rest: { method: 'GET', path: `/users?${query}` },
-    };
-  },
-  roles: (): OperationCall => ({
-    document: adminOperations, operationName: 'Roles', field: 'roles', rest: { method: 'GET', path: '/roles' },
-  }),
-  createRole: (variables: { name: string; permissions: string[]; selfAssignable?: boolean }): OperationCall => ({
-    document: adminOperations, operationName: 'CreateRole', field: 'createRole', variables,
-    rest: { method: 'POST', path: '/create-role', body: variables },
-  }),
-  assignRole: (userId: string, role: string): OperationCall => ({
-    document: adminOperations, operationName: 'AssignRole', field: 'assignRole', variables: { userId, role },
-    rest: { method: 'POST', path: '/assign-role', body: { userId, role } },
-  }),
-};
+const calls = adminCalls;
 
 const REST_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, ROLE_EXISTS: 409 };
 
 describe.each(SURFACES)('roles and permissions on %s', (surface) => {
-  async function expectFailure(call: OperationCall, token: string | undefined, code: string) {
+  async function expectFailure(call: AnyCall, token: string | undefined, code: string) {
     const outcome = await perform(server, surface, call, token);
     expect(outcome.code).toBe(code);
     expect(outcome.status).toBe(surface === 'rest' ? REST_STATUS[code] : 200);
@@ -59,7 +37,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
     await expectFailure(calls.user(plainUser.id), who().anonymous, 'UNAUTHENTICATED');
     await expectFailure(calls.user(plainUser.id), who().user, 'FORBIDDEN');
     for (const token of [who().auditor, who().admin]) {
-      const outcome = await perform<UserFields>(server, surface, calls.user(plainUser.id), token);
+      const outcome = await perform(server, surface, calls.user(plainUser.id), token);
       expect(outcome.data).toMatchObject({ id: plainUser.id, email: plainUser.email, role: 'user' });
     }
   });
@@ -73,7 +51,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
     const seen = new Set<string>();
     let after: string | undefined;
     for (let page = 0; page < 50; page++) {
-      const outcome = await perform<UserConnectionFields>(server, surface, calls.users(2, after), auditor.token);
+      const outcome = await perform(server, surface, calls.users(2, after), auditor.token);
       const connection = outcome.data!;
       expect(connection.edges.length).toBeLessThanOrEqual(2);
       for (const edge of connection.edges) {
@@ -86,7 +64,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
     }
     expect([admin.id, plainUser.id, auditor.id].every((id) => seen.has(id))).toBe(true);
 
-    const capped = await perform<UserConnectionFields>(server, surface, calls.users(1000), auditor.token);
+    const capped = await perform(server, surface, calls.users(1000), auditor.token);
     expect(capped.data!.edges.length).toBeLessThanOrEqual(100);
     await expectFailure(calls.users(0), auditor.token, 'BAD_USER_INPUT');
     await expectFailure(calls.users(5, 'bm90LWEtY3Vyc29y'), auditor.token, 'BAD_USER_INPUT');
@@ -95,7 +73,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
   it('lists roles for roles:read only, with sorted permissions', async () => {
     await expectFailure(calls.roles(), undefined, 'UNAUTHENTICATED');
     await expectFailure(calls.roles(), auditor.token, 'FORBIDDEN');
-    const outcome = await perform<RoleFields[]>(server, surface, calls.roles(), admin.token);
+    const outcome = await perform(server, surface, calls.roles(), admin.token);
     const adminRole = outcome.data!.find((role) => role.name === 'admin');
     expect(adminRole).toMatchObject({ selfAssignable: false });
     expect(adminRole!.permissions).toEqual([...adminRole!.permissions].sort());
@@ -105,7 +83,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
   it('creates a role for roles:write only, and refuses duplicates and malformed permissions', async () => {
     const name = `custom-${surface}-${Date.now()}`;
     await expectFailure(calls.createRole({ name, permissions: ['a:b'] }), plainUser.token, 'FORBIDDEN');
-    const created = await perform<RoleFields>(server, surface, calls.createRole({ name, permissions: ['z:read', 'a:write', 'z:read'] }), admin.token);
+    const created = await perform(server, surface, calls.createRole({ name, permissions: ['z:read', 'a:write', 'z:read'] }), admin.token);
     expect(created.data).toMatchObject({ name, permissions: ['a:write', 'z:read'], selfAssignable: false });
     await expectFailure(calls.createRole({ name, permissions: [] }), admin.token, 'ROLE_EXISTS');
     await expectFailure(calls.createRole({ name: `${name}-x`, permissions: ['no-colon'] }), admin.token, 'BAD_USER_INPUT');
@@ -115,10 +93,10 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
   it('lets a new self-assignable role be chosen at registration with its permissions in the payload', async () => {
     const name = `volunteer-${surface}-${Date.now()}`;
     await perform(server, surface, calls.createRole({ name, permissions: ['shifts:read', 'events:read'], selfAssignable: true }), admin.token);
-    const response = await server.rest<{ permissions: string[]; user: UserFields }>('POST', '/register-user', { body: registration({ role: name }) });
-    expect(response.status).toBe(200);
-    expect(response.body.permissions).toEqual(['events:read', 'shifts:read']);
-    expect(response.body.user.role).toBe(name);
+    const registered = await perform(server, surface, authCalls.register(registration({ role: name })));
+    expect(registered.status).toBe(200);
+    expect(registered.data?.permissions).toEqual(['events:read', 'shifts:read']);
+    expect(registered.data?.user.role).toBe(name);
   });
 
   it('applies an assigned role on the user’s very next request', async () => {
@@ -126,7 +104,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
     await expectFailure(calls.user(target.id), target.token, 'FORBIDDEN');
     await expectFailure(calls.assignRole(target.id, 'auditor'), auditor.token, 'FORBIDDEN');
 
-    const assigned = await perform<UserFields>(server, surface, calls.assignRole(target.id, 'auditor'), admin.token);
+    const assigned = await perform(server, surface, calls.assignRole(target.id, 'auditor'), admin.token);
     expect(assigned.data).toMatchObject({ id: target.id, role: 'auditor' });
     // The old token carries the old role: it stops working at once.
     await expectFailure(calls.user(target.id), target.token, 'UNAUTHENTICATED');
@@ -134,7 +112,7 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
       body: { email: target.email, password: registration().password },
     });
     expect(relogin.body.permissions).toEqual(['users:read']);
-    const outcome = await perform<UserFields>(server, surface, calls.user(target.id), relogin.body.token);
+    const outcome = await perform(server, surface, calls.user(target.id), relogin.body.token);
     expect(outcome.data).toMatchObject({ id: target.id, role: 'auditor' });
 
     await expectFailure(calls.assignRole(target.id, 'no-such-role'), admin.token, 'NOT_FOUND');

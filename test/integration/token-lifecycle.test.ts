@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authCalls } from '../support/auth-calls.ts';
 import type { AuthPayloadFields, UserFields } from '../support/operations.ts';
 import { registration, startTestServer, type TestServer } from '../support/server.ts';
-import { perform, SURFACES, type Surface } from '../support/surfaces.ts';
+import { perform, SURFACES, type OperationCall, type Surface } from '../support/surfaces.ts';
 
 let server: TestServer;
 
@@ -19,7 +19,8 @@ async function newAccount() {
 }
 
 describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
-  const run = <T>(call: Parameters<typeof perform>[2], token?: string) => perform<T>(server, surface, call, token);
+  const run = <TResult, TVariables, TField extends keyof TResult>(call: OperationCall<TResult, TVariables, TField>, token?: string) =>
+    perform(server, surface, call, token);
   const expectCode = (outcome: { code?: string; status: number }, code: string, restStatus: number) => {
     expect(outcome.code).toBe(code);
     expect(outcome.status).toBe(surface === 'rest' ? restStatus : 200);
@@ -27,18 +28,18 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
 
   it('rotates a refresh token: the new pair works and the old refresh token is refused', async () => {
     const account = await newAccount();
-    const rotated = await run<AuthPayloadFields>(authCalls.refresh(account.session.refreshToken));
+    const rotated = await run(authCalls.refresh(account.session.refreshToken));
     expect(rotated.data).toMatchObject({ user: { email: account.email }, permissions: [] });
     expect(rotated.data!.refreshToken).not.toBe(account.session.refreshToken);
-    expect((await run<UserFields>(authCalls.me(), rotated.data!.token)).data?.email).toBe(account.email);
+    expect((await run(authCalls.me(), rotated.data!.token)).data?.email).toBe(account.email);
 
     expectCode(await run(authCalls.refresh(account.session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
   });
 
   it('revokes the whole session when a rotated refresh token is reused', async () => {
     const account = await newAccount();
-    const first = await run<AuthPayloadFields>(authCalls.refresh(account.session.refreshToken));
-    const second = await run<AuthPayloadFields>(authCalls.refresh(first.data!.refreshToken));
+    const first = await run(authCalls.refresh(account.session.refreshToken));
+    const second = await run(authCalls.refresh(first.data!.refreshToken));
     expect(second.data).toBeDefined();
 
     // An attacker replays the token the client already rotated away.
@@ -51,7 +52,7 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
   it('lets exactly one of ten concurrent refreshes with the same token succeed', async () => {
     const account = await newAccount();
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => run<AuthPayloadFields>(authCalls.refresh(account.session.refreshToken))),
+      Array.from({ length: 10 }, () => run(authCalls.refresh(account.session.refreshToken))),
     );
     expect(outcomes.filter((outcome) => outcome.data).length).toBe(1);
     const refused = outcomes.filter((outcome) => !outcome.data);
@@ -67,45 +68,45 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
 
   it('logoutUser ends that session only', async () => {
     const account = await newAccount();
-    const other = await run<AuthPayloadFields>(authCalls.login(account.email, account.password));
+    const other = await run(authCalls.login(account.email, account.password));
 
-    const loggedOut = await run<boolean>(authCalls.logout(account.session.refreshToken));
+    const loggedOut = await run(authCalls.logout(account.session.refreshToken));
     expect(loggedOut.data).toBe(true);
     expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
     expectCode(await run(authCalls.refresh(account.session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
 
-    expect((await run<UserFields>(authCalls.me(), other.data!.token)).data?.email).toBe(account.email);
+    expect((await run(authCalls.me(), other.data!.token)).data?.email).toBe(account.email);
     expect((await run(authCalls.refresh(other.data!.refreshToken))).data).toBeDefined();
   });
 
   it('logoutAll ends every session and every outstanding access token of the caller', async () => {
     const account = await newAccount();
-    const other = await run<AuthPayloadFields>(authCalls.login(account.email, account.password));
+    const other = await run(authCalls.login(account.email, account.password));
     const stranger = await newAccount();
 
     expectCode(await run(authCalls.logoutAll()), 'UNAUTHENTICATED', 401);
-    expect((await run<boolean>(authCalls.logoutAll(), account.session.token)).data).toBe(true);
+    expect((await run(authCalls.logoutAll(), account.session.token)).data).toBe(true);
 
     for (const session of [account.session, other.data!]) {
       expectCode(await run(authCalls.me(), session.token), 'UNAUTHENTICATED', 401);
       expectCode(await run(authCalls.refresh(session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
     }
-    expect((await run<UserFields>(authCalls.me(), stranger.session.token)).data?.email).toBe(stranger.email);
+    expect((await run(authCalls.me(), stranger.session.token)).data?.email).toBe(stranger.email);
     expect((await run(authCalls.login(account.email, account.password))).data).toBeDefined();
   });
 
   it('changePassword checks the current password, ends the other sessions and returns a fresh pair', async () => {
     const account = await newAccount();
-    const other = await run<AuthPayloadFields>(authCalls.login(account.email, account.password));
+    const other = await run(authCalls.login(account.email, account.password));
     const newPassword = 'a brand new passphrase';
 
     expectCode(await run(authCalls.changePassword('wrong password', newPassword), account.session.token), 'INVALID_CREDENTIALS', 401);
     expectCode(await run(authCalls.changePassword(account.password, 'short'), account.session.token), 'BAD_USER_INPUT', 400);
     expectCode(await run(authCalls.changePassword(account.password, newPassword)), 'UNAUTHENTICATED', 401);
 
-    const changed = await run<AuthPayloadFields>(authCalls.changePassword(account.password, newPassword), account.session.token);
+    const changed = await run(authCalls.changePassword(account.password, newPassword), account.session.token);
     expect(changed.data).toMatchObject({ user: { email: account.email } });
-    expect((await run<UserFields>(authCalls.me(), changed.data!.token)).data?.email).toBe(account.email);
+    expect((await run(authCalls.me(), changed.data!.token)).data?.email).toBe(account.email);
     expect((await run(authCalls.refresh(changed.data!.refreshToken))).data).toBeDefined();
 
     for (const session of [account.session, other.data!]) {

@@ -1,29 +1,43 @@
-import { authOperations } from './operations.ts';
-import type { OperationCall } from './surfaces.ts';
+import type { RestClient } from './clients.ts';
+import {
+  ChangePasswordDocument,
+  LoginUserDocument,
+  LogoutAllDocument,
+  LogoutUserDocument,
+  MeDocument,
+  RefreshTokenDocument,
+  RegisterUserDocument,
+  type RegisterUserMutationVariables,
+} from '../../generated/client/graphql.ts';
 
-/** The token lifecycle operations, each as a GraphQL and a REST call. */
+/** The token lifecycle operations, each through the typed GraphQL documents and the typed REST client. */
 export const authCalls = {
-  login: (email: string, password: string): OperationCall => ({
-    document: authOperations, operationName: 'LoginUser', field: 'loginUser', variables: { email, password },
-    rest: { method: 'POST', path: '/login-user', body: { email, password } },
+  register: (variables: RegisterUserMutationVariables) => ({
+    document: RegisterUserDocument, field: 'registerUser' as const, variables,
+    rest: (client: RestClient) => client.POST('/register-user', { body: variables }),
   }),
-  me: (): OperationCall => ({
-    document: authOperations, operationName: 'Me', field: 'me', rest: { method: 'GET', path: '/me' },
+  login: (email: string, password: string) => ({
+    document: LoginUserDocument, field: 'loginUser' as const, variables: { email, password },
+    rest: (client: RestClient) => client.POST('/login-user', { body: { email, password } }),
   }),
-  refresh: (refreshToken: string): OperationCall => ({
-    document: authOperations, operationName: 'RefreshToken', field: 'refreshToken', variables: { refreshToken },
-    rest: { method: 'POST', path: '/refresh-token', body: { refreshToken } },
+  me: () => ({
+    document: MeDocument, field: 'me' as const, variables: {},
+    rest: (client: RestClient) => client.GET('/me'),
   }),
-  logout: (refreshToken: string): OperationCall => ({
-    document: authOperations, operationName: 'LogoutUser', field: 'logoutUser', variables: { refreshToken },
-    rest: { method: 'POST', path: '/logout-user', body: { refreshToken } },
+  refresh: (refreshToken: string) => ({
+    document: RefreshTokenDocument, field: 'refreshToken' as const, variables: { refreshToken },
+    rest: (client: RestClient) => client.POST('/refresh-token', { body: { refreshToken } }),
   }),
-  logoutAll: (): OperationCall => ({
-    document: authOperations, operationName: 'LogoutAll', field: 'logoutAll', rest: { method: 'POST', path: '/logout-all' },
+  logout: (refreshToken: string) => ({
+    document: LogoutUserDocument, field: 'logoutUser' as const, variables: { refreshToken },
+    rest: (client: RestClient) => client.POST('/logout-user', { body: { refreshToken } }),
   }),
-  changePassword: (currentPassword: string, newPassword: string): OperationCall => ({
-    document: authOperations, operationName: 'ChangePassword', field: 'changePassword',
-    variables: { currentPassword, newPassword },
-    rest: { method: 'POST', path: '/change-password', body: { currentPassword, newPassword } },
+  logoutAll: () => ({
+    document: LogoutAllDocument, field: 'logoutAll' as const, variables: {},
+    rest: (client: RestClient) => client.POST('/logout-all'),
+  }),
+  changePassword: (currentPassword: string, newPassword: string) => ({
+    document: ChangePasswordDocument, field: 'changePassword' as const, variables: { currentPassword, newPassword },
+    rest: (client: RestClient) => client.POST('/change-password', { body: { currentPassword, newPassword } }),
   }),
 };

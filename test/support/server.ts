@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, type Logger } from '../../src/server/logger.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { assertDocumentedAnswer } from './openapi-responses.ts';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -80,7 +81,9 @@ export async function startTestServer(
         headers: headers(options.token, hasBody),
         body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       });
-      return parse(response);
+      const result = await parse<never>(response);
+      assertDocumentedAnswer({ method, path, ...result });
+      return result;
     },
     stop: () => running.close(),
     async close() {

@@ -1,44 +1,64 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { graphqlClient, graphqlFailure, restClient, type RestClient } from './clients.ts';
 import type { TestServer } from './server.ts';
 
 export type Surface = 'graphql' | 'rest';
 export const SURFACES: Surface[] = ['graphql', 'rest'];
 
-/** One operation, as a GraphQL client and as a REST client would send it. */
-export interface OperationCall {
-  document: string;
-  operationName: string;
-  /** The root field whose value is the answer. */
-  field: string;
-  variables?: Record<string, unknown>;
-  rest: { method: 'GET' | 'POST'; path: string; body?: Record<string, unknown> };
+interface ErrorBody {
+  errors: { message: string; extensions: { code: string } }[];
 }
+
+/** What an openapi-fetch call resolves to, reduced to what `perform` reads. */
+export interface RestResult<T> {
+  data?: T;
+  error?: ErrorBody;
+  response: Response;
+}
+
+/**
+ * One documented operation, as the typed GraphQL client (a generated TypedDocumentNode) and the
+ * typed REST client (openapi-fetch) send it. `field` is the root field whose value is the answer.
+ */
+export interface OperationCall<TResult, TVariables, TField extends keyof TResult> {
+  document: TypedDocumentNode<TResult, TVariables>;
+  variables: TVariables;
+  field: TField;
+  rest(client: RestClient): Promise<RestResult<TResult[TField]>>;
+}
+
+/** Any call, for helpers that only read the outcome's code and status. */
+// The result type varies per operation and is not read through this alias.
+export type AnyCall = OperationCall<any, any, any>;
 
 export interface Outcome<T> {
   /** The field's value when the call succeeded. */
   data?: T;
-  /** The first error's code, when it failed. */
+  /** The first error's code and message, when it failed. */
   code?: string;
+  message?: string;
   status: number;
 }
 
-interface ErrorsBody {
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
-/** Runs `call` on `surface` and reduces both answers to the same shape, so a test can assert once for both. */
-export async function perform<T>(server: TestServer, surface: Surface, call: OperationCall, token?: string): Promise<Outcome<T>> {
+/** Runs `call` on `surface` with the typed clients and reduces both answers to the same shape, so a test can assert once for both. */
+export async function perform<TResult, TVariables, TField extends keyof TResult>(
+  server: TestServer,
+  surface: Surface,
+  call: OperationCall<TResult, TVariables, TField>,
+  token?: string,
+): Promise<Outcome<TResult[TField]>> {
   if (surface === 'graphql') {
-    const response = await server.graphql<Record<string, T>>(call.document, {
-      operationName: call.operationName,
-      variables: call.variables,
-      token,
-    });
-    const error = response.body.errors?.[0];
-    return error
-      ? { code: error.extensions?.code, status: response.status }
-      : { data: response.body.data?.[call.field], status: response.status };
+    try {
+      const client = graphqlClient(server.running.graphqlUrl, token);
+      // graphql-request spreads variables and headers into one rest parameter that a generic TVariables cannot satisfy.
+      const request = client.request.bind(client) as (document: TypedDocumentNode<TResult, TVariables>, variables: TVariables) => Promise<TResult>;
+      const data = await request(call.document, call.variables);
+      return { data: data[call.field], status: 200 };
+    } catch (error) {
+      return graphqlFailure(error);
+    }
   }
-  const response = await server.rest<T & ErrorsBody>(call.rest.method, call.rest.path, { body: call.rest.body, token });
-  const error = (response.body as ErrorsBody | undefined)?.errors?.[0];
-  return error ? { code: error.extensions?.code, status: response.status } : { data: response.body, status: response.status };
+  const { data, error, response } = await call.rest(restClient(server.running.restUrl, token));
+  const first = error?.errors[0];
+  return first ? { code: first.extensions.code, message: first.message, status: response.status } : { data, status: response.status };
 }

@@ -1,0 +1,172 @@
+import { getDirectiveValues, type GraphQLArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { compileAccessRules, type AccessRule } from '../auth/access-rules.ts';
+import { rateLimitedFieldsOf } from '../ratelimit/plugin.ts';
+import { restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../server/rest-routes.ts';
+import { ERROR_COMPONENTS, errorCodesOf, errorResponsesOf, responseHeadersOf, type ResponseObject } from './error-responses.ts';
+import { INPUT_RULES } from './input-rules.ts';
+import type { JsonSchema } from './json-schema.ts';
+import { objectSchema, reachableObjectTypes, schemaOfType, withDescription } from './type-schemas.ts';
+
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+interface Operation {
+  operationId: string;
+  summary: string;
+  description: string;
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema } } };
+  responses: Record<string, ResponseObject>;
+  security?: Record<string, string[]>[];
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: OpenApiInfo;
+  servers: { url: string }[];
+  paths: Record<string, Partial<Record<'get' | 'post', Operation>>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    headers: typeof ERROR_COMPONENTS.headers;
+    securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }>;
+  };
+}
+
+type RootField = GraphQLField<unknown, unknown>;
+
+function firstSentence(text: string): string {
+  const match = /^[\s\S]*?[.!?](?=\s|$)/.exec(text.trim());
+  return (match ? match[0] : text.trim()).replace(/\s+/g, ' ');
+}
+
+function argumentSchema(field: RootField, arg: GraphQLArgument): JsonSchema {
+  const base = schemaOfType(arg.type);
+  const rule = INPUT_RULES[`${field.name}.${arg.name}`] ?? {};
+  const items = base.items && rule.items ? { ...base.items, ...rule.items } : base.items;
+  const schema: JsonSchema = { ...base, ...rule, ...(items ? { items } : {}) };
+  if (arg.defaultValue !== undefined) schema.default = arg.defaultValue;
+  return withDescription(schema, rule.description ?? arg.description);
+}
+
+function isRequired(arg: GraphQLArgument): boolean {
+  return arg.type.toString().endsWith('!') && arg.defaultValue === undefined;
+}
+
+function parametersOf(route: RestRoute, field: RootField): Parameter[] {
+  return field.args.map((arg) => {
+    const inPath = route.path.includes(`:${arg.name}`);
+    const schema = argumentSchema(field, arg);
+    const { description, ...rest } = schema;
+    return {
+      name: arg.name,
+      in: inPath ? 'path' : 'query',
+      required: inPath || isRequired(arg),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+/** A mutation's arguments travel only in the JSON body: as query parameters they would put passwords in URLs. */
+function requestBodyOf(field: RootField): Operation['requestBody'] {
+  const properties = Object.fromEntries(field.args.map((arg) => [arg.name, argumentSchema(field, arg)]));
+  const required = field.args.filter(isRequired).map((arg) => arg.name);
+  return {
+    required: required.length > 0,
+    content: {
+      'application/json': {
+        schema: { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false },
+      },
+    },
+  };
+}
+
+function accessNote(access: AccessRule): string {
+  if (access.kind === 'public') return 'No access token needed.';
+  if (access.kind === 'authenticated') return 'Needs a valid access token.';
+  return `Needs a valid access token whose role grants \`${access.permission}\`.`;
+}
+
+function declaredErrors(schema: GraphQLSchema, field: RootField): string[] {
+  const directive = schema.getDirective('errors');
+  const values = directive && field.astNode ? getDirectiveValues(directive, field.astNode) : undefined;
+  return (values?.codes as string[] | undefined) ?? [];
+}
+
+function operationOf(schema: GraphQLSchema, route: RestRoute, field: RootField, access: AccessRule, rateLimited: boolean): Operation {
+  if (!field.description) throw new Error(`${route.key} needs a description in the SDL: it becomes the route's summary`);
+  const codes = errorCodesOf({ method: route.method, access, rateLimited, declared: declaredErrors(schema, field) }, route.key);
+  return {
+    operationId: field.name,
+    summary: firstSentence(field.description),
+    description: `${field.description.trim()}\n\n${accessNote(access)}`,
+    ...(access.kind === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
+    ...(route.method === 'GET' && field.args.length > 0 ? { parameters: parametersOf(route, field) } : {}),
+    ...(route.method === 'POST' && field.args.length > 0 ? { requestBody: requestBodyOf(field) } : {}),
+    responses: {
+      '200': {
+        description: 'The result of the operation.',
+        headers: responseHeadersOf(200),
+        content: { 'application/json': { schema: schemaOfType(field.type) } },
+      },
+      ...errorResponsesOf(codes),
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the REST routes, built from the schema and its directives: which
+ * routes exist (rest-routes), who may call them (@public/@authenticated/@requiresPermission),
+ * what they can fail with (@errors, @rateLimit and the access rule) and what the services
+ * accept (INPUT_RULES). It replaces SOFA's own document, which lists a mutation's arguments as
+ * query parameters too, and documents neither errors nor input rules.
+ */
+export function buildOpenApiDocument(schema: GraphQLSchema, info: OpenApiInfo): OpenApiDocument {
+  const access = compileAccessRules(schema);
+  const rateLimited = new Set(rateLimitedFieldsOf(schema).map(({ type, field }) => `${type}.${field}`));
+  const paths: OpenApiDocument['paths'] = {};
+  const returned: RootField['type'][] = [];
+  for (const route of restRoutesOf(schema)) {
+    const [typeName, fieldName] = route.key.split('.') as [string, string];
+    const field = (typeName === 'Query' ? schema.getQueryType() : schema.getMutationType())?.getFields()[fieldName];
+    const rule = access.get(route.key);
+    if (!field || !rule) throw new Error(`No root field for the route ${route.key}`);
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const method = route.method === 'GET' ? 'get' : 'post';
+    if (paths[path]?.[method]) throw new Error(`Two routes for ${route.method} ${path}`);
+    paths[path] = { ...paths[path], [method]: operationOf(schema, route, field, rule, rateLimited.has(route.key)) };
+    returned.push(field.type);
+  }
+  const schemas: Record<string, JsonSchema> = Object.fromEntries(
+    reachableObjectTypes(returned).map((type) => [type.name, objectSchema(type, SOFA_FULL_OBJECT_FIELDS)]),
+  );
+  return {
+    openapi: '3.1.0',
+    info,
+    servers: [{ url: '/rest' }],
+    paths,
+    components: {
+      schemas: { ...schemas, ...ERROR_COMPONENTS.schemas },
+      headers: ERROR_COMPONENTS.headers,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'The `token` of `loginUser`, `registerUser` or `refreshToken`, from REST or GraphQL alike.',
+        },
+      },
+    },
+  };
+}

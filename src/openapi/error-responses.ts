@@ -1,0 +1,108 @@
+import { ERROR_STATUS, isErrorCode, type ErrorCode } from '../shared/errors.ts';
+import type { AccessRule } from '../auth/access-rules.ts';
+import type { JsonSchema } from './json-schema.ts';
+
+/** What each code means to a REST client, in the words of DESIGN.md's error table. */
+const MEANING: Readonly<Record<ErrorCode, string>> = {
+  BAD_USER_INPUT: 'an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object',
+  GRAPHQL_PARSE_FAILED: 'the GraphQL document cannot be parsed',
+  GRAPHQL_VALIDATION_FAILED: 'the GraphQL document or its variables are invalid',
+  UNAUTHENTICATED: 'the access token is missing, malformed, expired or revoked',
+  INVALID_CREDENTIALS: 'wrong email or password (the same answer for both)',
+  INVALID_REFRESH_TOKEN: 'the refresh token is unknown, expired, already rotated or revoked',
+  FORBIDDEN: "the caller's role lacks the required permission",
+  ROLE_NOT_ALLOWED: 'the role does not exist or cannot be chosen at registration',
+  NOT_FOUND: 'no such resource',
+  METHOD_NOT_ALLOWED: 'the path exists with another method (see `Allow`)',
+  EMAIL_TAKEN: 'an account with this email exists (compared case-insensitively)',
+  ROLE_EXISTS: 'a role with this name exists',
+  PAYLOAD_TOO_LARGE: 'the request body exceeds 100 kB',
+  RATE_LIMITED: 'too many attempts from this client or for this identity; retry after `Retry-After` seconds',
+  INTERNAL_SERVER_ERROR: 'an unexpected failure; the message is masked and the request id logged',
+  SERVICE_UNAVAILABLE: 'the database cannot be reached; retry shortly',
+};
+
+export interface RouteFacts {
+  method: 'GET' | 'POST';
+  access: AccessRule;
+  rateLimited: boolean;
+  /** The codes the SDL declares with @errors. */
+  declared: readonly string[];
+}
+
+export interface ResponseObject {
+  description: string;
+  headers?: Record<string, { $ref: string }>;
+  content?: Record<string, { schema: JsonSchema }>;
+}
+
+export const ERROR_COMPONENTS = {
+  schemas: {
+    ErrorCode: { type: 'string', enum: Object.keys(ERROR_STATUS), description: 'Stable error codes; see each response for when.' },
+    ErrorBody: {
+      type: 'object',
+      required: ['errors'],
+      properties: {
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['message', 'extensions'],
+            properties: {
+              message: { type: 'string', description: 'Safe to show; never a stack trace.' },
+              extensions: {
+                type: 'object',
+                required: ['code'],
+                properties: { code: { $ref: '#/components/schemas/ErrorCode' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  } satisfies Record<string, JsonSchema>,
+  headers: {
+    RequestId: { description: 'Identifies the request in the server logs.', schema: { type: 'string' } },
+    RetryAfter: { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
+    WwwAuthenticate: { description: 'Always `Bearer realm="janus"`.', schema: { type: 'string' } },
+  },
+};
+
+/** Every code a route can answer with: its access rule's, its rate limit's, its own, and the ones every route may meet. */
+export function errorCodesOf(route: RouteFacts, where: string): ErrorCode[] {
+  const codes = new Set<ErrorCode>(['BAD_USER_INPUT']);
+  if (route.access.kind !== 'public') codes.add('UNAUTHENTICATED');
+  if (route.access.kind === 'permission') codes.add('FORBIDDEN');
+  if (route.method === 'POST') codes.add('PAYLOAD_TOO_LARGE');
+  if (route.rateLimited) codes.add('RATE_LIMITED');
+  for (const code of route.declared) {
+    if (!isErrorCode(code)) throw new Error(`${where}: @errors names an unknown code "${code}"`);
+    codes.add(code);
+  }
+  codes.add('INTERNAL_SERVER_ERROR');
+  codes.add('SERVICE_UNAVAILABLE');
+  return [...codes];
+}
+
+/** The headers a response with `status` carries. */
+export function responseHeadersOf(status: number): ResponseObject['headers'] {
+  const headers: Record<string, { $ref: string }> = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
+  if (status === 401) headers['WWW-Authenticate'] = { $ref: '#/components/headers/WwwAuthenticate' };
+  if (status === ERROR_STATUS.RATE_LIMITED) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
+  return headers;
+}
+
+/** One response per HTTP status, its description naming each code that leads to it. */
+export function errorResponsesOf(codes: readonly ErrorCode[]): Record<string, ResponseObject> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  const responses: Record<string, ResponseObject> = {};
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: group.map((code) => `\`${code}\`: ${MEANING[code]}.`).join(' '),
+      headers: responseHeadersOf(status),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+    };
+  }
+  return responses;
+}
