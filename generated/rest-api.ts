@@ -499,9 +499,9 @@ export interface operations {
     auditEvents: {
         parameters: {
             query?: {
-                after?: string | null;
+                after?: string;
                 /** @description Page size; above 100 counts as 100. */
-                first?: number | null;
+                first?: number;
             };
             header?: never;
             path?: never;
@@ -1416,9 +1416,9 @@ export interface operations {
     users: {
         parameters: {
             query?: {
-                after?: string | null;
+                after?: string;
                 /** @description Page size; above 100 counts as 100. */
-                first?: number | null;
+                first?: number;
             };
             header?: never;
             path?: never;

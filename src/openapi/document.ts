@@ -1,4 +1,4 @@
-import { getDirectiveValues, type GraphQLArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { getDirectiveValues, GraphQLNonNull, isNonNullType, type GraphQLArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { compileAccessRules, type AccessRule } from '../auth/access-rules.ts';
 import { rateLimitedFieldsOf } from '../ratelimit/plugin.ts';
 import { restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../server/rest-routes.ts';
@@ -50,8 +50,9 @@ function firstSentence(text: string): string {
   return (match ? match[0] : text.trim()).replace(/\s+/g, ' ');
 }
 
-function argumentSchema(field: RootField, arg: GraphQLArgument): JsonSchema {
-  const base = schemaOfType(arg.type);
+/** In a URL an argument is present or absent, never null: parameters take the non-null type. */
+function argumentSchema(field: RootField, arg: GraphQLArgument, where: 'url' | 'body'): JsonSchema {
+  const base = schemaOfType(where === 'url' && !isNonNullType(arg.type) ? new GraphQLNonNull(arg.type) : arg.type);
   const rule = INPUT_RULES[`${field.name}.${arg.name}`] ?? {};
   const items = base.items && rule.items ? { ...base.items, ...rule.items } : base.items;
   const schema: JsonSchema = { ...base, ...rule, ...(items ? { items } : {}) };
@@ -66,7 +67,7 @@ function isRequired(arg: GraphQLArgument): boolean {
 function parametersOf(route: RestRoute, field: RootField): Parameter[] {
   return field.args.map((arg) => {
     const inPath = route.path.includes(`:${arg.name}`);
-    const schema = argumentSchema(field, arg);
+    const schema = argumentSchema(field, arg, 'url');
     const { description, ...rest } = schema;
     return {
       name: arg.name,
@@ -80,7 +81,7 @@ function parametersOf(route: RestRoute, field: RootField): Parameter[] {
 
 /** A mutation's arguments travel only in the JSON body: as query parameters they would put passwords in URLs. */
 function requestBodyOf(field: RootField): Operation['requestBody'] {
-  const properties = Object.fromEntries(field.args.map((arg) => [arg.name, argumentSchema(field, arg)]));
+  const properties = Object.fromEntries(field.args.map((arg) => [arg.name, argumentSchema(field, arg, 'body')]));
   const required = field.args.filter(isRequired).map((arg) => arg.name);
   return {
     required: required.length > 0,
