@@ -13,7 +13,7 @@ export interface OpenApiInfo {
   description: string;
 }
 
-interface Parameter {
+export interface Parameter {
   name: string;
   in: 'path' | 'query';
   required: boolean;
@@ -21,7 +21,7 @@ interface Parameter {
   schema: JsonSchema;
 }
 
-interface Operation {
+export interface Operation {
   operationId: string;
   summary: string;
   description: string;

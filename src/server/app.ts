@@ -111,7 +111,7 @@ export function createApp(options: AppOptions): JanusApp {
         bodyLimitBytes: BODY_LIMIT_BYTES,
         respond: (error) => respond([error]),
       }),
-      useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO)),
+      useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO), (error) => respond([error])),
       EnvelopArmorPlugin({
         maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: false, ...asValidationErrors },
         maxAliases: { n: 10, ...asValidationErrors },
