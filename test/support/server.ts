@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, type Logger } from '../../src/server/logger.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { restClient } from './clients.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { assertDocumentedAnswer } from './openapi-responses.ts';
 
@@ -113,11 +114,11 @@ export function registration(overrides: Partial<Record<string, string>> = {}) {
 export async function accountWithRole(server: TestServer, role: string): Promise<{ id: string; email: string; token: string; refreshToken: string }> {
   const input = registration({ role });
   const user = await server.running.services.accounts.createAccount(input);
-  const login = await server.rest<{ token: string; refreshToken: string }>('POST', '/login-user', {
+  const { data, response } = await restClient(server.running.restUrl).POST('/login-user', {
     body: { email: input.email, password: input.password },
   });
-  if (login.status !== 200) throw new Error(`login as ${role} failed with ${login.status}`);
-  return { id: user.id, email: user.email, token: login.body.token, refreshToken: login.body.refreshToken };
+  if (!data) throw new Error(`login as ${role} failed with ${response.status}`);
+  return { id: user.id, email: user.email, token: data.token, refreshToken: data.refreshToken };
 }
 
 /** A logger whose JSON lines the test can read back. */
