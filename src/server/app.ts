@@ -16,6 +16,7 @@ import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
 import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
+import { createGraphiQLRenderer, useRestDocs } from './explorers.ts';
 import type { Logger } from './logger.ts';
 import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
@@ -89,7 +90,8 @@ export function createApp(options: AppOptions): JanusApp {
     landingPage: false,
     // useHttpGuard enforces BODY_LIMIT_BYTES for less per request.
     maxRequestBodySize: false,
-    graphiql: config.graphiql,
+    graphiql: config.graphiql && { title: 'Janus GraphiQL' },
+    renderGraphiQL: createGraphiQLRenderer(),
     logging: logger,
     context: ({ req }) => ({ services, clientIp: clientAddressOf(req, config.trustProxy) }),
     maskedErrors: { maskError: createErrorMask(logger) },
@@ -99,6 +101,7 @@ export function createApp(options: AppOptions): JanusApp {
       useHttpGuard(respond),
       useReadiness(options.orm, respond),
       useJwks(options.publicJwks),
+      useRestDocs({ basePath: REST_BASE_PATH, respond: (error) => respond([error]) }),
       useRestGuard({
         basePath: REST_BASE_PATH,
         routes,
