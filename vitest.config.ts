@@ -7,7 +7,8 @@ const integration = ['test/integration/**/*.test.ts'];
 
 /**
  * Unit and contract tests once; integration tests against the embedded database and, when
- * TEST_DATABASE_URL is set, again against that PostgreSQL server.
+ * TEST_DATABASE_URL is set, again against that PostgreSQL server; browser tests (headless
+ * Chromium) once, on the embedded database.
  */
 export default defineConfig({
   resolve: {
@@ -22,6 +23,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'] } },
       { extends: true, test: { name: 'embedded', include: integration, env: { JANUS_TEST_DB: 'embedded' } } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { JANUS_TEST_DB: 'embedded' } } },
       ...(process.env.TEST_DATABASE_URL
         ? [{ extends: true, test: { name: 'postgres', include: integration, env: { JANUS_TEST_DB: 'server' } } }]
         : []),

@@ -19,6 +19,8 @@ import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
 import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
+import { createGraphiQLRenderer, useRestDocs } from './explorers.ts';
+import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
 import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
@@ -30,6 +32,8 @@ export const GRAPHQL_PATH = '/graphql';
 export const REST_BASE_PATH = '/rest';
 export const HEALTH_PATH = '/health';
 export const BODY_LIMIT_BYTES = 100 * 1024;
+/** types → fields → args: as deep as GraphiQL's standard introspection query nests lists. */
+const INTROSPECTION_LIST_NESTING = 3;
 /** Relative to REST_BASE_PATH. */
 export const OPENAPI_PATH = '/openapi.json';
 
@@ -94,7 +98,8 @@ export function createApp(options: AppOptions): JanusApp {
     landingPage: false,
     // useHttpGuard enforces BODY_LIMIT_BYTES for less per request.
     maxRequestBodySize: false,
-    graphiql: config.graphiql,
+    graphiql: config.graphiql && { title: 'Janus GraphiQL' },
+    renderGraphiQL: createGraphiQLRenderer(),
     logging: logger,
     context: ({ req }) => ({ services, clientIp: clientAddressOf(req, config.trustProxy) }),
     maskedErrors: { maskError: createErrorMask(logger) },
@@ -104,6 +109,7 @@ export function createApp(options: AppOptions): JanusApp {
       useHttpGuard(respond),
       useReadiness(options.orm, respond),
       useJwks(options.publicJwks),
+      useRestDocs({ basePath: REST_BASE_PATH, respond: (error) => respond([error]) }),
       useRestGuard({
         basePath: REST_BASE_PATH,
         routes,
@@ -113,13 +119,14 @@ export function createApp(options: AppOptions): JanusApp {
       }),
       useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO), (error) => respond([error])),
       EnvelopArmorPlugin({
-        maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: false, ...asValidationErrors },
+        maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: true, ...asValidationErrors },
         maxAliases: { n: 10, ...asValidationErrors },
         maxTokens: { n: 1000 },
         maxDirectives: { n: 20, ...asValidationErrors },
         costLimit: { maxCost: 5000, ...asValidationErrors },
         blockFieldSuggestion: { enabled: config.production },
       }),
+      useIntrospectionLimit(INTROSPECTION_LIST_NESTING),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       useJanusAuth({
         authenticate: (token) => services.tokens.authenticate(token),

@@ -18,6 +18,7 @@ export interface RunningServer {
   graphqlUrl: string;
   restUrl: string;
   openApiUrl: string;
+  restDocsUrl: string;
   database: Database;
   services: Services;
   logger: Logger;
@@ -102,6 +103,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       graphqlUrl: `${url}${GRAPHQL_PATH}`,
       restUrl: `${url}${REST_BASE_PATH}`,
       openApiUrl: `${url}${REST_BASE_PATH}${OPENAPI_PATH}`,
+      restDocsUrl: `${url}${REST_BASE_PATH}/docs`,
       database,
       services,
       logger,

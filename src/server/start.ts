@@ -14,9 +14,10 @@ export async function runServer(config: Config): Promise<void> {
     process.stdout.write(
       [
         `Janus is listening on ${server.url}${config.workers > 1 ? ` (${config.workers} workers)` : ''}`,
-        `  GraphQL  ${server.graphqlUrl}`,
+        `  GraphQL  ${server.graphqlUrl}${config.graphiql ? ' (GraphiQL in a browser)' : ''}`,
         `  REST     ${server.restUrl}`,
         `  OpenAPI  ${server.openApiUrl}`,
+        `  Docs     ${server.restDocsUrl}`,
         `  Database ${server.database.description}`,
         '',
       ].join('\n'),

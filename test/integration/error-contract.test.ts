@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCalls } from '../support/admin-calls.ts';
 import { authCalls } from '../support/auth-calls.ts';
@@ -119,13 +120,14 @@ describe('REST edge cases', () => {
 });
 
 describe('GraphQL hardening', () => {
-  /** An introspection query `levels` fields deep: __schema, types, fields, type, ofType…, name. */
-  const introspectionOfDepth = (levels: number) =>
-    `{ __schema { types { fields { type { ${'ofType { '.repeat(levels - 5)}name${' }'.repeat(levels - 5)} } } } } }`;
+  /** A query `levels` fields deep: __type, fields, type, ofType…, name (armor's depth limit only exempts __schema). */
+  const queryOfDepth = (levels: number) =>
+    `{ __type(name: "User") { fields { type { ${'ofType { '.repeat(levels - 4)}name${' }'.repeat(levels - 4)} } } } }`;
   const limitCodes = ['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED'];
 
   it.each([
-    ['a query 11 fields deep (introspection included)', introspectionOfDepth(11)],
+    ['a query 11 fields deep', queryOfDepth(11)],
+    ['introspection nesting lists 4 deep', '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }'],
     ['more than 10 aliases', `{ ${Array.from({ length: 11 }, (_, i) => `a${i}: me { id }`).join(' ')} }`],
     ['more than 1000 tokens', `{ me { ${Array.from({ length: 1000 }, () => 'id').join(' ')} } }`],
   ])('rejects %s as a bad document', async (_name, query) => {
@@ -135,8 +137,14 @@ describe('GraphQL hardening', () => {
   });
 
   it('accepts a query exactly 10 fields deep', async () => {
-    const response = await server.graphql(introspectionOfDepth(10));
+    const response = await server.graphql(queryOfDepth(10));
     expect(response.body.errors).toBeUndefined();
+  });
+
+  it("accepts GraphiQL's standard introspection query (13 deep, lists nested 3 deep)", async () => {
+    const response = await server.graphql(getIntrospectionQuery());
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toHaveProperty('__schema.types');
   });
 
   it('rejects a parse error with GRAPHQL_PARSE_FAILED', async () => {

@@ -12,7 +12,7 @@ afterAll(() => database?.dispose());
 // Not the repository: nothing may depend on the directory the server is started from.
 const janus = (env: Record<string, string>) => spawnJanus({ env, database, cwd: database.dataDir });
 
-it('starts from the command line, prints the GraphQL, REST and OpenAPI URLs, and stops on SIGTERM', async () => {
+it('starts from the command line, prints the GraphQL, REST, OpenAPI and docs URLs, and stops on SIGTERM', async () => {
   const process = janus({ LOG_LEVEL: 'silent' });
   expect(await process.bannerUrl('GraphQL')).toMatch(/\/graphql$/);
   expect(await process.bannerUrl('REST')).toMatch(/\/rest$/);
@@ -22,6 +22,9 @@ it('starts from the command line, prints the GraphQL, REST and OpenAPI URLs, and
   const document = (await openApi.json()) as { servers: { url: string }[]; paths: Record<string, unknown> };
   expect(document.servers).toEqual([{ url: '/rest' }]);
   expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/login-user', '/register-user', '/me']));
+  const docs = await fetch(await process.bannerUrl('Docs'));
+  expect(docs.status).toBe(200);
+  expect(docs.headers.get('content-type')).toBe('text/html; charset=utf-8');
 
   process.child.kill('SIGTERM');
   expect(await process.exited()).toBe(0);
