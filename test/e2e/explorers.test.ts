@@ -112,3 +112,26 @@ it('the REST docs list POST /rest/login-user, offline and under their CSP', asyn
   expect(errors).toEqual([]);
   await page.context().close();
 });
+
+it('the REST docs call POST /rest/login-user with a JSON body ("Try it out") and show the token', async () => {
+  const { page, requests } = await openPage();
+  await page.goto(server.running.restDocsUrl);
+  const operation = page.locator('.opblock-post', { has: page.locator('.opblock-summary-path[data-path="/login-user"]') });
+  await operation.locator('.opblock-summary').click();
+  await operation.getByRole('button', { name: 'Try it out' }).click();
+  // The document takes the credentials as a JSON body only, so that is all the form offers.
+  expect(await operation.locator('.parameters-container input').count()).toBe(0);
+  await operation.locator('textarea.body-param__text').fill(JSON.stringify({ email: user.email, password: user.password }));
+  await operation.getByRole('button', { name: 'Execute' }).click();
+
+  const answer = operation.locator('.live-responses-table .response');
+  await answer.locator('.response-col_status', { hasText: '200' }).waitFor();
+  const body = (await answer.locator('.response-col_description pre').first().innerText()).replace(/\s+/g, '');
+  await page.screenshot({ path: `${ARTIFACTS}rest-docs-login.png`, fullPage: true });
+  const token = /"token":"([^"]+)"/.exec(body)?.[1] ?? '';
+  expect(token).toMatch(JWT);
+  expect(requests).toContain(`${server.url}/rest/login-user`);
+  expect(requests.some((url) => url.includes('password'))).toBe(false);
+  expect(foreign(requests)).toEqual([]);
+  await page.context().close();
+});
