@@ -3,6 +3,7 @@ import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, typ
 import { isUuid } from '../shared/uuid.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
 import { UnauthenticatedError } from './errors.ts';
+import { protectedHeaderOf } from './token-shape.ts';
 
 /** The claims Janus puts in an access token beside the registered ones. */
 export interface AccessClaims {
@@ -74,6 +75,11 @@ export function createAccessTokenService(options: {
         .sign(key.signingKey);
     },
     async verify(token) {
+      const header = protectedHeaderOf(token);
+      if (!header || header.alg !== key.alg) throw new UnauthenticatedError('Access token is invalid');
+      if (typeof header.kid !== 'string' || !keysById.has(header.kid)) {
+        throw new UnauthenticatedError('Access token was signed by an unknown key');
+      }
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
           algorithms: [key.alg],

@@ -6,6 +6,7 @@ import { SignJWT, base64url, decodeProtectedHeader, type JWTPayload } from 'jose
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenService, type AccessClaims, type AccessTokenService } from '../../src/auth/jwt.ts';
 import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
+import { protectedHeaderOf } from '../../src/auth/token-shape.ts';
 import { ConfigError, type JwtAlgorithm } from '../../src/server/config.ts';
 
 const ISSUER = 'janus';
@@ -206,9 +207,36 @@ describe('access token rejections (EdDSA)', () => {
     await expectUnauthenticated(service.verify(await forge(payloadOf(claims(), extra as JWTPayload), {})));
   });
 
-  it.each(['', 'garbage', 'a.b.c', 'a.b'])('rejects the malformed token %j', async (token) => {
-    await expectUnauthenticated(service.verify(token));
+  it.each(['', 'garbage', 'a.b.c', 'a.b', 'garbage.garbage.garbage', `${encodeJson(['EdDSA'])}.e30.`, 'a.b.c.d'])(
+    'rejects the malformed token %j',
+    async (token) => {
+      await expectUnauthenticated(service.verify(token));
+    },
+  );
+
+  it('rejects the same bad token every time, with no stack trace to build', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const rejection = await service.verify('garbage.garbage.garbage').then(
+        () => new Error('accepted'),
+        (error: unknown) => error as Error,
+      );
+      expect(rejection).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(rejection.stack).not.toMatch(/\n\s+at /);
+    }
   });
+});
+
+describe('protectedHeaderOf', () => {
+  it('reads the header of a compact JWS', () => {
+    expect(protectedHeaderOf(`${encodeJson({ alg: 'EdDSA', kid: 'k' })}.e30.sig`)).toEqual({ alg: 'EdDSA', kid: 'k' });
+  });
+
+  it.each(['', 'garbage', 'a.b', 'a.b.c.d', '.e30.x', 'garbage.garbage.garbage', `${encodeJson([1])}.e30.x`, `${base64url.encode('{no json}')}.e30.x`])(
+    'gives undefined for %j without throwing',
+    (token) => {
+      expect(protectedHeaderOf(token)).toBeUndefined();
+    },
+  );
 });
 
 describe('loadSigningKey', () => {
