@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT, base64url, decodeProtectedHeader, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAccessTokenService, type AccessClaims, type AccessTokenService } from '../../src/auth/jwt.ts';
 import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
 import { protectedHeaderOf } from '../../src/auth/token-shape.ts';
@@ -223,6 +223,45 @@ describe('access token rejections (EdDSA)', () => {
       expect(rejection).toMatchObject({ code: 'UNAUTHENTICATED' });
       expect(rejection.stack).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('verified-token cache', () => {
+  let key: SigningKey;
+
+  beforeAll(async () => {
+    key = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers a token verified before with the same claims', async () => {
+    const service = serviceFor(key);
+    const token = await service.sign(claims());
+    const first = await service.verify(token);
+    await expect(service.verify(token)).resolves.toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('still rejects a verified token once it expires beyond the clock tolerance', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const service = createAccessTokenService({ key, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 60 });
+    const token = await service.sign(claims());
+    await expect(service.verify(token)).resolves.toBeDefined();
+    vi.setSystemTime(Date.now() + 63_000);
+    await expect(service.verify(token)).resolves.toBeDefined();
+    vi.setSystemTime(Date.now() + 3_000);
+    await expect(service.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/expired/i) });
+  });
+
+  it('never lets a tampered copy of a verified token through', async () => {
+    const service = serviceFor(key);
+    const token = await service.sign(claims({ role: 'user' }));
+    await service.verify(token);
+    const [header, , signature] = token.split('.');
+    const forged = { ...decodePayload(token), role: 'admin' };
+    await expectUnauthenticated(service.verify(`${header}.${encodeJson(forged)}.${signature}`));
   });
 });
 
