@@ -58,6 +58,17 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
     expect(refused.map((outcome) => outcome.code)).toEqual(Array(9).fill('INVALID_REFRESH_TOKEN'));
   });
 
+  it('answers many concurrent requests with one token, each checked against the database', async () => {
+    // More requests at once than the pool has connections: every connection prepares the
+    // principal lookup, which on the embedded database all share one session.
+    const account = await newAccount();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => run<UserFields>(authCalls.me(), account.session.token)));
+    for (const answer of answers) expect(answer.data?.id).toBe(account.session.user.id);
+    await run(authCalls.logoutAll(), account.session.token);
+    const afterLogout = await Promise.all(Array.from({ length: 20 }, () => run<UserFields>(authCalls.me(), account.session.token)));
+    for (const answer of afterLogout) expectCode(answer, 'UNAUTHENTICATED', 401);
+  });
+
   it('refuses unknown refresh tokens and access tokens offered as refresh tokens', async () => {
     const account = await newAccount();
     expectCode(await run(authCalls.refresh('not-a-token')), 'INVALID_REFRESH_TOKEN', 401);
