@@ -29,10 +29,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
     orm = await MikroORM.init({
       ...baseConfig,
       clientUrl,
-      // Embedded connections stay open once made (idle timeout 0): they cost a local socket, and
-      // each one leaves its prepared statements in PGlite's single session when it goes
-      // (src/tokens/principal-query.ts).
-      pool: { min: 0, max: POOL_SIZE, ...(embedded ? { idleTimeoutMillis: 0 } : {}) },
+      pool: { min: 0, max: POOL_SIZE },
       // A server that does not answer within 5 s is down: fail fast. The embedded database runs in
       // this very process, so a busy event loop can delay its answer without anything being wrong.
       driverOptions: { connectionTimeoutMillis: embedded ? 30_000 : 5_000 },

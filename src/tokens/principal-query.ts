@@ -14,29 +14,39 @@ export interface PrincipalRow {
   role_permissions: string[];
 }
 
-const PRINCIPAL_SQL = `
+/** The query, with the placeholder syntax of whoever sends it. */
+const principalSql = (sessionId: string, userId: string): string => `
   select u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,
          r.name as role_name, r.permissions as role_permissions
   from sessions s
   join users u on u.id = s.user_id
   join roles r on r.id = u.role_id
-  where s.id = $1 and s.user_id = $2 and s.revoked_at is null`;
+  where s.id = ${sessionId} and s.user_id = ${userId} and s.revoked_at is null`;
 
 /**
  * The revocation check that runs on every authenticated request: the caller's live session and
- * user, in one indexed query. It goes to MikroORM's own pg pool (same connections, same type
- * parsing) as a named prepared statement: the database neither parses nor plans it again, and
- * the ORM's query building, which is per call, is skipped. Connection failures surface as the
- * raw pg errors the error mapping already treats as SERVICE_UNAVAILABLE.
+ * user, in one indexed query.
  *
- * Each pooled connection gets a statement name of its own. pg prepares a name once per
- * connection, which on a PostgreSQL server is one session each; the embedded database (PGlite)
- * serves every connection from one session, where a name prepared by one connection already
- * exists for the next. Names are never reused within a process, and PGlite lives only as long as
- * the process, so two connections never collide (src/db/orm.ts keeps embedded connections open,
- * so that statements are not left behind by connections coming and going).
+ * On a PostgreSQL server it goes to MikroORM's own pg pool (same connections, same type parsing)
+ * as a named prepared statement, one name per pooled connection: the server neither parses nor
+ * plans it again, and the ORM's per-call query building is skipped. Connection failures surface
+ * as the raw pg errors the error mapping already treats as SERVICE_UNAVAILABLE.
+ *
+ * Not on the embedded database: pglite-socket queues each protocol message of each connection on
+ * its own into PGlite's single session, so the Parse/Bind/Execute of one connection can meet
+ * another connection's statements in between (measured under concurrent logins: "portal does not
+ * exist", and other queries' rows). There it goes through the ORM, which sends one simple-query
+ * message with the values inlined and escaped.
  */
-export function createPrincipalQuery(orm: MikroORM): (sessionId: string, userId: string) => Promise<PrincipalRow | undefined> {
+export function createPrincipalQuery(
+  orm: MikroORM,
+  options: { prepared: boolean },
+): (sessionId: string, userId: string) => Promise<PrincipalRow | undefined> {
+  if (!options.prepared) {
+    const sql = principalSql('?', '?');
+    return async (sessionId, userId) => (await orm.em.getConnection().execute<PrincipalRow[]>(sql, [sessionId, userId]))[0];
+  }
+  const text = principalSql('$1', '$2');
   const statementNames = new WeakMap<PoolClient, string>();
   let prepared = 0;
   const nameFor = (client: PoolClient): string => {
@@ -48,7 +58,7 @@ export function createPrincipalQuery(orm: MikroORM): (sessionId: string, userId:
     const pool = await orm.em.getConnection().getNativeClient();
     const client = await pool.connect();
     try {
-      const { rows } = await client.query<PrincipalRow>({ name: nameFor(client), text: PRINCIPAL_SQL, values: [sessionId, userId] });
+      const { rows } = await client.query<PrincipalRow>({ name: nameFor(client), text, values: [sessionId, userId] });
       client.release();
       return rows[0];
     } catch (error) {

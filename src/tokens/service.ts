@@ -61,9 +61,11 @@ export function createTokenService(options: {
   accessTokens: AccessTokenService;
   audit: Pick<AuditLog, 'record'>;
   refreshTokenTtlSeconds: number;
+  /** Prepare the per-request principal lookup: only on a PostgreSQL server (principal-query.ts). */
+  preparedStatements: boolean;
 }): TokenService {
   const { orm, accessTokens, audit, refreshTokenTtlSeconds } = options;
-  const principalRow = createPrincipalQuery(orm);
+  const principalRow = createPrincipalQuery(orm, { prepared: options.preparedStatements });
 
   async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
     const refreshToken = newRefreshSecret();
@@ -98,7 +100,9 @@ export function createTokenService(options: {
       // Runs on every authenticated request: one prepared statement, read into a plain object,
       // no unit of work or entity to build.
       const row = await principalRow(claims.sid, claims.sub);
-      if (!row || row.token_version !== claims.ver) return null;
+      // The id check costs nothing and guarantees a row for anyone else can never become this
+      // caller's principal, whatever the driver or the embedded database's protocol handling does.
+      if (!row || row.id !== claims.sub || row.token_version !== claims.ver) return null;
       const role = { name: row.role_name, permissions: row.role_permissions };
       const user = {
         id: row.id,
