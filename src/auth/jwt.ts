@@ -3,6 +3,8 @@ import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, typ
 import { isUuid } from '../shared/uuid.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
 import { UnauthenticatedError } from './errors.ts';
+import { protectedHeaderOf } from './token-shape.ts';
+import { createVerifiedTokenCache } from './verified-tokens.ts';
 
 /** The claims Janus puts in an access token beside the registered ones. */
 export interface AccessClaims {
@@ -27,6 +29,9 @@ export interface AccessTokenService {
 // RFC 9068's media type: a refresh token or an ID token from elsewhere never passes as an access token.
 const ACCESS_TOKEN_TYPE = 'at+jwt';
 const CLOCK_TOLERANCE_SECONDS = 5;
+// A few MB at most; far more tokens than one instance sees in use within an access-token lifetime
+// under ordinary load, and a miss only costs the verification it would have cost anyway.
+const VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
 
 function hasAccessClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & VerifiedAccessToken {
   return (
@@ -60,6 +65,10 @@ export function createAccessTokenService(options: {
     if (!found) throw new UnauthenticatedError('Access token was signed by an unknown key');
     return found;
   };
+  const verifiedTokens = createVerifiedTokenCache({
+    maxEntries: VERIFIED_TOKEN_CACHE_ENTRIES,
+    clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+  });
 
   return {
     sign(claims) {
@@ -74,6 +83,13 @@ export function createAccessTokenService(options: {
         .sign(key.signingKey);
     },
     async verify(token) {
+      const cached = verifiedTokens.get(token, Math.floor(Date.now() / 1000));
+      if (cached) return cached;
+      const header = protectedHeaderOf(token);
+      if (!header || header.alg !== key.alg) throw new UnauthenticatedError('Access token is invalid');
+      if (typeof header.kid !== 'string' || !keysById.has(header.kid)) {
+        throw new UnauthenticatedError('Access token was signed by an unknown key');
+      }
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
           algorithms: [key.alg],
@@ -84,6 +100,7 @@ export function createAccessTokenService(options: {
           requiredClaims: ['sub', 'sid', 'jti', 'exp', 'iat'],
         });
         if (!hasAccessClaims(payload)) throw new UnauthenticatedError('Access token is missing claims');
+        verifiedTokens.set(token, payload);
         return payload;
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Response } from 'fets';
 import { ConnectionException } from '@mikro-orm/core';
-import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, type ErrorCode } from '../shared/errors.ts';
+import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, withoutStack, type ErrorCode } from '../shared/errors.ts';
 import type { Logger } from './logger.ts';
 import { currentRequest } from '../shared/request-context.ts';
 
@@ -75,18 +75,31 @@ function classify(error: unknown, logger: Logger): ClientError {
   return { message: `Unexpected error (request id ${errorId})`, code: 'INTERNAL_SERVER_ERROR' };
 }
 
+/** Errors toGraphQLError made: already what the client may see, so the mask lets them through. */
+const clientErrors = new WeakSet<GraphQLError>();
+
 export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
+  if (error instanceof GraphQLError && clientErrors.has(error)) return error;
   const { message, code, headers } = classify(error, logger);
   const located = error instanceof GraphQLError ? error : undefined;
-  return new GraphQLError(message, {
-    nodes: located?.nodes,
-    path: located?.path,
-    // Yoga sends `http.headers` as response headers and never shows `http` to the client.
-    extensions: headers && Object.keys(headers).length > 0 ? { code, http: { headers } } : { code },
-  });
+  // The client's copy needs no stack: whatever deserved one was logged by `classify`.
+  const clientError = withoutStack(
+    () =>
+      new GraphQLError(message, {
+        nodes: located?.nodes,
+        path: located?.path,
+        // Yoga sends `http.headers` as response headers and never shows `http` to the client.
+        extensions: headers && Object.keys(headers).length > 0 ? { code, http: { headers } } : { code },
+      }),
+  );
+  clientErrors.add(clientError);
+  return clientError;
 }
 
-/** Yoga's `maskedErrors.maskError`: every GraphQL error passes through here before it is sent. */
+/**
+ * Yoga's `maskedErrors.maskError`: every GraphQL error passes through here before it is sent,
+ * including those the auth plugin already mapped (returned as they are).
+ */
 export function createErrorMask(logger: Logger): (error: unknown) => GraphQLError {
   return (error) => toGraphQLError(error, logger);
 }

@@ -1,5 +1,9 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
+import { applyMemorySettings } from './memory-settings.ts';
+
+// Before anything else loads: this may restart the process with the heap settings it needs.
+applyMemorySettings();
 
 // libuv's thread pool runs bcrypt and also jose's WebCrypto: with bcrypt allowed one thread
 // per core (src/accounts/passwords.ts), two more threads keep token checks from queueing behind

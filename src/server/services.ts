@@ -36,7 +36,13 @@ export function createServices(
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
   const audit = createAuditLog({ orm });
-  const tokens = createTokenService({ orm, accessTokens, audit, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
+  const tokens = createTokenService({
+    orm,
+    accessTokens,
+    audit,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    preparedStatements: config.databaseUrl !== undefined,
+  });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
   const accounts = createAccountService({ orm, passwords, tokens, audit });
   return { accounts, roles: createRoleService({ orm, audit }), tokens, audit };

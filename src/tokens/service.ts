@@ -8,6 +8,7 @@ import type { AccessTokenService } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
+import { createPrincipalQuery } from './principal-query.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
 import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
 import { Session } from './session.entity.ts';
@@ -53,26 +54,6 @@ export interface TokenService {
   purgeExpired(now?: Date): Promise<PurgeResult>;
 }
 
-interface PrincipalRow {
-  id: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  phone_number: string;
-  created_at: Date;
-  token_version: number;
-  role_name: string;
-  role_permissions: string[];
-}
-
-const PRINCIPAL_SQL = `
-  select u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,
-         r.name as role_name, r.permissions as role_permissions
-  from sessions s
-  join users u on u.id = s.user_id
-  join roles r on r.id = u.role_id
-  where s.id = ? and s.user_id = ? and s.revoked_at is null`;
-
 type RefreshOutcome = { ok: true; authentication: Authentication } | { ok: false };
 
 export function createTokenService(options: {
@@ -80,8 +61,11 @@ export function createTokenService(options: {
   accessTokens: AccessTokenService;
   audit: Pick<AuditLog, 'record'>;
   refreshTokenTtlSeconds: number;
+  /** Prepare the per-request principal lookup: only on a PostgreSQL server (principal-query.ts). */
+  preparedStatements: boolean;
 }): TokenService {
   const { orm, accessTokens, audit, refreshTokenTtlSeconds } = options;
+  const principalRow = createPrincipalQuery(orm, { prepared: options.preparedStatements });
 
   async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
     const refreshToken = newRefreshSecret();
@@ -113,10 +97,12 @@ export function createTokenService(options: {
         if (error instanceof UnauthenticatedError) return null;
         throw error;
       }
-      // Runs on every authenticated request: one indexed query, read into a plain object, no
-      // unit of work or entity to build.
-      const [row] = await orm.em.getConnection().execute<PrincipalRow[]>(PRINCIPAL_SQL, [claims.sid, claims.sub]);
-      if (!row || row.token_version !== claims.ver) return null;
+      // Runs on every authenticated request: one prepared statement, read into a plain object,
+      // no unit of work or entity to build.
+      const row = await principalRow(claims.sid, claims.sub);
+      // The id check costs nothing and guarantees a row for anyone else can never become this
+      // caller's principal, whatever the driver or the embedded database's protocol handling does.
+      if (!row || row.id !== claims.sub || row.token_version !== claims.ver) return null;
       const role = { name: row.role_name, permissions: row.role_permissions };
       const user = {
         id: row.id,

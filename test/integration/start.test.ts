@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus } from '../support/janus-process.ts';
@@ -26,6 +27,29 @@ it('starts from the command line, prints the GraphQL, REST, OpenAPI and docs URL
   expect(docs.status).toBe(200);
   expect(docs.headers.get('content-type')).toBe('text/html; charset=utf-8');
 
+  process.child.kill('SIGTERM');
+  expect(await process.exited()).toBe(0);
+});
+
+it('runs with its memory settings, in the process it was started as (same pid)', async () => {
+  const process = janus({ LOG_LEVEL: 'silent' });
+  await process.bannerUrl('GraphQL');
+  const pid = process.child.pid;
+  if (pid === undefined) throw new Error('no pid');
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=30']));
+  const environment = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+  expect(environment).toContain('MALLOC_ARENA_MAX=2');
+  process.child.kill('SIGTERM');
+  expect(await process.exited()).toBe(0);
+});
+
+it('keeps a heap setting the operator gave instead of its own', async () => {
+  const process = janus({ LOG_LEVEL: 'silent', NODE_OPTIONS: '--max-semi-space-size=2' });
+  await process.bannerUrl('GraphQL');
+  const argv = (await readFile(`/proc/${process.child.pid}/cmdline`, 'utf8')).split('\0');
+  expect(argv).not.toContain('--max-semi-space-size=8');
+  expect(argv).toContain('--heap-growing-percent=30');
   process.child.kill('SIGTERM');
   expect(await process.exited()).toBe(0);
 });

@@ -59,6 +59,21 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
     expect(refused.map((outcome) => outcome.code)).toEqual(Array(9).fill('INVALID_REFRESH_TOKEN'));
   });
 
+  it('answers many concurrent requests with one token, each checked against the database, while logins run', async () => {
+    // More requests at once than the pool has connections, beside logins that hold transactions:
+    // on the embedded database every connection shares one session (src/tokens/principal-query.ts).
+    const account = await newAccount();
+    const [answers, logins] = await Promise.all([
+      Promise.all(Array.from({ length: 60 }, () => run<UserFields>(authCalls.me(), account.session.token))),
+      Promise.all(Array.from({ length: 4 }, () => run<AuthPayloadFields>(authCalls.login(account.email, account.password)))),
+    ]);
+    for (const answer of answers) expect(answer.data?.id).toBe(account.session.user.id);
+    for (const login of logins) expect(login.data?.user.id).toBe(account.session.user.id);
+    await run(authCalls.logoutAll(), account.session.token);
+    const afterLogout = await Promise.all(Array.from({ length: 20 }, () => run<UserFields>(authCalls.me(), account.session.token)));
+    for (const answer of afterLogout) expectCode(answer, 'UNAUTHENTICATED', 401);
+  });
+
   it('refuses unknown refresh tokens and access tokens offered as refresh tokens', async () => {
     const account = await newAccount();
     expectCode(await run(authCalls.refresh('not-a-token')), 'INVALID_REFRESH_TOKEN', 401);

@@ -268,3 +268,25 @@ describe('createErrorMask', () => {
     expect(masked.locations).toEqual(error.locations);
   });
 });
+
+describe('the cost of an expected rejection', () => {
+  const mask = createErrorMask(silentLogger());
+
+  it('builds domain errors without a stack trace, keeping name and message', () => {
+    const error = new UnauthenticatedError();
+    expect(error).toBeInstanceOf(Error);
+    expect(error.stack).not.toMatch(/\n\s+at /);
+    expect(String(error.stack)).toContain('A valid access token is required');
+  });
+
+  it('leaves stack traces of other errors alone', () => {
+    new ForbiddenError('users:read');
+    expect(new Error('a bug').stack).toMatch(/\n\s+at /);
+  });
+
+  it('passes an error it already mapped through unchanged instead of mapping it again', () => {
+    const mapped = mask(new UnauthenticatedError());
+    expect(mask(mapped)).toBe(mapped);
+    expect(mapped.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+  });
+});

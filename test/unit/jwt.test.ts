@@ -3,9 +3,10 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT, base64url, decodeProtectedHeader, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAccessTokenService, type AccessClaims, type AccessTokenService } from '../../src/auth/jwt.ts';
 import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
+import { protectedHeaderOf } from '../../src/auth/token-shape.ts';
 import { ConfigError, type JwtAlgorithm } from '../../src/server/config.ts';
 
 const ISSUER = 'janus';
@@ -206,9 +207,75 @@ describe('access token rejections (EdDSA)', () => {
     await expectUnauthenticated(service.verify(await forge(payloadOf(claims(), extra as JWTPayload), {})));
   });
 
-  it.each(['', 'garbage', 'a.b.c', 'a.b'])('rejects the malformed token %j', async (token) => {
-    await expectUnauthenticated(service.verify(token));
+  it.each(['', 'garbage', 'a.b.c', 'a.b', 'garbage.garbage.garbage', `${encodeJson(['EdDSA'])}.e30.`, 'a.b.c.d'])(
+    'rejects the malformed token %j',
+    async (token) => {
+      await expectUnauthenticated(service.verify(token));
+    },
+  );
+
+  it('rejects the same bad token every time, with no stack trace to build', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const rejection = await service.verify('garbage.garbage.garbage').then(
+        () => new Error('accepted'),
+        (error: unknown) => error as Error,
+      );
+      expect(rejection).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(rejection.stack).not.toMatch(/\n\s+at /);
+    }
   });
+});
+
+describe('verified-token cache', () => {
+  let key: SigningKey;
+
+  beforeAll(async () => {
+    key = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers a token verified before with the same claims', async () => {
+    const service = serviceFor(key);
+    const token = await service.sign(claims());
+    const first = await service.verify(token);
+    await expect(service.verify(token)).resolves.toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('still rejects a verified token once it expires beyond the clock tolerance', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const service = createAccessTokenService({ key, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 60 });
+    const token = await service.sign(claims());
+    await expect(service.verify(token)).resolves.toBeDefined();
+    vi.setSystemTime(Date.now() + 63_000);
+    await expect(service.verify(token)).resolves.toBeDefined();
+    vi.setSystemTime(Date.now() + 3_000);
+    await expect(service.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/expired/i) });
+  });
+
+  it('never lets a tampered copy of a verified token through', async () => {
+    const service = serviceFor(key);
+    const token = await service.sign(claims({ role: 'user' }));
+    await service.verify(token);
+    const [header, , signature] = token.split('.');
+    const forged = { ...decodePayload(token), role: 'admin' };
+    await expectUnauthenticated(service.verify(`${header}.${encodeJson(forged)}.${signature}`));
+  });
+});
+
+describe('protectedHeaderOf', () => {
+  it('reads the header of a compact JWS', () => {
+    expect(protectedHeaderOf(`${encodeJson({ alg: 'EdDSA', kid: 'k' })}.e30.sig`)).toEqual({ alg: 'EdDSA', kid: 'k' });
+  });
+
+  it.each(['', 'garbage', 'a.b', 'a.b.c.d', '.e30.x', 'garbage.garbage.garbage', `${encodeJson([1])}.e30.x`, `${base64url.encode('{no json}')}.e30.x`])(
+    'gives undefined for %j without throwing',
+    (token) => {
+      expect(protectedHeaderOf(token)).toBeUndefined();
+    },
+  );
 });
 
 describe('loadSigningKey', () => {
