@@ -64,13 +64,13 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
     // on the embedded database every connection shares one session (src/tokens/principal-query.ts).
     const account = await newAccount();
     const [answers, logins] = await Promise.all([
-      Promise.all(Array.from({ length: 60 }, () => run<UserFields>(authCalls.me(), account.session.token))),
-      Promise.all(Array.from({ length: 4 }, () => run<AuthPayloadFields>(authCalls.login(account.email, account.password)))),
+      Promise.all(Array.from({ length: 60 }, () => run(authCalls.me(), account.session.token))),
+      Promise.all(Array.from({ length: 4 }, () => run(authCalls.login(account.email, account.password)))),
     ]);
     for (const answer of answers) expect(answer.data?.id).toBe(account.session.user.id);
     for (const login of logins) expect(login.data?.user.id).toBe(account.session.user.id);
     await run(authCalls.logoutAll(), account.session.token);
-    const afterLogout = await Promise.all(Array.from({ length: 20 }, () => run<UserFields>(authCalls.me(), account.session.token)));
+    const afterLogout = await Promise.all(Array.from({ length: 20 }, () => run(authCalls.me(), account.session.token)));
     for (const answer of afterLogout) expectCode(answer, 'UNAUTHENTICATED', 401);
   });
 
