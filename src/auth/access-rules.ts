@@ -1,5 +1,4 @@
 import {
-  getDirectiveValues,
   getOperationAST,
   Kind,
   type DocumentNode,
@@ -7,6 +6,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
+import { directiveValues } from '../graphql/directive-values.ts';
 import { DomainError } from '../shared/errors.ts';
 import { ForbiddenError, UnauthenticatedError } from './errors.ts';
 import type { Principal } from './principal.ts';
@@ -29,9 +29,7 @@ export function accessMarkersOf(field: GraphQLField<unknown, unknown>): string[]
 }
 
 function ruleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
-  const node = field.astNode;
-  const requiresPermission = schema.getDirective('requiresPermission');
-  const permission = node && requiresPermission ? getDirectiveValues(requiresPermission, node)?.permission : undefined;
+  const permission = directiveValues(schema, field, 'requiresPermission')?.permission;
   if (typeof permission === 'string') return { kind: 'permission', permission };
   const markers = accessMarkersOf(field);
   if (markers.includes('public')) return PUBLIC;

@@ -1,7 +1,8 @@
-import { getDirectiveValues, GraphQLNonNull, isNonNullType, type GraphQLArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { GraphQLNonNull, isNonNullType, type GraphQLArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { compileAccessRules, type AccessRule } from '../auth/access-rules.ts';
+import { directiveValues } from '../graphql/directive-values.ts';
 import { rateLimitedFieldsOf } from '../ratelimit/plugin.ts';
-import { restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../server/rest-routes.ts';
+import { REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../server/rest-routes.ts';
 import { ERROR_COMPONENTS, errorCodesOf, errorResponsesOf, responseHeadersOf, type ResponseObject } from './error-responses.ts';
 import { INPUT_RULES } from './input-rules.ts';
 import type { JsonSchema } from './json-schema.ts';
@@ -99,15 +100,11 @@ function accessNote(access: AccessRule): string {
   return `Needs a valid access token whose role grants \`${access.permission}\`.`;
 }
 
-function declaredErrors(schema: GraphQLSchema, field: RootField): string[] {
-  const directive = schema.getDirective('errors');
-  const values = directive && field.astNode ? getDirectiveValues(directive, field.astNode) : undefined;
-  return (values?.codes as string[] | undefined) ?? [];
-}
-
-function operationOf(schema: GraphQLSchema, route: RestRoute, field: RootField, access: AccessRule, rateLimited: boolean): Operation {
+function operationOf(schema: GraphQLSchema, route: RestRoute, access: AccessRule, rateLimited: boolean): Operation {
+  const { field } = route;
+  const declared = (directiveValues(schema, field, 'errors')?.codes as string[] | undefined) ?? [];
   if (!field.description) throw new Error(`${route.key} needs a description in the SDL: it becomes the route's summary`);
-  const codes = errorCodesOf({ method: route.method, access, rateLimited, declared: declaredErrors(schema, field) }, route.key);
+  const codes = errorCodesOf({ method: route.method, access, rateLimited, declared }, route.key);
   return {
     operationId: field.name,
     summary: firstSentence(field.description),
@@ -139,15 +136,13 @@ export function buildOpenApiDocument(schema: GraphQLSchema, info: OpenApiInfo): 
   const paths: OpenApiDocument['paths'] = {};
   const returned: RootField['type'][] = [];
   for (const route of restRoutesOf(schema)) {
-    const [typeName, fieldName] = route.key.split('.') as [string, string];
-    const field = (typeName === 'Query' ? schema.getQueryType() : schema.getMutationType())?.getFields()[fieldName];
     const rule = access.get(route.key);
-    if (!field || !rule) throw new Error(`No root field for the route ${route.key}`);
+    if (!rule) throw new Error(`No access rule for the route ${route.key}`);
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const method = route.method === 'GET' ? 'get' : 'post';
     if (paths[path]?.[method]) throw new Error(`Two routes for ${route.method} ${path}`);
-    paths[path] = { ...paths[path], [method]: operationOf(schema, route, field, rule, rateLimited.has(route.key)) };
-    returned.push(field.type);
+    paths[path] = { ...paths[path], [method]: operationOf(schema, route, rule, rateLimited.has(route.key)) };
+    returned.push(route.field.type);
   }
   const schemas: Record<string, JsonSchema> = Object.fromEntries(
     reachableObjectTypes(returned).map((type) => [type.name, objectSchema(type, SOFA_FULL_OBJECT_FIELDS)]),
@@ -155,7 +150,7 @@ export function buildOpenApiDocument(schema: GraphQLSchema, info: OpenApiInfo): 
   return {
     openapi: '3.1.0',
     info,
-    servers: [{ url: '/rest' }],
+    servers: [{ url: REST_BASE_PATH }],
     paths,
     components: {
       schemas: { ...schemas, ...ERROR_COMPONENTS.schemas },

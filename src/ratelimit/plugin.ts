@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { getDirectiveValues, getOperationAST, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useRateLimiter, type ConfigByField, type Store } from '@envelop/rate-limiter';
 import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { Context } from '../graphql/context.ts';
+import { directiveValues } from '../graphql/directive-values.ts';
 import { createDocumentCache } from '../graphql/document-cache.ts';
 import { RateLimitedError } from '../shared/errors.ts';
 
@@ -22,11 +23,9 @@ export interface RateLimitOptions {
 
 /** The root fields the SDL marks with `@rateLimit(identityArgs: [...])`. */
 export function rateLimitedFieldsOf(schema: GraphQLSchema): RateLimitedField[] {
-  const directive = schema.getDirective('rateLimit');
-  if (!directive) return [];
   return [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
     Object.values(root?.getFields() ?? {}).flatMap((field) => {
-      const values = field.astNode ? getDirectiveValues(directive, field.astNode) : undefined;
+      const values = directiveValues(schema, field, 'rateLimit');
       if (!values || !root) return [];
       return [{ type: root.name, field: field.name, identityArgs: (values.identityArgs as string[] | undefined) ?? [] }];
     }),

@@ -25,17 +25,14 @@ import type { Logger } from './logger.ts';
 import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
 import { readBody, useRestGuard } from './rest-guard.ts';
-import { restRoutesOf, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
+import { OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
 export const GRAPHQL_PATH = '/graphql';
-export const REST_BASE_PATH = '/rest';
 export const HEALTH_PATH = '/health';
 export const BODY_LIMIT_BYTES = 100 * 1024;
 /** types → fields → args: as deep as GraphiQL's standard introspection query nests lists. */
 const INTROSPECTION_LIST_NESTING = 3;
-/** Relative to REST_BASE_PATH. */
-export const OPENAPI_PATH = '/openapi.json';
 
 /** What the Node HTTP server hands Yoga with each request. */
 interface ServerContext {

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import { MethodNotAllowedError, type DomainError } from '../shared/errors.ts';
+import { REST_DOCS_PATH } from './rest-routes.ts';
 
 /**
  * GraphiQL for createYoga's `renderGraphiQL`. Yoga's own page pulls GraphiQL from a CDN (blank
@@ -112,7 +113,7 @@ function serve(asset: Asset, request: Request, fetchAPI: { Response: typeof Resp
 }
 
 export interface RestDocsOptions {
-  /** The REST base path; the page is `<basePath>/docs` and loads `<basePath>/openapi.json`. */
+  /** The REST base path; the page is `<basePath>/docs` and loads `<basePath>/openapi.json` (REST_DOCS_PATH, OPENAPI_PATH). */
   basePath: string;
   respond(error: DomainError): Response;
 }
@@ -123,7 +124,7 @@ export interface RestDocsOptions {
  * is read and compressed once, on its first request.
  */
 export function useRestDocs(options: RestDocsOptions): Plugin {
-  const prefix = `${options.basePath}/docs`;
+  const prefix = `${options.basePath}${REST_DOCS_PATH}`;
   const sources = new Map(Object.entries(DOCS_FILES).map(([name, source]) => [`${prefix}${name}`, source]));
   const loaded = new Map<string, Promise<Asset>>();
 

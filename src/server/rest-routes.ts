@@ -3,6 +3,8 @@ import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLFiel
 export interface RestRoute {
   /** `Type.field`, as SOFA's `routes` option names it. */
   key: string;
+  /** The root field the route runs. */
+  field: GraphQLField<unknown, unknown>;
   method: 'GET' | 'POST';
   /** Relative to the REST base path, SOFA style: `/user/:id`. */
   path: string;
@@ -10,6 +12,11 @@ export interface RestRoute {
   argumentNames: ReadonlySet<string>;
   matches(pathname: string): boolean;
 }
+
+export const REST_BASE_PATH = '/rest';
+/** Under REST_BASE_PATH, beside the routes: the OpenAPI document and the page that renders it. */
+export const OPENAPI_PATH = '/openapi.json';
+export const REST_DOCS_PATH = '/docs';
 
 /**
  * Fields whose nested object SOFA must answer in full: by default it answers only `{ id }` for a
@@ -41,6 +48,7 @@ export function restRoutesOf(schema: GraphQLSchema): RestRoute[] {
       const pattern = byId ? new RegExp(`^${base}/[^/]+$`) : new RegExp(`^${base}$`);
       routes.push({
         key: `${root.name}.${field.name}`,
+        field,
         method,
         path: byId ? `${base}/:id` : base,
         argumentNames: new Set(field.args.map((arg) => arg.name)),

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../db/orm.ts';
-import { createApp, GRAPHQL_PATH, OPENAPI_PATH, REST_BASE_PATH } from './app.ts';
+import { createApp, GRAPHQL_PATH } from './app.ts';
+import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH } from './rest-routes.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -103,7 +104,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       graphqlUrl: `${url}${GRAPHQL_PATH}`,
       restUrl: `${url}${REST_BASE_PATH}`,
       openApiUrl: `${url}${REST_BASE_PATH}${OPENAPI_PATH}`,
-      restDocsUrl: `${url}${REST_BASE_PATH}/docs`,
+      restDocsUrl: `${url}${REST_BASE_PATH}${REST_DOCS_PATH}`,
       database,
       services,
       logger,

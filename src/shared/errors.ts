@@ -52,6 +52,8 @@ export abstract class DomainError extends Error {
   readonly headers: Readonly<Record<string, string>> = {};
 
   constructor(message?: string) {
+    // withoutStack's own steps: TypeScript wants super() at the top level of a constructor whose
+    // class initialises properties, so it cannot go inside a callback.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(message);

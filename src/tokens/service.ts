@@ -97,8 +97,8 @@ export function createTokenService(options: {
         if (error instanceof UnauthenticatedError) return null;
         throw error;
       }
-      // Runs on every authenticated request: one prepared statement, read into a plain object,
-      // no unit of work or entity to build.
+      // Runs on every authenticated request: one indexed query (prepared on a PostgreSQL server),
+      // read into a plain object, no unit of work or entity to build.
       const row = await principalRow(claims.sid, claims.sub);
       // The id check costs nothing and guarantees a row for anyone else can never become this
       // caller's principal, whatever the driver or the embedded database's protocol handling does.

@@ -5,7 +5,7 @@ import { assertDocumentedAnswer } from './openapi-responses.ts';
 
 export type RestClient = Client<paths>;
 
-function authorization(token: string | undefined): Record<string, string> {
+export function authorization(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 

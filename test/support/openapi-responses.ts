@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { OpenApiDocument } from '../../src/openapi/document.ts';
+import { OPENAPI_PATH, REST_DOCS_PATH } from '../../src/server/rest-routes.ts';
 
 /** The committed contract: what REST consumers read and what every REST answer in the tests must match. */
 export const openApiDocument = JSON.parse(
@@ -37,7 +38,7 @@ const HEADER_NAMES: Record<string, string> = {
 };
 
 /** Paths under the REST base that serve documents, not routes. */
-const DOCUMENT_PATHS = ['/openapi.json', '/docs'];
+const DOCUMENT_PATHS = [OPENAPI_PATH, REST_DOCS_PATH];
 
 export interface RestAnswer {
   method: string;

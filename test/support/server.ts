@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/server/config.ts';
 import { createLogger, type Logger } from '../../src/server/logger.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
-import { restClient } from './clients.ts';
+import { authorization, restClient } from './clients.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { assertDocumentedAnswer } from './openapi-responses.ts';
 
@@ -41,7 +41,7 @@ async function parse<T>(response: Response): Promise<HttpResult<T>> {
 function headers(token: string | undefined, json: boolean): Record<string, string> {
   return {
     ...(json ? { 'content-type': 'application/json' } : {}),
-    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...authorization(token),
   };
 }
 
@@ -75,14 +75,14 @@ export async function startTestServer(
       });
       return parse(response);
     },
-    async rest(method, path, options = {}) {
+    async rest<T>(method: string, path: string, options: Parameters<TestServer['rest']>[2] = {}) {
       const hasBody = options.body !== undefined || options.rawBody !== undefined;
       const response = await fetch(`${running.restUrl}${path}`, {
         method,
         headers: headers(options.token, hasBody),
         body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       });
-      const result = await parse<never>(response);
+      const result = await parse<T>(response);
       assertDocumentedAnswer({ method, path, ...result });
       return result;
     },
