@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await command(createServices(config, database.orm, await loadKeyRing(config)), (line) => process.stdout.write(`${line}\n`));
+    await command(createServices(config, database, await loadKeyRing(config)), (line) => process.stdout.write(`${line}\n`));
   } finally {
     await database.close();
   }

@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import baseConfig from '../../mikro-orm.config.ts';
+import type { DataVersion } from './data-version.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
 
 export interface Database {
@@ -8,6 +9,8 @@ export interface Database {
   appliedMigrations: string[];
   /** Where the data lives, for the start-up banner: the server URL without credentials, or "embedded". */
   description: string;
+  /** Only for the embedded database, the one whose every change passes through this process. */
+  dataVersion: DataVersion | undefined;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
     orm,
     appliedMigrations,
     description: embedded ? `embedded PostgreSQL in ${options.dataDir}` : describeServer(clientUrl),
+    dataVersion: embedded?.dataVersion,
     async close() {
       await orm.close();
       await embedded?.stop();

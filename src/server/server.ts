@@ -84,7 +84,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   try {
     const keys = await loadKeyRing(config);
     const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient());
-    const services = createServices(config, database.orm, keys, metrics.observeHashing);
+    const services = createServices(config, database, keys, metrics.observeHashing);
     const rateLimitStore = await createRateLimitStore(config, logger);
     const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore, metrics });
     const stopPurging = schedulePurge(services, logger);

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Database } from '../db/orm.ts';
 import type { JWK } from 'jose';
 import { createAccountService, type AccountService } from '../accounts/service.ts';
 import { createAuditLog, type AuditLog } from '../audit/service.ts';
@@ -24,7 +24,7 @@ export interface KeyRing {
 
 export function createServices(
   config: Config,
-  orm: MikroORM,
+  database: Pick<Database, 'orm' | 'dataVersion'>,
   keys: KeyRing,
   observeHashing?: (seconds: number) => void,
 ): Services {
@@ -35,13 +35,14 @@ export function createServices(
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
+  const { orm } = database;
   const audit = createAuditLog({ orm });
   const tokens = createTokenService({
     orm,
     accessTokens,
     audit,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-    preparedStatements: config.databaseUrl !== undefined,
+    dataVersion: database.dataVersion,
   });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
   const accounts = createAccountService({ orm, passwords, tokens, audit });

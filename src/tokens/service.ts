@@ -8,6 +8,8 @@ import type { AccessTokenService } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
+import type { DataVersion } from '../db/data-version.ts';
+import { cacheWhileUnchanged } from './principal-cache.ts';
 import { createPrincipalQuery } from './principal-query.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
 import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
@@ -54,6 +56,9 @@ export interface TokenService {
   purgeExpired(now?: Date): Promise<PurgeResult>;
 }
 
+/** Sessions in use at once, beyond which the least recently cached is looked up again. */
+const PRINCIPAL_CACHE_ENTRIES = 10_000;
+
 type RefreshOutcome = { ok: true; authentication: Authentication } | { ok: false };
 
 export function createTokenService(options: {
@@ -61,11 +66,17 @@ export function createTokenService(options: {
   accessTokens: AccessTokenService;
   audit: Pick<AuditLog, 'record'>;
   refreshTokenTtlSeconds: number;
-  /** Prepare the per-request principal lookup: only on a PostgreSQL server (principal-query.ts). */
-  preparedStatements: boolean;
+  /**
+   * Given by the embedded database only (every change to it passes through this process): the
+   * per-request principal lookup is then a simple query, cached until the data changes
+   * (principal-cache.ts). Without it, a prepared statement on every request (principal-query.ts).
+   */
+  dataVersion: DataVersion | undefined;
 }): TokenService {
-  const { orm, accessTokens, audit, refreshTokenTtlSeconds } = options;
-  const principalRow = createPrincipalQuery(orm, { prepared: options.preparedStatements });
+  const { orm, accessTokens, audit, refreshTokenTtlSeconds, dataVersion } = options;
+  const principalRow = dataVersion
+    ? cacheWhileUnchanged(createPrincipalQuery(orm, { prepared: false }), dataVersion, PRINCIPAL_CACHE_ENTRIES)
+    : createPrincipalQuery(orm, { prepared: true });
 
   async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
     const refreshToken = newRefreshSecret();
@@ -97,8 +108,9 @@ export function createTokenService(options: {
         if (error instanceof UnauthenticatedError) return null;
         throw error;
       }
-      // Runs on every authenticated request: one indexed query (prepared on a PostgreSQL server),
-      // read into a plain object, no unit of work or entity to build.
+      // Runs on every authenticated request: one indexed query (prepared on a PostgreSQL server,
+      // cached until the data changes on the embedded one), read into a plain object, no unit of
+      // work or entity to build.
       const row = await principalRow(claims.sid, claims.sub);
       // The id check costs nothing and guarantees a row for anyone else can never become this
       // caller's principal, whatever the driver or the embedded database's protocol handling does.

@@ -1,0 +1,40 @@
+import type { DataVersion } from '../db/data-version.ts';
+import type { PrincipalRow } from './principal-query.ts';
+
+type PrincipalLookup = (sessionId: string, userId: string) => Promise<PrincipalRow | undefined>;
+
+/**
+ * The principal lookup, answered from memory for as long as the database's data has not changed.
+ * Used on the embedded database, where every change passes through this process: there a repeat
+ * of the per-request lookup costs a query on the same core as everything else, and a revocation,
+ * a token-version bump or a role change still shows on the very next request because any change
+ * at all empties the cache. Misses (no live session) are remembered too, for a revoked token
+ * presented again and again.
+ *
+ * An answer is kept only if the data version did not move while its query ran, so an answer read
+ * before a change can never be stored after it. Bounded: when full, the oldest entry goes.
+ */
+export function cacheWhileUnchanged(lookup: PrincipalLookup, dataVersion: DataVersion, maxEntries: number): PrincipalLookup {
+  const answers = new Map<string, PrincipalRow | undefined>();
+  let answersVersion = dataVersion.current();
+  return async (sessionId, userId) => {
+    const version = dataVersion.current();
+    if (version !== answersVersion) {
+      answers.clear();
+      answersVersion = version;
+    }
+    const key = `${sessionId} ${userId}`;
+    if (answers.has(key)) return answers.get(key);
+    const row = await lookup(sessionId, userId);
+    if (dataVersion.current() === version) {
+      if (answers.size >= maxEntries) answers.delete(answers.keys().next().value!);
+      // Shared by every request that presents the same session: nobody may change it.
+      if (row) {
+        Object.freeze(row.role_permissions);
+        Object.freeze(row);
+      }
+      answers.set(key, row);
+    }
+    return row;
+  };
+}
