@@ -18,7 +18,7 @@ import { useRateLimits } from '../ratelimit/plugin.ts';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
 import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
-import { createErrorMask, createRestErrorHandler, toGraphQLError } from './errors.ts';
+import { createErrorMask, createRestErrorHandler, toGraphQLError, useStacklessResultCopies } from './errors.ts';
 import { createGraphiQLRenderer, useRestDocs } from './explorers.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
@@ -103,6 +103,7 @@ export function createApp(options: AppOptions): JanusApp {
     healthCheckEndpoint: HEALTH_PATH,
     plugins: [
       useMetrics(options.metrics, { restBasePath: REST_BASE_PATH, graphqlPath: GRAPHQL_PATH, routes }),
+      useStacklessResultCopies(),
       useHttpGuard(respond),
       useReadiness(options.orm, respond),
       useJwks(options.publicJwks),
