@@ -7,14 +7,19 @@
  *   FLOOR_ISSUER, FLOOR_AUDIENCE  as Janus's defaults unless given
  * Prints `floor listening http://127.0.0.1:<port>` once ready.
  *
- * Routes: POST /graphql and GET /rest/me answer `me`; POST /refresh rotates a refresh token.
+ * Routes: POST /graphql and GET /rest/me answer `me`; POST /refresh rotates a refresh token;
+ * POST /yoga/graphql is a bare graphql-yoga that refuses every request as soon as it knows the
+ * operation: not a floor but the ceiling of a Yoga server on the bad-token row (its reference).
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, calculateJwkThumbprint, jwtVerify, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { GraphQLError } from 'graphql';
+import { createSchema, createYoga } from 'graphql-yoga';
 import pg from 'pg';
+import { YOGA_CEILING_PATH } from './scenarios.ts';
 
 const ALGORITHM = 'EdDSA';
 const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -46,9 +51,8 @@ const REFRESH_SQL = `
   select used.session_id, u.*, r.name as role_name, r.permissions
   from used join users u on u.id = used.user_id join roles r on r.id = u.role_id`;
 
-const UNAUTHENTICATED = JSON.stringify({
-  errors: [{ message: 'A valid access token is required', extensions: { code: 'UNAUTHENTICATED' } }],
-});
+const UNAUTHENTICATED_MESSAGE = 'A valid access token is required';
+const UNAUTHENTICATED = JSON.stringify({ errors: [{ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }] });
 const INVALID_REFRESH_TOKEN = JSON.stringify({
   errors: [{ message: 'The refresh token is not valid', extensions: { code: 'INVALID_REFRESH_TOKEN' } }],
 });
@@ -116,6 +120,31 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * graphql-yoga with nothing but a plugin that refuses every request in `onParams`: the first hook
+ * that knows the operation, which a server must know before it refuses a token because public
+ * fields (login, registration) are served whatever token comes with them. Yoga has read the body
+ * and the GraphQL parameters by then, and does nothing else: no parse, validation or execution.
+ */
+function createYogaCeiling() {
+  const refusal = new GraphQLError(UNAUTHENTICATED_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } });
+  return createYoga({
+    schema: createSchema({ typeDefs: 'type Query { me: String }' }),
+    graphqlEndpoint: YOGA_CEILING_PATH,
+    // As in Janus: Yoga's own limit pipes every body through a counting stream.
+    maxRequestBodySize: false,
+    logging: false,
+    landingPage: false,
+    plugins: [
+      {
+        onParams({ setResult }) {
+          setResult({ errors: [refusal] });
+        },
+      },
+    ],
+  });
+}
+
 function createHandlers(keys: Keys, pool: pg.Pool, issuer: string, audience: string) {
   const resolveKey = (header: JWTHeaderParameters): KeyObject => {
     if (header.kid !== keys.kid) throw new Error('unknown key');
@@ -177,7 +206,10 @@ function createHandlers(keys: Keys, pool: pg.Pool, issuer: string, audience: str
     send(res, 200, JSON.stringify({ data: { refreshToken: payload } }));
   }
 
+  const yogaCeiling = createYogaCeiling();
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url === YOGA_CEILING_PATH) return yogaCeiling(req, res);
     if (req.method === 'POST' && req.url === '/graphql') {
       // Any server must read and parse the body; the floor does no more with it.
       JSON.parse(await readBody(req));

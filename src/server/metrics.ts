@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createDocumentCache } from '../graphql/document-cache.ts';
+import { createKnownOperations } from '../graphql/known-operations.ts';
 import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -86,6 +87,7 @@ export function useMetrics(metrics: Metrics, options: { restBasePath: string; gr
     const fields = schema ? rootFieldsOf(schema, document, operationName) : [];
     return { label: [...fields].sort().join(',') || 'introspection', logsIn: fields.includes('Mutation.loginUser') };
   });
+  const labelsByText = createKnownOperations<string>();
   const restOperation = (pathname: string): string =>
     options.routes.find((route) => route.matches(pathname.slice(options.restBasePath.length)))?.key ?? 'unknown';
 
@@ -103,9 +105,17 @@ export function useMetrics(metrics: Metrics, options: { restBasePath: string; gr
     onSchemaChange({ schema: next }) {
       schema = next;
       operationOf.clear();
+      labelsByText.clear();
+    },
+    onParams({ params, request }) {
+      // The auth plugin may answer a known operation here, before onExecute would label it.
+      const label = labelsByText.get(params);
+      const entry = inFlight.get(request);
+      if (label && entry && entry.surface === 'graphql') entry.operation = label;
     },
     onExecute({ args }) {
       const operation = operationOf.get(args.document, args.operationName);
+      labelsByText.learn(args.contextValue.params, operation.label);
       const entry = inFlight.get(args.contextValue.request);
       if (entry && entry.surface === 'graphql') entry.operation = operation.label;
       if (!operation.logsIn) return;
