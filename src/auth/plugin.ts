@@ -56,9 +56,16 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     if (!principal) principals.set(request, (principal = resolvePrincipal(request)));
     return principal;
   }
+  // The same few refusals again and again (no valid token, a missing permission), each the same
+  // immutable client error: made once, not once per refused request.
+  const refusals = new Map<string, GraphQLError>();
   const refusal = (operationRules: AccessRule[], principal: Principal | null): GraphQLError | undefined => {
     const denied = checkAccess(operationRules, principal);
-    return denied ? options.toError(denied) : undefined;
+    if (!denied) return undefined;
+    const key = `${denied.code} ${denied.message}`;
+    let error = refusals.get(key);
+    if (!error) refusals.set(key, (error = options.toError(denied)));
+    return error;
   };
 
   return {

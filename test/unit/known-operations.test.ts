@@ -7,7 +7,6 @@ describe('createKnownOperations', () => {
     known.learn({ query: '{ me { id } }' }, 'me');
     known.learn({ query: 'query A { me { id } } query B { roles { name } }', operationName: 'B' }, 'roles');
     expect(known.get({ query: '{ me { id } }' })).toBe('me');
-    expect(known.get({ query: '{ me { id } }', operationName: null })).toBe('me');
     expect(known.get({ query: '{ me { id }}' })).toBeUndefined();
     expect(known.get({ query: '{ me { id } }', operationName: '' })).toBeUndefined();
     expect(known.get({ query: 'query A { me { id } } query B { roles { name } }', operationName: 'B' })).toBe('roles');
