@@ -1,9 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mayChangeData, type DataVersion } from './data-version.ts';
 import { lockFolder } from './lock.ts';
+import { POSTGRES_START_PARAMS } from './postgres-settings.ts';
 
 export interface EmbeddedDatabase {
   /** A postgres:// URL served over the wire protocol, for the same driver as a real server. */
@@ -15,9 +18,12 @@ export interface EmbeddedDatabase {
 
 /**
  * Counts the messages the socket server hands PGlite that may change data. Every connection's
- * messages reach PGlite one at a time through this one method, and the socket server holds the
- * others back while a connection is inside a transaction: so no query runs between a change and
- * its count, and none sees a transaction's changes before they are committed.
+ * messages reach PGlite one at a time through this one method, so no query runs between a change
+ * and its count; and the socket server holds the other connections back while one is inside an
+ * explicit transaction (BEGIN … COMMIT, how the ORM writes), so no query sees a transaction's
+ * changes before its COMMIT. It does not keep an extended-protocol exchange (Parse … Sync) of one
+ * connection together (pglite-socket 0.2.17, electric-sql/pglite#1046): Janus sends simple
+ * queries only, and the Sync that ends such an exchange moves the count again.
  */
 function countChanges(db: PGlite): DataVersion {
   let version = 0;
@@ -32,6 +38,20 @@ function countChanges(db: PGlite): DataVersion {
   return { current: () => version };
 }
 
+const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+
+/** A new data folder is made by a short-lived child process (create-data-folder.ts says why). */
+async function createDataFolderIfNew(pgDataDir: string): Promise<void> {
+  if (await exists(path.join(pgDataDir, 'PG_VERSION'))) return;
+  const script = path.join(import.meta.dirname, 'create-data-folder.ts');
+  try {
+    await promisify(execFile)(process.execPath, [script, pgDataDir]);
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`Creating the embedded database in ${pgDataDir} failed: ${stderr?.trim() || (error as Error).message}`);
+  }
+}
+
 /**
  * PGlite served on a loopback port, so MikroORM's PostgreSQL driver talks to it exactly as it
  * talks to a server. `maxConnections` must cover the ORM pool: the socket server's default of
@@ -42,7 +62,8 @@ export async function startEmbeddedDatabase(dataDir: string, maxConnections: num
   await mkdir(pgDataDir, { recursive: true });
   const unlock = await lockFolder(path.join(dataDir, 'pgdata.lock'), `The embedded database in ${dataDir}`);
   try {
-    const db = await PGlite.create({ dataDir: pgDataDir });
+    await createDataFolderIfNew(pgDataDir);
+    const db = await PGlite.create({ dataDir: pgDataDir, startParams: [...POSTGRES_START_PARAMS] });
     const dataVersion = countChanges(db);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     await server.start();

@@ -2,8 +2,9 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import { applyMemorySettings } from './memory-settings.ts';
 
-// Before anything else loads: this may restart the process with the heap settings it needs.
-applyMemorySettings();
+// Before anything else loads: this may restart the process with the heap settings it needs. The
+// embedded database is what config.ts starts when DATABASE_URL is unset or empty.
+applyMemorySettings({ embeddedDatabase: !process.env.DATABASE_URL });
 
 // libuv's thread pool runs bcrypt and also jose's WebCrypto: with bcrypt allowed one thread
 // per core (src/accounts/passwords.ts), two more threads keep token checks from queueing behind

@@ -15,23 +15,35 @@ const V8_FLAGS = [
   '--heap-growing-percent=30',
 ];
 
+/**
+ * With the embedded database only: PGlite is a ~10 MB WebAssembly build of PostgreSQL, and V8's
+ * optimising tier (TurboFan) compiling its hot functions took several hundred MiB at a time, a
+ * good part of which the process kept (measured: RSS peaks of 800 MiB, ~500 MiB after load).
+ * The baseline tier alone runs SQL about half as fast, which an embedded Janus hardly notices: its
+ * per-request lookup is answered from memory (src/tokens/principal-cache.ts) and logins are bcrypt.
+ * V8 lists the flag among its testing flags; an operator who prefers speed gives --no-liftoff-only.
+ */
+const EMBEDDED_V8_FLAGS = ['--liftoff-only'];
+
 // glibc gives each thread that mallocs (libuv's pool runs bcrypt and WebCrypto) an arena of its
 // own, which it rarely returns; two arenas in all are plenty for a handful of pool threads.
 const ENVIRONMENT = { MALLOC_ARENA_MAX: '2' };
 
 const APPLIED = 'JANUS_MEMORY_SETTINGS_APPLIED';
 
-const flagName = (flag: string): string => flag.split('=')[0]!.replace(/_/g, '-');
+/** A flag's name, the same for `--flag`, `--no-flag`, `--flag=value` and `--flag_name`. */
+const flagName = (flag: string): string => flag.split('=')[0]!.replace(/_/g, '-').replace(/^--no-/, '--');
 
 /**
  * Restarts the process with the settings above unless it already has them; a flag or variable
  * the operator set is kept as given. Returns only when no restart is needed or possible
  * (process.execve is missing on Windows).
  */
-export function applyMemorySettings(): void {
+export function applyMemorySettings(options: { embeddedDatabase: boolean }): void {
   if (process.env[APPLIED] || typeof process.execve !== 'function') return;
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName);
-  const flags = V8_FLAGS.filter((flag) => !given.includes(flagName(flag)));
+  const wanted = options.embeddedDatabase ? [...V8_FLAGS, ...EMBEDDED_V8_FLAGS] : V8_FLAGS;
+  const flags = wanted.filter((flag) => !given.includes(flagName(flag)));
   process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], {
     ...ENVIRONMENT,
     ...process.env,

@@ -40,6 +40,12 @@ it('leaves no user row behind when a later step of registration fails', async ()
   expect(Number(rows[0]?.count)).toBe(0);
 });
 
+it.runIf(process.env.JANUS_TEST_DB !== 'server')('runs the embedded PostgreSQL with small memory settings', async () => {
+  const connection = database.orm.em.getConnection();
+  expect(await connection.execute('show shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+  expect(await connection.execute('show maintenance_work_mem')).toEqual([{ maintenance_work_mem: '16MB' }]);
+});
+
 it('has migrations that produce exactly the schema the entities describe', async () => {
   expect((await database.orm.schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
 });

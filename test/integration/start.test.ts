@@ -31,13 +31,15 @@ it('starts from the command line, prints the GraphQL, REST, OpenAPI and docs URL
   expect(await process.exited()).toBe(0);
 });
 
-it('runs with its memory settings, in the process it was started as (same pid)', async () => {
+it('runs with its memory settings for its kind of database, in the process it was started as (same pid)', async () => {
   const process = janus({ LOG_LEVEL: 'silent' });
   await process.bannerUrl('GraphQL');
   const pid = process.child.pid;
   if (pid === undefined) throw new Error('no pid');
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
   expect(argv).toEqual(expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=30']));
+  // PGlite's WebAssembly on V8's baseline tier only: with the embedded database, and only there.
+  expect(argv.includes('--liftoff-only')).toBe(database.mode === 'embedded');
   const environment = (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
   expect(environment).toContain('MALLOC_ARENA_MAX=2');
   process.child.kill('SIGTERM');

@@ -1,0 +1,17 @@
+import { PGlite } from '@electric-sql/pglite';
+
+/**
+ * How the embedded PostgreSQL starts: PGlite's own parameters (replacing them would break its
+ * start) and smaller memory settings than PostgreSQL's defaults. PGlite's WebAssembly memory is
+ * filled in at start and never returned: 128 MB of shared buffers alone made up most of an
+ * embedded Janus's RSS, and each CREATE INDEX of a migration kept its maintenance_work_mem. A
+ * Janus database (users, sessions, roles) stays small, and a server with more memory to give is
+ * what DATABASE_URL is for.
+ */
+export const POSTGRES_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  '-c',
+  'shared_buffers=16MB',
+  '-c',
+  'maintenance_work_mem=16MB',
+];
