@@ -18,7 +18,7 @@ const TYPE_DEFS = /* GraphQL */ `
 const caller = { user: { id: 'u1' }, permissions: new Set<string>(), claims: {} } as unknown as Principal;
 
 /** A Yoga with the auth plugin, a fake token check, and counts of what each request went through. */
-function server() {
+function server(lookup = { failing: false }) {
   const counts = { authenticate: 0, contextBuilt: 0 };
   const countContexts: Plugin = {
     onContextBuilding() {
@@ -33,6 +33,7 @@ function server() {
       useJanusAuth({
         authenticate: async (token) => {
           counts.authenticate++;
+          if (lookup.failing) throw new Error('database unavailable');
           return token === 'good' ? caller : null;
         },
         toError: (error) => new GraphQLError(error.message, { extensions: { code: (error as DomainError).code } }),
@@ -87,5 +88,16 @@ describe('useJanusAuth', () => {
     }
     expect(counts.contextBuilt).toBe(0);
     expect(counts.authenticate).toBe(0);
+  });
+
+  it('answers a failed token lookup (database down) for a known operation exactly as the ordinary path does', async () => {
+    const lookup = { failing: false };
+    const { send } = server(lookup);
+    const { send: sendFresh } = server({ failing: true });
+    await send('{ me }', 'good');
+    lookup.failing = true;
+    const known = await send('{ me }', 'good');
+    expect(JSON.parse(known.body).errors[0].message).toBe('Unexpected error.');
+    expect(known).toEqual(await sendFresh('{ me }', 'good'));
   });
 });
