@@ -104,7 +104,10 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('when the database goes a
     const server = await startTestServer({ DATABASE_URL: viaProxy.toString() }, database);
     try {
       const input = registration();
-      expect((await server.rest('POST', '/register-user', { body: input })).status).toBe(200);
+      const registered = await server.rest<{ token: string }>('POST', '/register-user', { body: input });
+      expect(registered.status).toBe(200);
+      // Executed once, so the next `me` is checked (and its token looked up) before parsing.
+      expect((await server.graphql('{ me { id } }', { token: registered.body.token })).body.errors).toBeUndefined();
 
       await proxy.cut();
       const started = Date.now();
@@ -115,6 +118,8 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('when the database goes a
       expect(login.body.errors[0]?.extensions.code).toBe('SERVICE_UNAVAILABLE');
       const graphql = await server.graphql('mutation { registerUser(email: "a@b.co", password: "Pass-phrase-1", firstName: "a", lastName: "b", phoneNumber: "1", role: "user") { token } }');
       expect(graphql.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      const me = await server.graphql('{ me { id } }', { token: registered.body.token });
+      expect(me.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       expect((await fetch(`${server.url}/ready`)).status).toBe(503);
       expect(Date.now() - started).toBeLessThan(15_000);
 
