@@ -9,6 +9,7 @@ import { clientAddressOf } from './client-address.ts';
 import { requestIdOf, runInRequest } from '../shared/request-context.ts';
 import type { Store } from '@envelop/rate-limiter';
 import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
+import { FailOpenRedisStore } from '../ratelimit/redis-store.ts';
 import { loadKeyRing } from './keyring.ts';
 import { createMetrics } from './metrics.ts';
 import { createServices, publicJwksOf, type Services } from './services.ts';
@@ -35,19 +36,12 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-interface RateLimitStore {
-  store: Store;
-  close(): Promise<void>;
-}
-
-/** In memory, or in Redis when configured: ioredis (~14 MiB of RSS once loaded) only then. */
-async function createRateLimitStore(config: Config, logger: Logger): Promise<RateLimitStore> {
+async function createRateLimitStore(config: Config, logger: Logger): Promise<Store> {
   const memory = new ExpiringMemoryStore();
-  if (!config.redisUrl) return { store: memory, close: async () => undefined };
-  const { FailOpenRedisStore } = await import('../ratelimit/redis-store.ts');
+  if (!config.redisUrl) return memory;
   const redis = new FailOpenRedisStore(config.redisUrl, memory, logger);
   await redis.connect();
-  return { store: redis, close: () => redis.close() };
+  return redis;
 }
 
 const PURGE_INTERVAL_MS = 15 * 60 * 1000;
@@ -91,8 +85,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const keys = await loadKeyRing(config);
     const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient());
     const services = createServices(config, database, keys, metrics.observeHashing);
-    const rateLimits = await createRateLimitStore(config, logger);
-    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore: rateLimits.store, metrics });
+    const rateLimitStore = await createRateLimitStore(config, logger);
+    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore, metrics });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
@@ -117,7 +111,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       async close() {
         stopPurging();
         await drain(server);
-        await rateLimits.close();
+        if (rateLimitStore instanceof FailOpenRedisStore) await rateLimitStore.close();
         await database.close();
       },
     };
