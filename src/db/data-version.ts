@@ -1,42 +1,54 @@
 /**
- * A number that changes whenever the data in a database may have changed. Whoever reads it before
- * a query and finds it unchanged afterwards knows the answer still holds. Only the embedded
- * database has one: every change to it passes through this process (see embedded.ts), whereas a
+ * A number that changes whenever rows that already exist in some tables may have changed (been
+ * updated or deleted; adding rows does not count). Whoever reads it before a query for existing
+ * rows and finds it unchanged afterwards knows the answer still holds. Only the embedded database
+ * has them: every change to it passes through this process (see embedded.ts), whereas a
  * PostgreSQL server is written to by other processes too.
  */
 export interface DataVersion {
   current(): number;
 }
 
-const QUERY = 0x51; // 'Q', a simple-query message
-const SEMICOLON = 0x3b;
-const HEADER_BYTES = 5; // message type and length
-const SELECT = 'select';
-
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+/** Data versions of an embedded database, one for any set of its tables. */
+export interface TableVersions {
+  versionOf(tables: readonly string[]): DataVersion;
 }
 
+/** Whose existing rows a message may change: no table's, one table's, or any table's. */
+export type Changed = ReadonlySet<string> | 'anything';
+
+const NOTHING: Changed = new Set();
+const QUERY = 0x51; // 'Q', a simple-query message
+const HEADER_BYTES = 5; // message type and length
+const decoder = new TextDecoder();
+
+const READS = /^select\s/i;
+const TRANSACTION_CONTROL = /^(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release)\b/i;
+// A plain INSERT only adds rows (an upsert is not plain). An UPDATE changes rows of the one table
+// it names; anything else about it (its values, a RETURNING, a FROM it reads) cannot change
+// another. A DELETE may cascade into other tables, so it counts as changing any, like every
+// statement that fits none of these exactly.
+const ADDS_ROWS = /^insert\s+into\s+"?[a-z_][a-z0-9_]*"?\s*\(/i;
+const UPSERT = /\bon\s+conflict\b/i;
+const UPDATES_ONE_TABLE = /^update\s+"?([a-z_][a-z0-9_]*)"?\s+set\s/i;
+
 /**
- * Whether a PostgreSQL frontend message may change data once executed. Only one shape is known not
- * to: a simple query holding one SELECT (no ";" before its end). Everything else counts as a
- * change: any other statement, a transaction's COMMIT, and every extended-protocol message (an
- * Execute runs a statement parsed earlier, a Sync commits it). Erring this way costs a cache miss,
- * never a stale answer. Janus never selects a function that writes.
+ * The tables whose existing rows a PostgreSQL frontend message may change once executed. Only a
+ * simple query holding one statement (no ";" before its end) is read: a SELECT, a transaction
+ * command or a plain INSERT changes none, an UPDATE changes its one table. Every other statement
+ * and every extended-protocol message (an Execute runs a statement parsed earlier) may change
+ * any. Erring this way costs a cache miss, never a stale answer. It relies on what Janus's schema
+ * has and its code does: no triggers or rules, no UPDATE of a key other rows refer to (a cascade
+ * would carry it into their table), no SELECT of a function that writes.
  */
-export function mayChangeData(message: Uint8Array): boolean {
-  if (message[0] !== QUERY) return true;
-  // The query text ends with a NUL byte.
-  let end = message.length - 1;
-  while (end > HEADER_BYTES && (isSpace(message[end - 1]!) || message[end - 1] === SEMICOLON)) end--;
-  let start = HEADER_BYTES;
-  while (start < end && isSpace(message[start]!)) start++;
-  if (end - start <= SELECT.length) return true;
-  for (let i = 0; i < SELECT.length; i++) {
-    // ASCII letters: setting bit 0x20 makes them lower case.
-    if ((message[start + i]! | 0x20) !== SELECT.charCodeAt(i)) return true;
-  }
-  if (!isSpace(message[start + SELECT.length]!)) return true;
-  for (let i = start; i < end; i++) if (message[i] === SEMICOLON) return true;
-  return false;
+export function tablesChangedBy(message: Uint8Array): Changed {
+  if (message[0] !== QUERY) return 'anything';
+  // The query text ends with a NUL byte; a trailing ";" ends the one statement.
+  const sql = decoder.decode(message.subarray(HEADER_BYTES, message.length - 1)).trim().replace(/;\s*$/, '');
+  if (sql.includes(';')) return 'anything';
+  if (READS.test(sql) || TRANSACTION_CONTROL.test(sql)) return NOTHING;
+  if (UPSERT.test(sql)) return 'anything';
+  if (ADDS_ROWS.test(sql)) return NOTHING;
+  const table = UPDATES_ONE_TABLE.exec(sql)?.[1];
+  return table ? new Set([table.toLowerCase()]) : 'anything';
 }

@@ -4,38 +4,53 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { mayChangeData, type DataVersion } from './data-version.ts';
+import { tablesChangedBy, type TableVersions } from './data-version.ts';
 import { lockFolder } from './lock.ts';
 import { POSTGRES_START_PARAMS } from './postgres-settings.ts';
 
 export interface EmbeddedDatabase {
   /** A postgres:// URL served over the wire protocol, for the same driver as a real server. */
   url: string;
-  /** Changes after every message that may have changed data, from whichever connection. */
-  dataVersion: DataVersion;
+  /** Versions of its tables, moved by every change from whichever connection. */
+  tableVersions: TableVersions;
   stop(): Promise<void>;
 }
 
 /**
- * Counts the messages the socket server hands PGlite that may change data. Every connection's
- * messages reach PGlite one at a time through this one method, so no query runs between a change
- * and its count; and the socket server holds the other connections back while one is inside an
- * explicit transaction (BEGIN … COMMIT, how the ORM writes), so no query sees a transaction's
- * changes before its COMMIT. It does not keep an extended-protocol exchange (Parse … Sync) of one
- * connection together (pglite-socket 0.2.17, electric-sql/pglite#1046): Janus sends simple
- * queries only, and the Sync that ends such an exchange moves the count again.
+ * Counts, per table, the messages the socket server hands PGlite that may change its existing
+ * rows (data-version.ts). Every connection's messages reach PGlite one at a time through this one
+ * method, so no query runs between a change and its count. The socket server holds the other
+ * connections back while one is inside an explicit transaction (BEGIN … COMMIT, how the ORM
+ * writes), so the tables a transaction changed are counted when it ends, before anyone else's query
+ * can see them. It does not keep an extended-protocol exchange (Parse … Sync) of one connection
+ * together (pglite-socket 0.2.17, electric-sql/pglite#1046): Janus sends simple queries only, and
+ * such messages count as changing every table.
  */
-function countChanges(db: PGlite): DataVersion {
-  let version = 0;
+function countChanges(db: PGlite): TableVersions {
+  let anyTable = 0;
+  const byTable = new Map<string, number>();
+  let pending: Set<string> | 'anything' = new Set();
+  const publish = (): void => {
+    if (pending === 'anything') anyTable++;
+    else for (const table of pending) byTable.set(table, (byTable.get(table) ?? 0) + 1);
+    pending = new Set();
+  };
   const execute = db.execProtocolRawStream.bind(db);
   db.execProtocolRawStream = async (message, options) => {
     try {
       await execute(message, options);
     } finally {
-      if (mayChangeData(message)) version++;
+      const changed = tablesChangedBy(message);
+      if (changed === 'anything') pending = 'anything';
+      else if (pending !== 'anything') for (const table of changed) pending.add(table);
+      if (!db.isInTransaction()) publish();
     }
   };
-  return { current: () => version };
+  return {
+    versionOf(tables) {
+      return { current: () => tables.reduce((sum, table) => sum + (byTable.get(table) ?? 0), anyTable) };
+    },
+  };
 }
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
@@ -64,12 +79,12 @@ export async function startEmbeddedDatabase(dataDir: string, maxConnections: num
   try {
     await createDataFolderIfNew(pgDataDir);
     const db = await PGlite.create({ dataDir: pgDataDir, startParams: [...POSTGRES_START_PARAMS] });
-    const dataVersion = countChanges(db);
+    const tableVersions = countChanges(db);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     await server.start();
     return {
       url: `postgres://postgres@${server.getServerConn()}/postgres`,
-      dataVersion,
+      tableVersions,
       async stop() {
         await server.stop();
         await db.close();

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import baseConfig from '../../mikro-orm.config.ts';
-import type { DataVersion } from './data-version.ts';
+import type { TableVersions } from './data-version.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
 
 export interface Database {
@@ -10,7 +10,7 @@ export interface Database {
   /** Where the data lives, for the start-up banner: the server URL without credentials, or "embedded". */
   description: string;
   /** Only for the embedded database, the one whose every change passes through this process. */
-  dataVersion: DataVersion | undefined;
+  tableVersions: TableVersions | undefined;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
     orm,
     appliedMigrations,
     description: embedded ? `embedded PostgreSQL in ${options.dataDir}` : describeServer(clientUrl),
-    dataVersion: embedded?.dataVersion,
+    tableVersions: embedded?.tableVersions,
     async close() {
       await orm.close();
       await embedded?.stop();

@@ -24,7 +24,7 @@ export interface KeyRing {
 
 export function createServices(
   config: Config,
-  database: Pick<Database, 'orm' | 'dataVersion'>,
+  database: Pick<Database, 'orm' | 'tableVersions'>,
   keys: KeyRing,
   observeHashing?: (seconds: number) => void,
 ): Services {
@@ -42,7 +42,7 @@ export function createServices(
     accessTokens,
     audit,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-    dataVersion: database.dataVersion,
+    tableVersions: database.tableVersions,
   });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
   const accounts = createAccountService({ orm, passwords, tokens, audit });

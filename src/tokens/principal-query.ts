@@ -14,6 +14,9 @@ export interface PrincipalRow {
   role_permissions: string[];
 }
 
+/** The tables the query reads: a change to any other table leaves its answers as they were. */
+export const PRINCIPAL_TABLES: readonly string[] = ['sessions', 'users', 'roles'];
+
 /** The query, with the placeholder syntax of whoever sends it. */
 const principalSql = (sessionId: string, userId: string): string => `
   select u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,

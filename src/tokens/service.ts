@@ -8,9 +8,9 @@ import type { AccessTokenService } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
-import type { DataVersion } from '../db/data-version.ts';
+import type { TableVersions } from '../db/data-version.ts';
 import { cacheWhileUnchanged } from './principal-cache.ts';
-import { createPrincipalQuery } from './principal-query.ts';
+import { createPrincipalQuery, PRINCIPAL_TABLES } from './principal-query.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
 import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
 import { Session } from './session.entity.ts';
@@ -68,14 +68,19 @@ export function createTokenService(options: {
   refreshTokenTtlSeconds: number;
   /**
    * Given by the embedded database only (every change to it passes through this process): the
-   * per-request principal lookup is then a simple query, cached until the data changes
-   * (principal-cache.ts). Without it, a prepared statement on every request (principal-query.ts).
+   * per-request principal lookup is then a simple query, cached until one of the tables it reads
+   * changes (principal-cache.ts). Without it, a prepared statement on every request
+   * (principal-query.ts).
    */
-  dataVersion: DataVersion | undefined;
+  tableVersions: TableVersions | undefined;
 }): TokenService {
-  const { orm, accessTokens, audit, refreshTokenTtlSeconds, dataVersion } = options;
-  const principalRow = dataVersion
-    ? cacheWhileUnchanged(createPrincipalQuery(orm, { prepared: false }), dataVersion, PRINCIPAL_CACHE_ENTRIES)
+  const { orm, accessTokens, audit, refreshTokenTtlSeconds, tableVersions } = options;
+  const principalRow = tableVersions
+    ? cacheWhileUnchanged(
+        createPrincipalQuery(orm, { prepared: false }),
+        tableVersions.versionOf(PRINCIPAL_TABLES),
+        PRINCIPAL_CACHE_ENTRIES,
+      )
     : createPrincipalQuery(orm, { prepared: true });
 
   async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
@@ -109,7 +114,7 @@ export function createTokenService(options: {
         throw error;
       }
       // Runs on every authenticated request: one indexed query (prepared on a PostgreSQL server,
-      // cached until the data changes on the embedded one), read into a plain object, no unit of
+      // cached until its tables change on the embedded one), read into a plain object, no unit of
       // work or entity to build.
       const row = await principalRow(claims.sid, claims.sub);
       // The id check costs nothing and guarantees a row for anyone else can never become this
