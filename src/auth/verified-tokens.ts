@@ -1,3 +1,4 @@
+import { setBounded } from '../shared/bounded-map.ts';
 import type { VerifiedAccessToken } from './jwt.ts';
 
 /**
@@ -30,13 +31,9 @@ export function createVerifiedTokenCache(options: { maxEntries: number; clockTol
       return claims;
     },
     set(token, claims) {
-      if (entries.size >= options.maxEntries) {
-        const oldest = entries.keys().next();
-        if (!oldest.done) entries.delete(oldest.value);
-      }
       // Shared by every request that presents the token: nobody may change it.
       Object.freeze(claims.perms);
-      entries.set(token, Object.freeze(claims));
+      setBounded(entries, token, Object.freeze(claims), options.maxEntries);
     },
   };
 }

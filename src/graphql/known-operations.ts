@@ -1,4 +1,5 @@
 import type { GraphQLParams } from 'graphql-yoga';
+import { setBounded } from '../shared/bounded-map.ts';
 
 /** Longer query texts are not remembered: clients repeat short ones, and memory stays bounded. */
 const MAX_QUERY_LENGTH = 4096;
@@ -30,8 +31,7 @@ export function createKnownOperations<T>() {
     learn(params: GraphQLParams | undefined, value: T): void {
       const key = keyOf(params);
       if (key === undefined || facts.has(key)) return;
-      if (facts.size >= MAX_ENTRIES) facts.delete(facts.keys().next().value!);
-      facts.set(key, value);
+      setBounded(facts, key, value, MAX_ENTRIES);
     },
     clear(): void {
       facts.clear();

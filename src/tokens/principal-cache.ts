@@ -1,4 +1,5 @@
 import type { DataVersion } from '../db/data-version.ts';
+import { setBounded } from '../shared/bounded-map.ts';
 import type { PrincipalRow } from './principal-query.ts';
 
 type PrincipalLookup = (sessionId: string, userId: string) => Promise<PrincipalRow | undefined>;
@@ -29,13 +30,12 @@ export function cacheWhileUnchanged(lookup: PrincipalLookup, dataVersion: DataVe
     if (answers.has(key)) return answers.get(key);
     const row = await lookup(sessionId, userId);
     if (dataVersion.current() === version) {
-      if (answers.size >= maxEntries) answers.delete(answers.keys().next().value!);
       // Shared by every request that presents the same session: nobody may change it.
       if (row) {
         Object.freeze(row.role_permissions);
         Object.freeze(row);
       }
-      answers.set(key, row);
+      setBounded(answers, key, row, maxEntries);
     }
     return row;
   };
