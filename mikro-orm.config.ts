@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from './src/db/entities.ts';
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
+// .ts from the source, .js when this config runs from the build (scripts/build.ts).
+const moduleExtension = path.extname(import.meta.filename);
 
 /**
  * Shared by the app (src/db/orm.ts overrides the connection) and the MikroORM CLI.
@@ -17,7 +20,7 @@ export default defineConfig({
     // Relative to this file, not to the working directory the server happens to start in.
     path: migrationsDir,
     pathTs: migrationsDir,
-    glob: '!(*.d).ts',
+    glob: `!(*.d)${moduleExtension}`,
     emit: 'ts',
     snapshot: false,
     silent: true,

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { spawnNode, residentBytes, type NodeChild } from './children.ts';
 
 export type DatabaseMode = 'embedded' | 'server';
@@ -27,7 +29,21 @@ function inheritedEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `node src/server/main.ts` in production mode, as a deployment would run it. */
+let built: Promise<void> | undefined;
+
+/** `npm run build` into dist/, once per bench process: Janus is measured as `npm start` runs it. */
+function buildOnce(repoRoot: string): Promise<void> {
+  built ??= promisify(execFile)(process.execPath, [path.join(repoRoot, 'scripts', 'build.ts')], { cwd: repoRoot }).then(
+    () => undefined,
+    (error: unknown) => {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`npm run build failed:\n${stdout ?? ''}${stderr ?? ''}`);
+    },
+  );
+  return built;
+}
+
+/** `node dist/src/server/main.js` (built first) in production mode, as `npm start` runs it. */
 export async function startJanus(options: {
   repoRoot: string;
   mode: DatabaseMode;
@@ -56,12 +72,13 @@ export async function startJanus(options: {
     if (!options.databaseUrl) throw new Error('server mode needs a database URL');
     env.DATABASE_URL = options.databaseUrl;
   }
+  await buildOnce(options.repoRoot);
   const child = spawnNode({
     label: `Janus (${options.mode})`,
-    script: path.join('src', 'server', 'main.ts'),
+    script: path.join('dist', 'src', 'server', 'main.js'),
     env,
     core: options.core,
-    // Migrations are found relative to the working directory (mikro-orm.config.ts).
+    // Where `npm start` runs from.
     cwd: options.repoRoot,
   });
   let graphqlUrl: string;

@@ -58,7 +58,8 @@ const exists = (file: string): Promise<boolean> => access(file).then(() => true,
 /** A new data folder is made by a short-lived child process (create-data-folder.ts says why). */
 async function createDataFolderIfNew(pgDataDir: string): Promise<void> {
   if (await exists(path.join(pgDataDir, 'PG_VERSION'))) return;
-  const script = path.join(import.meta.dirname, 'create-data-folder.ts');
+  // The same extension as this module: .ts from the source, .js from the build (scripts/build.ts).
+  const script = path.join(import.meta.dirname, `create-data-folder${path.extname(import.meta.filename)}`);
   try {
     await promisify(execFile)(process.execPath, [script, pgDataDir]);
   } catch (error) {

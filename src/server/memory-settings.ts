@@ -5,10 +5,10 @@
  * Measured on Janus under sustained load (bench/): with V8's defaults the heap grew to ~270 MB
  * for ~50 MB of live objects, because a high allocation rate makes V8 choose a large young
  * generation (16 MB semi-spaces) and grow the old generation by large factors; RSS settled near
- * 350 MB. These caps keep it under 200 MB at a small cost in throughput (more frequent GCs);
- * they are no hard heap limit, so a burst can still use what it needs.
+ * 350 MB. With a PostgreSQL server these caps keep it under 200 MB at a small cost in throughput
+ * (more frequent GCs); they are no hard heap limit, so a burst can still use what it needs.
  */
-const V8_FLAGS = [
+const SERVER_DATABASE_V8_FLAGS = [
   // Young generation: 3 semi-spaces of at most 8 MB instead of 16 MB.
   '--max-semi-space-size=8',
   // Old generation grows by 1.3x when it fills, instead of up to 4x.
@@ -16,14 +16,26 @@ const V8_FLAGS = [
 ];
 
 /**
- * With the embedded database only: PGlite is a ~10 MB WebAssembly build of PostgreSQL, and V8's
- * optimising tier (TurboFan) compiling its hot functions took several hundred MiB at a time, a
- * good part of which the process kept (measured: RSS peaks of 800 MiB, ~500 MiB after load).
- * The baseline tier alone runs SQL about half as fast, which an embedded Janus hardly notices: its
- * per-request lookup is answered from memory (src/tokens/principal-cache.ts) and logins are bcrypt.
- * V8 lists the flag among its testing flags; an operator who prefers speed gives --no-liftoff-only.
+ * The embedded database is the small-footprint way to run Janus (`npm install && npm start`), and
+ * its hot path leans little on raw speed: the per-request lookup is answered from memory
+ * (src/tokens/principal-cache.ts) and logins are bcrypt. So it trades speed for memory, each flag
+ * measured on Janus under load (RSS after 200k `me` requests, bench/):
  */
-const EMBEDDED_V8_FLAGS = ['--liftoff-only'];
+const EMBEDDED_DATABASE_V8_FLAGS = [
+  // PGlite is a ~10 MB WebAssembly build of PostgreSQL, and V8's optimising tier (TurboFan)
+  // compiling its hot functions took several hundred MiB at a time, a good part of which the
+  // process kept (RSS peaks of 800 MiB, ~500 MiB after load). The baseline tier alone runs SQL
+  // about half as fast. V8 lists the flag among its testing flags.
+  '--liftoff-only',
+  // JavaScript optimised on background threads: each compile job's scratch memory came from
+  // glibc arenas that kept it (+10-25 MiB under load); compiled on the main thread it is reused.
+  '--no-concurrent-recompilation',
+  // V8's memory-saving mode (smaller heap growth, code and caches): -20 MiB for ~10% throughput.
+  '--optimize-for-size',
+  '--max-semi-space-size=4',
+  '--heap-growing-percent=30',
+];
+// An operator who prefers speed overrides any of these, e.g. `node --no-liftoff-only …`.
 
 // glibc gives each thread that mallocs (libuv's pool runs bcrypt and WebCrypto) an arena of its
 // own, which it rarely returns; two arenas in all are plenty for a handful of pool threads.
@@ -42,7 +54,7 @@ const flagName = (flag: string): string => flag.split('=')[0]!.replace(/_/g, '-'
 export function applyMemorySettings(options: { embeddedDatabase: boolean }): void {
   if (process.env[APPLIED] || typeof process.execve !== 'function') return;
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(flagName);
-  const wanted = options.embeddedDatabase ? [...V8_FLAGS, ...EMBEDDED_V8_FLAGS] : V8_FLAGS;
+  const wanted = options.embeddedDatabase ? EMBEDDED_DATABASE_V8_FLAGS : SERVER_DATABASE_V8_FLAGS;
   const flags = wanted.filter((flag) => !given.includes(flagName(flag)));
   process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, ...process.argv.slice(1)], {
     ...ENVIRONMENT,

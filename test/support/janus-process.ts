@@ -17,19 +17,23 @@ export interface JanusProcess {
 }
 
 /**
- * Runs Janus as an operator would (the server, or with `entry: 'cli'` the CLI) on Node 24 with
- * a clean environment: PATH, the test database, a low bcrypt cost, and `env` on top.
+ * Runs Janus as an operator would (the server, or with `entry: 'cli'` the CLI, or any `entryFile`
+ * such as the built server) on Node 24 with a clean environment: PATH, the test database, a low
+ * bcrypt cost, and `env` on top. `nodeArgs` go to Node before the entry file.
  */
 export function spawnJanus(options: {
   env?: Record<string, string>;
   database?: TestDatabase;
   entry?: keyof typeof entries;
+  entryFile?: string;
+  nodeArgs?: string[];
   args?: string[];
   cwd?: string;
   stdin?: string;
 }): JanusProcess {
   const { database } = options;
-  const child = spawn(process.execPath, [entries[options.entry ?? 'server'], ...(options.args ?? [])], {
+  const entryFile = options.entryFile ?? entries[options.entry ?? 'server'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entryFile, ...(options.args ?? [])], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
