@@ -42,7 +42,7 @@ it('leaves no user row behind when a later step of registration fails', async ()
 
 it.runIf(process.env.JANUS_TEST_DB !== 'server')('runs the embedded PostgreSQL with small memory settings', async () => {
   const connection = database.orm.em.getConnection();
-  expect(await connection.execute('show shared_buffers')).toEqual([{ shared_buffers: '8MB' }]);
+  expect(await connection.execute('show shared_buffers')).toEqual([{ shared_buffers: '4MB' }]);
   expect(await connection.execute('show maintenance_work_mem')).toEqual([{ maintenance_work_mem: '16MB' }]);
 });
 
