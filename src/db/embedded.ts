@@ -30,10 +30,16 @@ function countChanges(db: PGlite): TableVersions {
   let anyTable = 0;
   const byTable = new Map<string, number>();
   let pending: Set<string> | 'anything' = new Set();
+  // Runs after every message outside a transaction, most of them reads: those leave nothing to
+  // publish and allocate nothing.
   const publish = (): void => {
-    if (pending === 'anything') anyTable++;
-    else for (const table of pending) byTable.set(table, (byTable.get(table) ?? 0) + 1);
-    pending = new Set();
+    if (pending === 'anything') {
+      anyTable++;
+      pending = new Set();
+      return;
+    }
+    for (const table of pending) byTable.set(table, (byTable.get(table) ?? 0) + 1);
+    pending.clear();
   };
   const execute = db.execProtocolRawStream.bind(db);
   db.execProtocolRawStream = async (message, options) => {
