@@ -4,10 +4,9 @@
  * instance, the whole new database in memory and a tar copy of it: about 500 MiB at its peak,
  * much of which the process would keep for good.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { POSTGRES_START_PARAMS } from './postgres-settings.ts';
+import { openPGlite } from './postgres-settings.ts';
 
 const [dataDir] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: create-data-folder.ts <data folder>');
-const db = await PGlite.create({ dataDir, startParams: [...POSTGRES_START_PARAMS] });
+const db = await openPGlite(dataDir);
 await db.close();

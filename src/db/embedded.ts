@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { tablesChangedBy, type TableVersions } from './data-version.ts';
 import { lockFolder } from './lock.ts';
-import { POSTGRES_START_PARAMS } from './postgres-settings.ts';
+import { openPGlite } from './postgres-settings.ts';
 
 export interface EmbeddedDatabase {
   /** A postgres:// URL served over the wire protocol, for the same driver as a real server. */
@@ -85,7 +85,7 @@ export async function startEmbeddedDatabase(dataDir: string, maxConnections: num
   const unlock = await lockFolder(path.join(dataDir, 'pgdata.lock'), `The embedded database in ${dataDir}`);
   try {
     await createDataFolderIfNew(pgDataDir);
-    const db = await PGlite.create({ dataDir: pgDataDir, startParams: [...POSTGRES_START_PARAMS] });
+    const db = await openPGlite(pgDataDir);
     const tableVersions = countChanges(db);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     await server.start();

@@ -9,10 +9,15 @@ import { PGlite } from '@electric-sql/pglite';
  * the operating system's file cache, and a server with more memory to give is what DATABASE_URL
  * is for. Each halving of the buffers (16 → 8 → 4 MB) took 5-7 MiB off RSS at start.
  */
-export const POSTGRES_START_PARAMS: readonly string[] = [
+const POSTGRES_START_PARAMS: readonly string[] = [
   ...PGlite.defaultStartParams,
   '-c',
   'shared_buffers=4MB',
   '-c',
   'maintenance_work_mem=16MB',
 ];
+
+/** Opens (or, in a new folder, creates) the embedded PostgreSQL with the settings above. */
+export function openPGlite(dataDir: string): Promise<PGlite> {
+  return PGlite.create({ dataDir, startParams: [...POSTGRES_START_PARAMS] });
+}
