@@ -7,19 +7,14 @@
  *   FLOOR_ISSUER, FLOOR_AUDIENCE  as Janus's defaults unless given
  * Prints `floor listening http://127.0.0.1:<port>` once ready.
  *
- * Routes: POST /graphql and GET /rest/me answer `me`; POST /refresh rotates a refresh token;
- * POST /yoga/graphql is a bare graphql-yoga that refuses every request as soon as it knows the
- * operation: not a floor but the ceiling of a Yoga server on the bad-token row (its reference).
+ * Routes: POST /graphql and GET /rest/me answer `me`; POST /refresh rotates a refresh token.
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, calculateJwkThumbprint, jwtVerify, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { GraphQLError } from 'graphql';
-import { createSchema, createYoga } from 'graphql-yoga';
 import pg from 'pg';
-import { YOGA_CEILING_PATH } from './scenarios.ts';
 
 const ALGORITHM = 'EdDSA';
 const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -120,31 +115,6 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/**
- * graphql-yoga with nothing but a plugin that refuses every request in `onParams`: the first hook
- * that knows the operation, which a server must know before it refuses a token because public
- * fields (login, registration) are served whatever token comes with them. Yoga has read the body
- * and the GraphQL parameters by then, and does nothing else: no parse, validation or execution.
- */
-function createYogaCeiling() {
-  const refusal = new GraphQLError(UNAUTHENTICATED_MESSAGE, { extensions: { code: 'UNAUTHENTICATED' } });
-  return createYoga({
-    schema: createSchema({ typeDefs: 'type Query { me: String }' }),
-    graphqlEndpoint: YOGA_CEILING_PATH,
-    // As in Janus: Yoga's own limit pipes every body through a counting stream.
-    maxRequestBodySize: false,
-    logging: false,
-    landingPage: false,
-    plugins: [
-      {
-        onParams({ setResult }) {
-          setResult({ errors: [refusal] });
-        },
-      },
-    ],
-  });
-}
-
 function createHandlers(keys: Keys, pool: pg.Pool, issuer: string, audience: string) {
   const resolveKey = (header: JWTHeaderParameters): KeyObject => {
     if (header.kid !== keys.kid) throw new Error('unknown key');
@@ -169,12 +139,19 @@ function createHandlers(keys: Keys, pool: pg.Pool, issuer: string, audience: str
     }
   }
 
-  async function me(req: IncomingMessage, res: ServerResponse, wrap: (user: Record<string, string>) => unknown) {
+  /** `readRequest` runs once the token verified: a bad token is refused without reading the body, as Janus does. */
+  async function me(
+    req: IncomingMessage,
+    res: ServerResponse,
+    wrap: (user: Record<string, string>) => unknown,
+    readRequest: () => Promise<unknown> = async () => undefined,
+  ) {
     const claims = await verify(req.headers.authorization);
     const { sid, sub, ver } = claims ?? {};
     if (typeof sid !== 'string' || typeof sub !== 'string' || !UUID_SHAPE.test(sid) || !UUID_SHAPE.test(sub)) {
       return send(res, 401, UNAUTHENTICATED);
     }
+    await readRequest();
     const { rows } = await pool.query<UserRow & { revoked_at: Date | null }>({ name: 'me', text: ME_SQL, values: [sid, sub] });
     const row = rows[0];
     if (!row || row.revoked_at !== null || row.token_version !== ver) return send(res, 401, UNAUTHENTICATED);
@@ -206,14 +183,10 @@ function createHandlers(keys: Keys, pool: pg.Pool, issuer: string, audience: str
     send(res, 200, JSON.stringify({ data: { refreshToken: payload } }));
   }
 
-  const yogaCeiling = createYogaCeiling();
-
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.url === YOGA_CEILING_PATH) return yogaCeiling(req, res);
     if (req.method === 'POST' && req.url === '/graphql') {
-      // Any server must read and parse the body; the floor does no more with it.
-      JSON.parse(await readBody(req));
-      return me(req, res, (user) => ({ data: { me: user } }));
+      // Any server must read and parse the body to serve the operation; the floor does no more with it.
+      return me(req, res, (user) => ({ data: { me: user } }), async () => JSON.parse(await readBody(req)));
     }
     if (req.method === 'GET' && req.url === '/rest/me') return me(req, res, (user) => user);
     if (req.method === 'POST' && req.url === '/refresh') {

@@ -21,8 +21,6 @@ export interface ModeSummary {
   rssAtStartBytes: number;
   rssAfterRunBytes: number;
   rssRoundsBytes: number[];
-  /** The bad-token request to a bare Yoga refusing it as soon as it has the parameters, right after that row. */
-  yogaCeiling: Measurement;
   logLinesDuringLoad: number;
 }
 
@@ -121,22 +119,6 @@ function memoryLines(summaries: ModeSummary[]): string[] {
   ];
 }
 
-function yogaCeilingLine(rows: Row[], summaries: ModeSummary[]): string | undefined {
-  const parts = summaries.flatMap((s) => {
-    const rates = perSecond(rows, ROW.badToken, s.db);
-    if (!rates) return [];
-    return [
-      `${s.db} ${rate(s.yogaCeiling.perSecond)}/s (errors ${errors(s.yogaCeiling)}) = **${ratio(s.yogaCeiling.perSecond, rates.floor)}** ` +
-        `of the floor, Janus ${ratio(rates.janus, rates.floor)}`,
-    ];
-  });
-  return parts.length
-    ? `- ${ROW.badToken}, the most a Yoga server gets: a bare graphql-yoga in the floor process (same core) that refuses ` +
-        'every request in `onParams`, the first hook that knows the operation (public fields are served whatever token ' +
-        `comes with them), with no parse, validation or execution, run right after that row: ${parts.join('; ')}.`
-    : undefined;
-}
-
 function perSecond(rows: Row[], scenario: string, db: DatabaseMode): { janus: number; floor: number } | undefined {
   const row = rows.find((r) => r.scenario === scenario && r.db === db);
   return row?.janus && row.floor ? { janus: row.janus.perSecond, floor: row.floor.perSecond } : undefined;
@@ -180,7 +162,6 @@ export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[
     '',
     ...(summaries.length ? [underLoginLine(summaries, shape.connections), ...memoryLines(summaries)] : []),
     embeddedVersusServerLine(rows),
-    yogaCeilingLine(rows, summaries),
     summaries.length
       ? `- Janus log lines written during load (LOG_LEVEL=warn): ${summaries.map((s) => `${s.db} ${s.logLinesDuringLoad}`).join(', ')}.`
       : undefined,

@@ -30,7 +30,6 @@ import {
   graphqlRegister,
   restLogin,
   restMe,
-  yogaCeilingBadToken,
 } from './scenarios.ts';
 import { countUnexpected, type Measurement } from './stats.ts';
 
@@ -134,8 +133,7 @@ interface ModeContext {
   settle(): Promise<void>;
 }
 
-/** The `me` rows, then the bad-token request to a bare Yoga: the most a Yoga server gets on that row. */
-async function meRows(mode: ModeContext, rows: Row[]): Promise<Measurement> {
+async function meRows(mode: ModeContext, rows: Row[]): Promise<void> {
   const { bench, janus, me } = mode;
   const onJanus = (spec: LoadSpec) => () => measure(janus.origin, spec, bench.shape);
   const onFloor = (spec: LoadSpec) => () => measure(bench.floor.origin, spec, bench.shape);
@@ -143,10 +141,6 @@ async function meRows(mode: ModeContext, rows: Row[]): Promise<Measurement> {
   await pairRow(bench, janus, rows, { scenario: ROW.graphqlMe, floorLabel: FLOOR_ME, floor: onFloor(graphqlMe(floorToken)), janus: onJanus(graphqlMe(me.token)) });
   await pairRow(bench, janus, rows, { scenario: ROW.restMe, floorLabel: FLOOR_ME, floor: onFloor(restMe(floorToken)), janus: onJanus(restMe(me.token)) });
   await pairRow(bench, janus, rows, { scenario: ROW.badToken, floorLabel: FLOOR_REJECT, floor: onFloor(floorBadToken()), janus: onJanus(graphqlBadToken()) });
-  const yogaCeiling = await onFloor(yogaCeilingBadToken())();
-  bench.floor.assertAlive();
-  bench.log(`[${janus.mode}] bad token, bare Yoga refusing once it has the parameters: ${describe(yogaCeiling)}`);
-  return yogaCeiling;
 }
 
 async function bcryptRows(mode: ModeContext, rows: Row[]): Promise<void> {
@@ -223,7 +217,7 @@ async function benchMode(bench: Bench, janus: JanusProcess): Promise<{ rows: Row
   const mode: ModeContext = { bench, janus, account, me, compareFloor, settle: () => settleAfterBcrypt(bench.shape, compareFloor) };
 
   const rows: Row[] = [];
-  const yogaCeiling = await meRows(mode, rows);
+  await meRows(mode, rows);
   await bcryptRows(mode, rows);
   await refreshRow(mode, rows);
   const { meResult, loginResult } = await meUnderLogin(mode);
@@ -239,7 +233,6 @@ async function benchMode(bench: Bench, janus: JanusProcess): Promise<{ rows: Row
       rssAtStartBytes,
       rssAfterRunBytes,
       rssRoundsBytes,
-      yogaCeiling,
       logLinesDuringLoad: janus.child.lineCount() - linesBefore,
     },
   };

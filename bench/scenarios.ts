@@ -78,13 +78,6 @@ export function floorBadToken(): LoadSpec {
   return { ...graphqlMe(BAD_TOKEN), check: httpStatus(401) };
 }
 
-/** Where the floor process serves a bare Yoga that refuses every request once it has its parameters. */
-export const YOGA_CEILING_PATH = '/yoga/graphql';
-
-/** The bad-token request, to that bare Yoga: refused the GraphQL way, like Janus refuses it. */
-export function yogaCeilingBadToken(): LoadSpec {
-  return { ...graphqlBadToken(), path: YOGA_CEILING_PATH };
-}
 
 export function graphqlLogin(email: string, password: string): LoadSpec {
   return {

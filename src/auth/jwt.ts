@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
 import { isUuid } from '../shared/uuid.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
-import { UnauthenticatedError } from './errors.ts';
 import { protectedHeaderOf } from './token-shape.ts';
 import { createVerifiedTokenCache } from './verified-tokens.ts';
 
@@ -20,11 +19,25 @@ export interface VerifiedAccessToken extends AccessClaims {
   exp: number;
 }
 
+/**
+ * What a token's signature and claims say, without the database. `expired` is a token this Janus
+ * issued (its signature and claims check out) whose lifetime is over: the everyday state of a
+ * client about to refresh. `invalid` is anything this Janus never issued as an access token:
+ * malformed, another algorithm or key, a bad signature, another issuer, audience or type.
+ */
+export type AccessTokenCheck =
+  | { status: 'valid'; claims: VerifiedAccessToken }
+  | { status: 'expired' }
+  | { status: 'invalid' };
+
 export interface AccessTokenService {
   sign(claims: AccessClaims): Promise<string>;
-  /** Resolves the claims of a valid token; rejects with UnauthenticatedError otherwise. */
-  verify(token: string): Promise<VerifiedAccessToken>;
+  /** Never rejects for a bad token: a flood of them builds no errors. */
+  check(token: string): Promise<AccessTokenCheck>;
 }
+
+const INVALID: AccessTokenCheck = Object.freeze({ status: 'invalid' });
+const EXPIRED: AccessTokenCheck = Object.freeze({ status: 'expired' });
 
 // RFC 9068's media type: a refresh token or an ID token from elsewhere never passes as an access token.
 const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -60,11 +73,8 @@ export function createAccessTokenService(options: {
   const keysById = new Map<string, KeyObject>(
     [key, ...(options.previousKeys ?? [])].map((known) => [known.kid, known.verificationKey]),
   );
-  const resolveKey = (header: JWTHeaderParameters): KeyObject => {
-    const found = header.kid === undefined ? undefined : keysById.get(header.kid);
-    if (!found) throw new UnauthenticatedError('Access token was signed by an unknown key');
-    return found;
-  };
+  // Only reached for a kid checked against keysById before jose runs.
+  const resolveKey = (header: JWTHeaderParameters): KeyObject => keysById.get(header.kid!)!;
   const verifiedTokens = createVerifiedTokenCache({
     maxEntries: VERIFIED_TOKEN_CACHE_ENTRIES,
     clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
@@ -82,14 +92,11 @@ export function createAccessTokenService(options: {
         .setJti(randomUUID())
         .sign(key.signingKey);
     },
-    async verify(token) {
+    async check(token) {
       const cached = verifiedTokens.get(token, Math.floor(Date.now() / 1000));
-      if (cached) return cached;
+      if (cached) return { status: 'valid', claims: cached };
       const header = protectedHeaderOf(token);
-      if (!header || header.alg !== key.alg) throw new UnauthenticatedError('Access token is invalid');
-      if (typeof header.kid !== 'string' || !keysById.has(header.kid)) {
-        throw new UnauthenticatedError('Access token was signed by an unknown key');
-      }
+      if (!header || header.alg !== key.alg || typeof header.kid !== 'string' || !keysById.has(header.kid)) return INVALID;
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
           algorithms: [key.alg],
@@ -99,16 +106,13 @@ export function createAccessTokenService(options: {
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['sub', 'sid', 'jti', 'exp', 'iat'],
         });
-        if (!hasAccessClaims(payload)) throw new UnauthenticatedError('Access token is missing claims');
+        if (!hasAccessClaims(payload)) return INVALID;
         verifiedTokens.set(token, payload);
-        return payload;
+        return { status: 'valid', claims: payload };
       } catch (error) {
-        if (error instanceof UnauthenticatedError) throw error;
-        if (error instanceof joseErrors.JOSEError) {
-          throw new UnauthenticatedError(
-            error instanceof joseErrors.JWTExpired ? 'Access token has expired' : 'Access token is invalid',
-          );
-        }
+        // jose raises this only once the signature, type, issuer and audience have checked out.
+        if (error instanceof joseErrors.JWTExpired) return EXPIRED;
+        if (error instanceof joseErrors.JOSEError) return INVALID;
         throw error;
       }
     },

@@ -1,18 +1,35 @@
 import type { GraphQLError, GraphQLSchema } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { FetchAPI, Plugin } from 'graphql-yoga';
 import { useGenericAuth } from '@envelop/generic-auth';
 import type { Context } from '../graphql/context.ts';
 import { createDocumentCache } from '../graphql/document-cache.ts';
 import { createKnownOperations } from '../graphql/known-operations.ts';
 import { checkAccess, compileAccessRules, rulesOfOperation, type AccessRule } from './access-rules.ts';
+import { UnauthenticatedError } from './errors.ts';
+import type { AccessTokenCheck, VerifiedAccessToken } from './jwt.ts';
 import type { Principal } from './principal.ts';
 import { currentRequest } from '../shared/request-context.ts';
+import type { DomainError } from '../shared/errors.ts';
 
 export interface JanusAuthOptions {
-  /** Resolves the caller from a bearer token; null when the token is not valid. */
-  authenticate(accessToken: string): Promise<Principal | null>;
+  /** Checks a bearer token's signature and claims, without the database. */
+  checkToken(accessToken: string): Promise<AccessTokenCheck>;
+  /** The caller behind a valid token; null when its session was revoked or its user is gone. */
+  principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
   /** Turns a failed check into the error clients see (the central error mapping). */
   toError(error: Error): GraphQLError;
+  /**
+   * The answer, in its surface's format, to a request refused before Yoga reads its body; undefined
+   * when only Yoga's own pipeline can shape it (it is then refused there, with the same error).
+   */
+  answerEarly?(refusal: EarlyRefusal): Promise<Response | undefined>;
+}
+
+export interface EarlyRefusal {
+  request: Request;
+  url: URL;
+  error: GraphQLError;
+  fetchAPI: FetchAPI;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -22,18 +39,23 @@ function bearerToken(request: Request): string | undefined {
 }
 
 /**
- * The one auth path of Janus. The caller behind a request's bearer token is resolved once per
- * request, here and nowhere else, into `context.principal` (generic-auth) for every operation,
- * GraphQL or REST (SOFA executes through this same envelop pipeline). Access rules come from the
- * SDL markers, compiled once per schema; each execution only looks up the rules of the root
- * fields it selects (cached per parsed document), instead of generic-auth's per-request walk.
+ * The one auth path of Janus. The bearer token of a request is checked once, here and nowhere
+ * else, and the caller behind it resolved once into `context.principal` (generic-auth) for every
+ * operation, GraphQL or REST (SOFA executes through this same envelop pipeline). Access rules come
+ * from the SDL markers, compiled once per schema; each execution only looks up the rules of the
+ * root fields it selects (cached per parsed document), instead of generic-auth's per-request walk.
  *
- * The check runs where it is first possible. For a GraphQL request whose exact operation text
- * already reached execution once, the rules are known as soon as Yoga has the request's
- * parameters (`onParams`): a refused caller is answered there, before parsing, validation and
- * the rest of the pipeline, which is most of the cost of refusing a flood of bad tokens. Any
- * other operation (first sight of a text, REST) is checked in `onExecute`, with the same rules,
- * the same principal and the same error.
+ * A token this Janus never issued (malformed, forged, another issuer, audience or type) refuses
+ * the whole request, whatever it asks for (RFC 6750's invalid_token): it is a client bug or an
+ * attack, never something to serve as if no token had come. A token it issued that has expired or
+ * been revoked is the ordinary state of a client about to refresh: public fields still serve it.
+ *
+ * Each refusal happens where it is first possible:
+ * - a token never issued here, before the body is read (`onRequest`), when `answerEarly` can
+ *   shape the answer; else as soon as Yoga has the parameters;
+ * - a GraphQL text that already reached execution once has rules known from the text alone
+ *   (`onParams`): a refused caller is answered before parsing, validation and the rest;
+ * - anything else (first sight of a text, REST) in `onExecute`, with the same rules and errors.
  */
 export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
   let schema: GraphQLSchema | undefined;
@@ -43,10 +65,24 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
   );
   const rulesByText = createKnownOperations<AccessRule[]>();
 
+  // Requests whose token was never issued here, known once their check has settled.
+  const untrusted = new WeakSet<Request>();
+  const tokenChecks = new WeakMap<Request, Promise<AccessTokenCheck> | undefined>();
+  function tokenCheckOf(request: Request): Promise<AccessTokenCheck> | undefined {
+    if (tokenChecks.has(request)) return tokenChecks.get(request);
+    const token = bearerToken(request);
+    const check = token === undefined ? undefined : options.checkToken(token).then((result) => {
+      if (result.status === 'invalid') untrusted.add(request);
+      return result;
+    });
+    tokenChecks.set(request, check);
+    return check;
+  }
+
   const principals = new WeakMap<Request, Promise<Principal | null>>();
   async function resolvePrincipal(request: Request): Promise<Principal | null> {
-    const token = bearerToken(request);
-    const principal = token ? await options.authenticate(token) : null;
+    const check = await tokenCheckOf(request);
+    const principal = check?.status === 'valid' ? await options.principalOf(check.claims) : null;
     const logged = currentRequest();
     if (principal && logged) logged.actorId = principal.user.id;
     return principal;
@@ -56,16 +92,21 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     if (!principal) principals.set(request, (principal = resolvePrincipal(request)));
     return principal;
   }
+
   // The same few refusals again and again (no valid token, a missing permission), each the same
   // immutable client error: made once, not once per refused request.
-  const refusals = new Map<string, GraphQLError>();
-  const refusal = (operationRules: AccessRule[], principal: Principal | null): GraphQLError | undefined => {
-    const denied = checkAccess(operationRules, principal);
-    if (!denied) return undefined;
+  const clientErrors = new Map<string, GraphQLError>();
+  const clientErrorOf = (denied: DomainError): GraphQLError => {
     const key = `${denied.code} ${denied.message}`;
-    let error = refusals.get(key);
-    if (!error) refusals.set(key, (error = options.toError(denied)));
+    let error = clientErrors.get(key);
+    if (!error) clientErrors.set(key, (error = options.toError(denied)));
     return error;
+  };
+  const untrustedToken = new UnauthenticatedError();
+  const refusal = (request: Request, operationRules: AccessRule[], principal: Principal | null): GraphQLError | undefined => {
+    if (untrusted.has(request)) return clientErrorOf(untrustedToken);
+    const denied = checkAccess(operationRules, principal);
+    return denied && clientErrorOf(denied);
   };
 
   return {
@@ -85,16 +126,24 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
       rulesByDocument.clear();
       rulesByText.clear();
     },
+    async onRequest({ request, url, fetchAPI, endResponse }) {
+      const check = options.answerEarly && tokenCheckOf(request);
+      if (!check || (await check).status !== 'invalid') return;
+      const answer = await options.answerEarly?.({ request, url, error: clientErrorOf(untrustedToken), fetchAPI });
+      if (answer) endResponse(answer);
+    },
     async onParams({ params, request, setResult }) {
+      await tokenCheckOf(request);
+      if (untrusted.has(request)) return setResult({ errors: [clientErrorOf(untrustedToken)] });
       const operationRules = rulesByText.get(params);
       if (!operationRules) return;
-      const error = refusal(operationRules, await principalOf(request));
+      const error = refusal(request, operationRules, await principalOf(request));
       if (error) setResult({ errors: [error] });
     },
     onExecute({ args, setResultAndStopExecution }) {
       const operationRules = rulesByDocument.get(args.document, args.operationName);
       rulesByText.learn(args.contextValue.params, operationRules);
-      const error = refusal(operationRules, args.contextValue.principal ?? null);
+      const error = refusal(args.contextValue.request, operationRules, args.contextValue.principal ?? null);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };

@@ -7,7 +7,8 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   BAD_USER_INPUT: 'an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object',
   GRAPHQL_PARSE_FAILED: 'the GraphQL document cannot be parsed',
   GRAPHQL_VALIDATION_FAILED: 'the GraphQL document or its variables are invalid',
-  UNAUTHENTICATED: 'the access token is missing, malformed, expired or revoked',
+  UNAUTHENTICATED:
+    'the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type)',
   INVALID_CREDENTIALS: 'wrong email or password (the same answer for both)',
   INVALID_REFRESH_TOKEN: 'the refresh token is unknown, expired, already rotated or revoked',
   FORBIDDEN: "the caller's role lacks the required permission",
@@ -70,8 +71,8 @@ export const ERROR_COMPONENTS = {
 
 /** Every code a route can answer with: its access rule's, its rate limit's, its own, and the ones every route may meet. */
 export function errorCodesOf(route: RouteFacts, where: string): ErrorCode[] {
-  const codes = new Set<ErrorCode>(['BAD_USER_INPUT']);
-  if (route.access.kind !== 'public') codes.add('UNAUTHENTICATED');
+  // A bearer token Janus never issued is refused on public routes too.
+  const codes = new Set<ErrorCode>(['BAD_USER_INPUT', 'UNAUTHENTICATED']);
   if (route.access.kind === 'permission') codes.add('FORBIDDEN');
   if (route.method === 'POST') codes.add('PAYLOAD_TOO_LARGE');
   if (route.rateLimited) codes.add('RATE_LIMITED');

@@ -19,6 +19,7 @@ import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
 import { clientAddressOf } from './client-address.ts';
 import type { Config } from './config.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError, useStacklessResultCopies } from './errors.ts';
+import { createEarlyAnswers } from './early-answers.ts';
 import { createGraphiQLRenderer, useRestDocs } from './explorers.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import type { Logger } from './logger.ts';
@@ -108,14 +109,20 @@ export function createApp(options: AppOptions): JanusApp {
       useReadiness(options.orm, respond),
       useJwks(options.publicJwks),
       useRestDocs({ basePath: REST_BASE_PATH, respond: (error) => respond([error]) }),
+      useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO), (error) => respond([error])),
+      // Before the REST guard reads and checks a body: a token Janus never issued is refused first.
+      useJanusAuth({
+        checkToken: (token) => services.tokens.checkAccessToken(token),
+        principalOf: (claims) => services.tokens.principalOf(claims),
+        toError: (error) => toGraphQLError(error, logger),
+        answerEarly: createEarlyAnswers({ graphqlPath: GRAPHQL_PATH, restBasePath: REST_BASE_PATH, respondRest: respond }),
+      }),
       useRestGuard({
         basePath: REST_BASE_PATH,
         routes,
-        extraPaths: [OPENAPI_PATH],
         bodyLimitBytes: BODY_LIMIT_BYTES,
         respond: (error) => respond([error]),
       }),
-      useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO), (error) => respond([error])),
       EnvelopArmorPlugin({
         maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: true, ...asValidationErrors },
         maxAliases: { n: 10, ...asValidationErrors },
@@ -126,10 +133,6 @@ export function createApp(options: AppOptions): JanusApp {
       }),
       useIntrospectionLimit(INTROSPECTION_LIST_NESTING),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
-      useJanusAuth({
-        authenticate: (token) => services.tokens.authenticate(token),
-        toError: (error) => toGraphQLError(error, logger),
-      }),
       useRateLimits({
         ...config.loginRateLimit,
         store: options.rateLimitStore,

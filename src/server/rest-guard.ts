@@ -14,8 +14,6 @@ export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'curre
 export interface RestGuardOptions {
   basePath: string;
   routes: readonly RestRoute[];
-  /** Paths under basePath served by something other than a route (the OpenAPI document, docs). */
-  extraPaths: readonly string[];
   bodyLimitBytes: number;
   respond(error: DomainError): Response;
 }
@@ -46,7 +44,6 @@ function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query
 
 async function checkRequest(request: Request, url: URL, options: RestGuardOptions): Promise<void> {
   const pathname = url.pathname.slice(options.basePath.length) || '/';
-  if (options.extraPaths.includes(pathname)) return;
   const candidates = options.routes.filter((route) => route.matches(pathname));
   if (candidates.length === 0) throw new NotFoundError(`No route ${url.pathname}`);
   const route = candidates.find((candidate) => candidate.method === request.method);

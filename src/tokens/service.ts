@@ -4,7 +4,7 @@ import { findUserForUpdate } from '../accounts/queries.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
-import type { AccessTokenService } from '../auth/jwt.ts';
+import type { AccessTokenCheck, AccessTokenService, VerifiedAccessToken } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
@@ -37,11 +37,13 @@ export interface TokenService {
    * written in the same transaction as whatever made the login possible (e.g. registration).
    */
   startSession(em: EntityManager, user: User): Promise<TokenPair>;
+  /** An access token's signature and claims, checked without the database. */
+  checkAccessToken(accessToken: string): Promise<AccessTokenCheck>;
   /**
-   * The caller behind an access token: signature and claims checked, then the session, user and
-   * role loaded in one query. Null for an invalid, expired or revoked token, or a deleted user.
+   * The caller behind a checked token: session, user and role loaded in one query. Null for a
+   * revoked session, an outdated token version or a deleted user.
    */
-  authenticate(accessToken: string): Promise<Principal | null>;
+  principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
   /** Rotates a refresh token. Presenting a rotated token again revokes its whole session. */
   refresh(refreshToken: string): Promise<Authentication>;
   /** Ends the session a refresh token belongs to. */
@@ -105,14 +107,11 @@ export function createTokenService(options: {
       return issue(em, em.create(Session, { id: randomUUID(), user }), user);
     },
 
-    async authenticate(accessToken) {
-      let claims;
-      try {
-        claims = await accessTokens.verify(accessToken);
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) return null;
-        throw error;
-      }
+    checkAccessToken(accessToken) {
+      return accessTokens.check(accessToken);
+    },
+
+    async principalOf(claims) {
       // Runs on every authenticated request: one indexed query (prepared on a PostgreSQL server,
       // cached until its tables change on the embedded one), read into a plain object, no unit of
       // work or entity to build.

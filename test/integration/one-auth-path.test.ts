@@ -73,14 +73,30 @@ describe('requests without a valid token', () => {
     expect(response.status).toBe(401);
   });
 
-  it('still serves @public fields when a stale or garbage token is sent', async () => {
+  it('refuses a token it never issued on a @public field too, on both surfaces', async () => {
     const input = await registerOnRest();
-    const response = await server.rest<AuthPayloadFields>('POST', '/login-user', {
+    const rest = await server.rest<{ errors: { extensions: { code: string } }[] }>('POST', '/login-user', {
       body: { email: input.email, password: input.password },
       token: 'garbage',
     });
-    expect(response.status).toBe(200);
-    expect(response.body.user.email).toBe(input.email);
+    expect(rest.status).toBe(401);
+    expect(rest.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(rest.body.errors.map((error) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    const graphql = await perform(server, 'graphql', authCalls.login(input.email, input.password), 'garbage');
+    expect(graphql.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a token it never issued before reading the body: even one that is not JSON', async () => {
+    for (const path of ['/graphql', '/rest/login-user']) {
+      const response = await fetch(`${server.running.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer garbage' },
+        body: '{ not json',
+      });
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors.map((error) => error.extensions.code)).toEqual(['UNAUTHENTICATED']);
+      expect(response.status).toBe(path === '/graphql' ? 200 : 401);
+    }
   });
 
   it('rejects the whole operation when one of its root fields needs a token', async () => {

@@ -10,12 +10,15 @@ import { perform, SURFACES } from '../support/surfaces.ts';
 let server: TestServer;
 let realKey: SigningKey;
 let account: AuthPayloadFields;
+let credentials: { email: string; password: string };
 
 beforeAll(async () => {
   server = await startTestServer();
   // The generated key lives in the data folder: the test reads it to forge near-valid tokens.
   realKey = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: server.database.dataDir });
-  account = (await server.rest<AuthPayloadFields>('POST', '/register-user', { body: registration() })).body;
+  const input = registration();
+  credentials = { email: input.email, password: input.password };
+  account = (await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input })).body;
 });
 afterAll(() => server?.close());
 
@@ -28,6 +31,9 @@ function sign(payload: JWTPayload, options: { key?: Parameters<SignJWT['sign']>[
     .sign(options.key ?? realKey.signingKey);
 }
 
+const expired = () => sign({ ...claimsOf(), iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 });
+
+/** Tokens Janus never issued. */
 const forgeries: Record<string, () => Promise<string> | string> = {
   'alg none': () => `${b64({ alg: 'none', typ: 'at+jwt', kid: realKey.kid })}.${b64(claimsOf())}.`,
   'HS256 signed with the public key (algorithm confusion)': () =>
@@ -46,7 +52,6 @@ const forgeries: Record<string, () => Promise<string> | string> = {
   },
   'an unknown kid': () => sign(claimsOf(), { kid: 'unknown-key-id' }),
   'another key presenting the real kid': () => sign(claimsOf(), { key: generateKeyPairSync('ed25519').privateKey }),
-  'an expired token': () => sign({ ...claimsOf(), iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 }),
   'another issuer': () => sign({ ...claimsOf(), iss: 'evil' }),
   'another audience': () => sign({ ...claimsOf(), aud: 'other-service' }),
   'a token that is not an access token (typ JWT)': () => sign(claimsOf(), { typ: 'JWT' }),
@@ -58,10 +63,24 @@ describe.each(SURFACES)('access token verification on %s', (surface) => {
     expect((await perform(server, surface, authCalls.me(), token)).data?.id).toBe(account.user.id);
   });
 
-  it.each(Object.entries(forgeries))('rejects %s with UNAUTHENTICATED', async (_name, forge) => {
+  it.each(Object.entries({ ...forgeries, 'an expired token': expired }))('rejects %s with UNAUTHENTICATED', async (_name, forge) => {
     const outcome = await perform(server, surface, authCalls.me(), await forge());
     expect(outcome.code).toBe('UNAUTHENTICATED');
     expect(outcome.status).toBe(surface === 'rest' ? 401 : 200);
+  });
+
+  it.each(Object.entries(forgeries))('refuses %s on a public operation too (loginUser)', async (_name, forge) => {
+    const outcome = await perform(server, surface, authCalls.login(credentials.email, credentials.password), await forge());
+    expect(outcome.code).toBe('UNAUTHENTICATED');
+    expect(outcome.status).toBe(surface === 'rest' ? 401 : 200);
+  });
+
+  it('serves public operations to an expired token it issued, as a client refreshing with its old token attached sends it', async () => {
+    const token = await expired();
+    const login = await perform(server, surface, authCalls.login(credentials.email, credentials.password), token);
+    expect(login.data?.user.id).toBe(account.user.id);
+    const refreshed = await perform(server, surface, authCalls.refresh(login.data!.refreshToken), token);
+    expect(refreshed.data?.user.id).toBe(account.user.id);
   });
 
   it('rejects the token of a deleted user', async () => {

@@ -1,0 +1,72 @@
+import { processRegularResult, type FetchAPI } from 'graphql-yoga';
+import type { EarlyRefusal } from '../auth/plugin.ts';
+import type { GraphQLError } from 'graphql';
+
+const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
+type JsonMediaType = (typeof JSON_TYPES)[number];
+
+const matches = (wanted: JsonMediaType, accepted: string): boolean => {
+  const [type, subtype] = accepted.split('/');
+  const [wantedType, wantedSubtype] = wanted.split('/');
+  return (type === '*' || type === wantedType) && (subtype === '*' || subtype === wantedSubtype);
+};
+
+/**
+ * The JSON media type Yoga's result processing answers a GraphQL request with, for its Accept
+ * header; undefined when that would be a stream (SSE, multipart) or a 406. Yoga's rule, restated
+ * (a unit test holds the two together): the first accepted type, in the header's order and with
+ * a UTF-8 charset, that either JSON type matches; `application/json` whenever it matches that entry.
+ */
+export function jsonMediaTypeFor(accept: string | null): JsonMediaType | undefined {
+  for (const entry of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
+    const [accepted = '', ...params] = entry.split(';');
+    const charset = params.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    if (matches('application/json', accepted)) return 'application/json';
+    if (matches('application/graphql-response+json', accepted)) return 'application/graphql-response+json';
+  }
+  return undefined;
+}
+
+interface Answer {
+  body: string;
+  status: number;
+  headers: [string, string][];
+}
+
+/**
+ * Shapes the auth plugin's early refusals as each surface answers errors: GraphQL through Yoga's
+ * own result processor (same status, media type and body as a refusal later in the pipeline),
+ * REST through the REST error handler. Other paths (health, metrics, documents) are not operations.
+ */
+export function createEarlyAnswers(options: {
+  graphqlPath: string;
+  restBasePath: string;
+  respondRest(errors: readonly unknown[]): Response;
+}): (refusal: EarlyRefusal) => Promise<Response | undefined> {
+  // A refusal is one immutable error: Yoga's processor shapes its answer once per media type
+  // (its copy of the error and the JSON cost more than the rest of an early refusal), then replayed.
+  const answers = new WeakMap<GraphQLError, Map<JsonMediaType, Promise<Answer>>>();
+  const answerOf = (error: GraphQLError, mediaType: JsonMediaType, fetchAPI: FetchAPI): Promise<Answer> => {
+    let byMediaType = answers.get(error);
+    if (!byMediaType) answers.set(error, (byMediaType = new Map()));
+    let answer = byMediaType.get(mediaType);
+    if (!answer) {
+      const response = processRegularResult({ errors: [error] }, fetchAPI, mediaType);
+      answer = response.text().then((body) => ({ body, status: response.status, headers: [...response.headers] }));
+      byMediaType.set(mediaType, answer);
+    }
+    return answer;
+  };
+
+  return async ({ request, url, error, fetchAPI }) => {
+    if (url.pathname === options.graphqlPath) {
+      const mediaType = jsonMediaTypeFor(request.headers.get('accept'));
+      if (!mediaType) return undefined;
+      const { body, status, headers } = await answerOf(error, mediaType, fetchAPI);
+      return new fetchAPI.Response(body, { status, headers });
+    }
+    if (url.pathname.startsWith(`${options.restBasePath}/`)) return options.respondRest([error]);
+    return undefined;
+  };
+}
