@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { describe, expect, it } from 'vitest';
 import { useJanusAuth } from '../../src/auth/plugin.ts';
 import type { AccessTokenCheck, VerifiedAccessToken } from '../../src/auth/jwt.ts';
@@ -31,7 +32,7 @@ function checkOf(token: string): AccessTokenCheck {
 }
 
 /** A Yoga with the auth plugin, a fake token check, and counts of what each request went through. */
-function server(options: { failing?: boolean; early?: boolean } = {}) {
+function server(options: { failing?: boolean; early?: boolean; rest?: boolean } = {}) {
   const lookup = { failing: options.failing ?? false };
   const counts = { checks: 0, lookups: 0, contextBuilt: 0 };
   const countContexts: Plugin = {
@@ -44,6 +45,7 @@ function server(options: { failing?: boolean; early?: boolean } = {}) {
     logging: false,
     plugins: [
       countContexts,
+      ...(options.rest ? [useSofa({ basePath: '/rest' })] : []),
       useJanusAuth({
         checkToken: async (token) => {
           counts.checks++;
@@ -75,7 +77,11 @@ function server(options: { failing?: boolean; early?: boolean } = {}) {
     });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
   };
-  return { send, counts, lookup };
+  const rest = async (path: string, token: string) => {
+    const response = await yoga.fetch(`http://localhost/rest${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.text() };
+  };
+  return { send, rest, counts, lookup };
 }
 
 const codeOf = (answer: { body: string }): unknown => JSON.parse(answer.body).errors?.[0]?.extensions?.code;
@@ -102,6 +108,14 @@ describe('useJanusAuth', () => {
     expect(early).toEqual(late);
     expect(early.body).toContain('UNAUTHENTICATED');
     expect(early.body).not.toContain('"hello"');
+  });
+
+  it('refuses a token it never issued on REST too when nothing answered early: at execution', async () => {
+    const { rest } = server({ early: false, rest: true });
+    expect(JSON.parse((await rest('/hello', 'stale')).body)).toEqual('hello');
+    const refused = await rest('/hello', 'garbage');
+    expect(refused.body).toContain('UNAUTHENTICATED');
+    expect(refused.body).not.toContain('"hello"');
   });
 
   it('still serves public fields to a token it issued that has expired or been revoked, and refuses it the rest', async () => {
