@@ -126,11 +126,16 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
       rulesByDocument.clear();
       rulesByText.clear();
     },
-    async onRequest({ request, url, fetchAPI, endResponse }) {
-      const check = options.answerEarly && tokenCheckOf(request);
-      if (!check || (await check).status !== 'invalid') return;
-      const answer = await options.answerEarly?.({ request, url, error: clientErrorOf(untrustedToken), fetchAPI });
-      if (answer) endResponse(answer);
+    // Returns no promise for a request without a bearer token: nothing to wait for on its way.
+    onRequest({ request, url, fetchAPI, endResponse }) {
+      const { answerEarly } = options;
+      const check = answerEarly && tokenCheckOf(request);
+      if (!check) return;
+      return check.then(async ({ status }) => {
+        if (status !== 'invalid') return;
+        const answer = await answerEarly({ request, url, error: clientErrorOf(untrustedToken), fetchAPI });
+        if (answer) endResponse(answer);
+      });
     },
     async onParams({ params, request, setResult }) {
       await tokenCheckOf(request);
