@@ -1,5 +1,5 @@
 import type { GraphQLError, GraphQLSchema } from 'graphql';
-import type { FetchAPI, Plugin } from 'graphql-yoga';
+import { isPromise, type FetchAPI, type Plugin } from 'graphql-yoga';
 import { useGenericAuth } from '@envelop/generic-auth';
 import type { Context } from '../graphql/context.ts';
 import { createDocumentCache } from '../graphql/document-cache.ts';
@@ -12,8 +12,8 @@ import { currentRequest } from '../shared/request-context.ts';
 import type { DomainError } from '../shared/errors.ts';
 
 export interface JanusAuthOptions {
-  /** Checks a bearer token's signature and claims, without the database. */
-  checkToken(accessToken: string): Promise<AccessTokenCheck>;
+  /** Checks a bearer token's signature and claims, without the database; at once when it can. */
+  checkToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
   /** The caller behind a valid token; null when its session was revoked or its user is gone. */
   principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
   /** Turns a failed check into the error clients see (the central error mapping). */
@@ -21,8 +21,9 @@ export interface JanusAuthOptions {
   /**
    * The answer, in its surface's format, to a request refused before Yoga reads its body; undefined
    * when only Yoga's own pipeline can shape it (it is then refused there, with the same error).
+   * At once, without a promise, when it can.
    */
-  answerEarly?(refusal: EarlyRefusal): Promise<Response | undefined>;
+  answerEarly?(refusal: EarlyRefusal): Response | undefined | Promise<Response | undefined>;
 }
 
 export interface EarlyRefusal {
@@ -67,16 +68,21 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
 
   // Requests whose token was never issued here, known once their check has settled.
   const untrusted = new WeakSet<Request>();
-  const tokenChecks = new WeakMap<Request, Promise<AccessTokenCheck> | undefined>();
-  function tokenCheckOf(request: Request): Promise<AccessTokenCheck> | undefined {
+  const tokenChecks = new WeakMap<Request, AccessTokenCheck | Promise<AccessTokenCheck> | undefined>();
+  const settled = (request: Request, result: AccessTokenCheck): AccessTokenCheck => {
+    if (result.status === 'invalid') untrusted.add(request);
+    tokenChecks.set(request, result);
+    return result;
+  };
+  function tokenCheckOf(request: Request): AccessTokenCheck | Promise<AccessTokenCheck> | undefined {
     if (tokenChecks.has(request)) return tokenChecks.get(request);
     const token = bearerToken(request);
-    const check = token === undefined ? undefined : options.checkToken(token).then((result) => {
-      if (result.status === 'invalid') untrusted.add(request);
-      return result;
-    });
-    tokenChecks.set(request, check);
-    return check;
+    if (token === undefined) return void tokenChecks.set(request, undefined);
+    const check = options.checkToken(token);
+    if (!isPromise(check)) return settled(request, check);
+    const pending = check.then((result) => settled(request, result));
+    tokenChecks.set(request, pending);
+    return pending;
   }
 
   const principals = new WeakMap<Request, Promise<Principal | null>>();
@@ -103,8 +109,9 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     return error;
   };
   const untrustedToken = new UnauthenticatedError();
+  const untrustedTokenError = (): GraphQLError => clientErrorOf(untrustedToken);
   const refusal = (request: Request, operationRules: AccessRule[], principal: Principal | null): GraphQLError | undefined => {
-    if (untrusted.has(request)) return clientErrorOf(untrustedToken);
+    if (untrusted.has(request)) return untrustedTokenError();
     const denied = checkAccess(operationRules, principal);
     return denied && clientErrorOf(denied);
   };
@@ -126,20 +133,24 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
       rulesByDocument.clear();
       rulesByText.clear();
     },
-    // Returns no promise for a request without a bearer token: nothing to wait for on its way.
+    // Returns a promise only while something is pending (a signature to verify, an answer to
+    // shape for the first time): every hook after this one waits on it, and promises are most
+    // of what a request costs on the way to a refusal.
     onRequest({ request, url, fetchAPI, endResponse }) {
       const { answerEarly } = options;
       const check = answerEarly && tokenCheckOf(request);
       if (!check) return;
-      return check.then(async ({ status }) => {
+      const refuseUntrusted = ({ status }: AccessTokenCheck): void | Promise<void> => {
         if (status !== 'invalid') return;
-        const answer = await answerEarly({ request, url, error: clientErrorOf(untrustedToken), fetchAPI });
-        if (answer) endResponse(answer);
-      });
+        const answer = answerEarly({ request, url, error: untrustedTokenError(), fetchAPI });
+        if (!isPromise(answer)) return void (answer && endResponse(answer));
+        return answer.then((shaped) => void (shaped && endResponse(shaped)));
+      };
+      return isPromise(check) ? check.then(refuseUntrusted) : refuseUntrusted(check);
     },
     async onParams({ params, request, setResult }) {
       await tokenCheckOf(request);
-      if (untrusted.has(request)) return setResult({ errors: [clientErrorOf(untrustedToken)] });
+      if (untrusted.has(request)) return setResult({ errors: [untrustedTokenError()] });
       const operationRules = rulesByText.get(params);
       if (!operationRules) return;
       const error = refusal(request, operationRules, await principalOf(request));

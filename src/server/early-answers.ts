@@ -1,4 +1,4 @@
-import { processRegularResult, type FetchAPI } from 'graphql-yoga';
+import { isPromise, processRegularResult, type FetchAPI } from 'graphql-yoga';
 import type { EarlyRefusal } from '../auth/plugin.ts';
 import type { GraphQLError } from 'graphql';
 
@@ -43,28 +43,36 @@ export function createEarlyAnswers(options: {
   graphqlPath: string;
   restBasePath: string;
   respondRest(errors: readonly unknown[]): Response;
-}): (refusal: EarlyRefusal) => Promise<Response | undefined> {
+}): (refusal: EarlyRefusal) => Response | undefined | Promise<Response | undefined> {
   // A refusal is one immutable error: Yoga's processor shapes its answer once per media type
-  // (its copy of the error and the JSON cost more than the rest of an early refusal), then replayed.
-  const answers = new WeakMap<GraphQLError, Map<JsonMediaType, Promise<Answer>>>();
-  const answerOf = (error: GraphQLError, mediaType: JsonMediaType, fetchAPI: FetchAPI): Promise<Answer> => {
+  // (its copy of the error and the JSON cost more than the rest of an early refusal), then it is
+  // replayed, at once: a promise per refusal would cost more than the replay itself.
+  const answers = new WeakMap<GraphQLError, Map<JsonMediaType, Answer | Promise<Answer>>>();
+  const answerOf = (error: GraphQLError, mediaType: JsonMediaType, fetchAPI: FetchAPI): Answer | Promise<Answer> => {
     let byMediaType = answers.get(error);
     if (!byMediaType) answers.set(error, (byMediaType = new Map()));
-    let answer = byMediaType.get(mediaType);
-    if (!answer) {
-      const response = processRegularResult({ errors: [error] }, fetchAPI, mediaType);
-      answer = response.text().then((body) => ({ body, status: response.status, headers: [...response.headers] }));
+    const known = byMediaType.get(mediaType);
+    if (known) return known;
+    const response = processRegularResult({ errors: [error] }, fetchAPI, mediaType);
+    // Settles later, whether the fetch implementation's text() settles at once or not, so the
+    // settled answer below always replaces this pending one.
+    const shaping = Promise.resolve(response.text()).then((body) => {
+      const answer = { body, status: response.status, headers: [...response.headers] };
       byMediaType.set(mediaType, answer);
-    }
-    return answer;
+      return answer;
+    });
+    byMediaType.set(mediaType, shaping);
+    return shaping;
   };
+  const replay = ({ body, status, headers }: Answer, fetchAPI: FetchAPI): Response =>
+    new fetchAPI.Response(body, { status, headers });
 
-  return async ({ request, url, error, fetchAPI }) => {
+  return ({ request, url, error, fetchAPI }) => {
     if (url.pathname === options.graphqlPath) {
       const mediaType = jsonMediaTypeFor(request.headers.get('accept'));
       if (!mediaType) return undefined;
-      const { body, status, headers } = await answerOf(error, mediaType, fetchAPI);
-      return new fetchAPI.Response(body, { status, headers });
+      const answer = answerOf(error, mediaType, fetchAPI);
+      return isPromise(answer) ? answer.then((shaped) => replay(shaped, fetchAPI)) : replay(answer, fetchAPI);
     }
     if (url.pathname.startsWith(`${options.restBasePath}/`)) return options.respondRest([error]);
     return undefined;

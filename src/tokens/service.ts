@@ -37,8 +37,8 @@ export interface TokenService {
    * written in the same transaction as whatever made the login possible (e.g. registration).
    */
   startSession(em: EntityManager, user: User): Promise<TokenPair>;
-  /** An access token's signature and claims, checked without the database. */
-  checkAccessToken(accessToken: string): Promise<AccessTokenCheck>;
+  /** An access token's signature and claims, checked without the database (jwt.ts says when it settles at once). */
+  checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
   /**
    * The caller behind a checked token: session, user and role loaded in one query. Null for a
    * revoked session, an outdated token version or a deleted user.

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { jsonMediaTypeFor } from '../../src/server/early-answers.ts';
+import { createEarlyAnswers, jsonMediaTypeFor } from '../../src/server/early-answers.ts';
 
 /** A bare Yoga that answers every request with one error: its media type is Yoga's own choice. */
 const yoga = createYoga({
@@ -47,5 +47,35 @@ describe('jsonMediaTypeFor', () => {
     'text/plain',
   ])('picks what Yoga picks for Accept: %s', async (accept) => {
     expect(jsonMediaTypeFor(accept ?? null)).toBe(await yogaMediaType(accept));
+  });
+});
+
+describe('createEarlyAnswers', () => {
+  const answerEarly = createEarlyAnswers({
+    graphqlPath: '/graphql',
+    restBasePath: '/rest',
+    respondRest: () => new Response('refused', { status: 401 }),
+  });
+  const refusalOf = (error: GraphQLError, accept: string) => {
+    const request = new Request('http://localhost/graphql', { method: 'POST', headers: { accept } });
+    return { request, url: new URL(request.url), error, fetchAPI: yoga.fetchAPI };
+  };
+  const read = async (response: Response | undefined) => ({
+    status: response?.status,
+    type: response?.headers.get('content-type'),
+    body: await response?.text(),
+  });
+
+  it('shapes a refusal once per media type, then replays it without a promise', async () => {
+    const error = new GraphQLError('refused', { extensions: { code: 'UNAUTHENTICATED' } });
+    const shaped = await read(await answerEarly(refusalOf(error, 'application/json')));
+    expect(shaped.body).toContain('UNAUTHENTICATED');
+
+    const replayed = answerEarly(refusalOf(error, 'application/json'));
+    expect(replayed).toBeInstanceOf(yoga.fetchAPI.Response);
+    expect(await read(await replayed)).toEqual(shaped);
+    // Another media type is shaped anew, with its own content type.
+    const other = await read(await answerEarly(refusalOf(error, 'application/graphql-response+json')));
+    expect(other.type).toContain('application/graphql-response+json');
   });
 });

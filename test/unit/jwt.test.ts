@@ -70,8 +70,8 @@ function decodePayload(token: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>;
 }
 
-async function expectInvalid(check: Promise<AccessTokenCheck>): Promise<void> {
-  await expect(check).resolves.toEqual({ status: 'invalid' });
+async function expectInvalid(check: AccessTokenCheck | Promise<AccessTokenCheck>): Promise<void> {
+  expect(await check).toEqual({ status: 'invalid' });
 }
 
 /** The claims of a check that must have found the token valid. */
@@ -245,15 +245,27 @@ describe('verified-token cache', () => {
     expect(Object.isFrozen(first)).toBe(true);
   });
 
+  it('answers without a promise when no signature needs verifying: a token verified before, or a header not its own', async () => {
+    const service = serviceFor(key);
+    const token = await service.sign(claims());
+    const first = service.check(token);
+    expect(first).toBeInstanceOf(Promise);
+    const verified = validClaims(await first);
+    expect(validClaims(service.check(token) as AccessTokenCheck)).toBe(verified);
+    expect(service.check('garbage.garbage.garbage')).toEqual({ status: 'invalid' });
+    const [, payload, signature] = token.split('.');
+    expect(service.check(`${encodeJson({ alg: 'none', typ: 'at+jwt' })}.${payload}.${signature}`)).toEqual({ status: 'invalid' });
+  });
+
   it('still rejects a verified token once it expires beyond the clock tolerance', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const service = createAccessTokenService({ key, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 60 });
     const token = await service.sign(claims());
-    await expect(service.check(token)).resolves.toMatchObject({ status: 'valid' });
+    expect(await service.check(token)).toMatchObject({ status: 'valid' });
     vi.setSystemTime(Date.now() + 63_000);
-    await expect(service.check(token)).resolves.toMatchObject({ status: 'valid' });
+    expect(await service.check(token)).toMatchObject({ status: 'valid' });
     vi.setSystemTime(Date.now() + 3_000);
-    await expect(service.check(token)).resolves.toEqual({ status: 'expired' });
+    expect(await service.check(token)).toEqual({ status: 'expired' });
   });
 
   it('never lets a tampered copy of a verified token through', async () => {
