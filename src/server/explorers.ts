@@ -127,29 +127,32 @@ export function useRestDocs(options: RestDocsOptions): Plugin {
   const prefix = `${options.basePath}${REST_DOCS_PATH}`;
   const sources = new Map(Object.entries(DOCS_FILES).map(([name, source]) => [`${prefix}${name}`, source]));
   const loaded = new Map<string, Promise<Asset>>();
+  const assetOf = (pathname: string, source: AssetSource): Promise<Asset> => {
+    let asset = loaded.get(pathname);
+    if (!asset) {
+      asset = loadAsset(source);
+      loaded.set(pathname, asset);
+      // A failed read is not remembered: the next request tries again.
+      asset.catch(() => loaded.delete(pathname));
+    }
+    return asset;
+  };
 
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // Returns a promise only for a file to serve: every request passes through here, and a promise
+    // returned for each would make each later request hook wait a turn of the event loop.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith(prefix)) return;
       if (url.pathname === `${prefix}/`) {
         // Relative, like the page's own links, so it holds behind a path prefix too.
-        endResponse(new fetchAPI.Response(null, { status: 308, headers: { location: '../docs' } }));
-        return;
+        return endResponse(new fetchAPI.Response(null, { status: 308, headers: { location: '../docs' } }));
       }
       const source = sources.get(url.pathname);
       if (!source) return;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
-        endResponse(options.respond(new MethodNotAllowedError(['GET', 'HEAD'])));
-        return;
+        return endResponse(options.respond(new MethodNotAllowedError(['GET', 'HEAD'])));
       }
-      let asset = loaded.get(url.pathname);
-      if (!asset) {
-        asset = loadAsset(source);
-        loaded.set(url.pathname, asset);
-        // A failed read is not remembered: the next request tries again.
-        asset.catch(() => loaded.delete(url.pathname));
-      }
-      endResponse(serve(await asset, request, fetchAPI));
+      return assetOf(url.pathname, source).then((asset) => endResponse(serve(asset, request, fetchAPI)));
     },
   };
 }

@@ -92,12 +92,12 @@ export function useMetrics(metrics: Metrics, options: { restBasePath: string; gr
     options.routes.find((route) => route.matches(pathname.slice(options.restBasePath.length)))?.key ?? 'unknown';
 
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // A promise only for the metrics page itself: every later request hook would wait on one.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === METRICS_PATH) {
-        endResponse(
-          new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }),
-        );
-        return;
+        return metrics.registry.metrics().then((text) => {
+          endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } }));
+        });
       }
       const surface = surfaceOf(url.pathname);
       inFlight.set(request, { started: performance.now(), surface, operation: surface === 'rest' ? restOperation(url.pathname) : 'unknown' });

@@ -23,14 +23,13 @@ export async function checkReadiness(orm: MikroORM): Promise<void> {
 /** `GET /ready`: 200 when this instance can serve, 503 (for a load balancer to skip it) when not. */
 export function useReadiness(orm: MikroORM, respond: (errors: DomainError[]) => Response): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
+    // Not async: a promise returned for every request would make each later request hook wait on it.
+    onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== READY_PATH) return;
-      try {
-        await checkReadiness(orm);
-        endResponse(fetchAPI.Response.json({ status: 'ready' }));
-      } catch (error) {
-        endResponse(respond([new ServiceUnavailableError(`Not ready: ${(error as Error).message}`)]));
-      }
+      return checkReadiness(orm).then(
+        () => endResponse(fetchAPI.Response.json({ status: 'ready' })),
+        (error: unknown) => endResponse(respond([new ServiceUnavailableError(`Not ready: ${(error as Error).message}`)])),
+      );
     },
   };
 }

@@ -42,15 +42,18 @@ function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query
   }
 }
 
-async function checkRequest(request: Request, url: URL, options: RestGuardOptions): Promise<void> {
+/** The route a request asks for, with its query parameters checked. */
+function routeOf(request: Request, url: URL, options: RestGuardOptions): RestRoute {
   const pathname = url.pathname.slice(options.basePath.length) || '/';
   const candidates = options.routes.filter((route) => route.matches(pathname));
   if (candidates.length === 0) throw new NotFoundError(`No route ${url.pathname}`);
   const route = candidates.find((candidate) => candidate.method === request.method);
   if (!route) throw new MethodNotAllowedError(candidates.map((candidate) => candidate.method));
-
   checkArguments(route, url.searchParams.keys(), 'query');
-  if (route.method !== 'POST') return;
+  return route;
+}
+
+async function checkBody(request: Request, route: RestRoute, options: RestGuardOptions): Promise<void> {
   const text = await readBody(request, options.bodyLimitBytes);
   if (text.trim() === '') return;
   if (!isJson(request)) throw new InvalidInputError('body', 'The request body must be JSON (Content-Type: application/json)');
@@ -73,13 +76,19 @@ async function checkRequest(request: Request, url: URL, options: RestGuardOption
  */
 export function useRestGuard(options: RestGuardOptions): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
+    // A promise only while a body is read: one returned for every request would make each later
+    // request hook wait a turn of the event loop.
+    onRequest({ request, url, endResponse }) {
       if (url.pathname !== options.basePath && !url.pathname.startsWith(`${options.basePath}/`)) return;
-      try {
-        await checkRequest(request, url, options);
-      } catch (error) {
+      const refuse = (error: unknown): void => {
         if (!(error instanceof DomainError)) throw error;
         endResponse(options.respond(error));
+      };
+      try {
+        const route = routeOf(request, url, options);
+        if (route.method === 'POST') return checkBody(request, route, options).catch(refuse);
+      } catch (error) {
+        refuse(error);
       }
     },
   };
