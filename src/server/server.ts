@@ -9,7 +9,6 @@ import { clientAddressOf } from './client-address.ts';
 import { requestIdOf, runInRequest } from '../shared/request-context.ts';
 import type { Store } from '@envelop/rate-limiter';
 import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
-import { FailOpenRedisStore } from '../ratelimit/redis-store.ts';
 import { loadKeyRing } from './keyring.ts';
 import { createMetrics } from './metrics.ts';
 import { createServices, publicJwksOf, type Services } from './services.ts';
@@ -36,12 +35,15 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-async function createRateLimitStore(config: Config, logger: Logger): Promise<Store> {
+/** The login counters, and how to let go of them at shutdown. */
+async function createRateLimitStore(config: Config, logger: Logger): Promise<{ store: Store; close(): Promise<void> }> {
   const memory = new ExpiringMemoryStore();
-  if (!config.redisUrl) return memory;
+  if (!config.redisUrl) return { store: memory, close: async () => undefined };
+  // Loaded only when configured: ioredis and what it pulls in would otherwise cost every instance memory for nothing.
+  const { FailOpenRedisStore } = await import('../ratelimit/redis-store.ts');
   const redis = new FailOpenRedisStore(config.redisUrl, memory, logger);
   await redis.connect();
-  return redis;
+  return { store: redis, close: () => redis.close() };
 }
 
 const PURGE_INTERVAL_MS = 15 * 60 * 1000;
@@ -85,8 +87,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const keys = await loadKeyRing(config);
     const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient());
     const services = createServices(config, database, keys, metrics.observeHashing);
-    const rateLimitStore = await createRateLimitStore(config, logger);
-    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore, metrics });
+    const rateLimits = await createRateLimitStore(config, logger);
+    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore: rateLimits.store, metrics });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
@@ -111,7 +113,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       async close() {
         stopPurging();
         await drain(server);
-        if (rateLimitStore instanceof FailOpenRedisStore) await rateLimitStore.close();
+        await rateLimits.close();
         await database.close();
       },
     };
