@@ -109,18 +109,23 @@ export function createApp(options: AppOptions): JanusApp {
     plugins: [
       useMetrics(options.metrics, { restBasePath: REST_BASE_PATH, graphqlPath: GRAPHQL_PATH, routes }),
       useStacklessResultCopies(),
+      // Right after metrics, before every other request hook: a token Janus never issued is refused
+      // before anything else is read or checked, at the cost of as few hooks as possible.
+      useJanusAuth({
+        checkToken: (token) => services.tokens.checkAccessToken(token),
+        principalOf: (claims) => services.tokens.principalOf(claims),
+        toError: (error) => toGraphQLError(error, logger),
+        answerEarly: createEarlyAnswers({
+          graphqlPath: GRAPHQL_PATH,
+          isRestOperation: (pathname) => routes.some((route) => route.matches(pathname.slice(REST_BASE_PATH.length))),
+          respondRest: respond,
+        }),
+      }),
       useHttpGuard(respond),
       useReadiness(options.orm, respond),
       useJwks(options.publicJwks),
       useRestDocs({ basePath: REST_BASE_PATH, respond: (error) => respond([error]) }),
       useOpenApiDocument(`${REST_BASE_PATH}${OPENAPI_PATH}`, buildOpenApiDocument(schema, API_INFO), (error) => respond([error])),
-      // Before the REST guard reads and checks a body: a token Janus never issued is refused first.
-      useJanusAuth({
-        checkToken: (token) => services.tokens.checkAccessToken(token),
-        principalOf: (claims) => services.tokens.principalOf(claims),
-        toError: (error) => toGraphQLError(error, logger),
-        answerEarly: createEarlyAnswers({ graphqlPath: GRAPHQL_PATH, restBasePath: REST_BASE_PATH, respondRest: respond }),
-      }),
       useRestGuard({
         basePath: REST_BASE_PATH,
         routes,

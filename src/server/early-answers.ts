@@ -41,7 +41,8 @@ interface Answer {
  */
 export function createEarlyAnswers(options: {
   graphqlPath: string;
-  restBasePath: string;
+  /** Whether a path is a REST operation (not the REST docs or the OpenAPI document). */
+  isRestOperation(pathname: string): boolean;
   respondRest(errors: readonly unknown[]): Response;
 }): (refusal: EarlyRefusal) => Response | undefined | Promise<Response | undefined> {
   // A refusal is one immutable error: Yoga's processor shapes its answer once per media type
@@ -74,7 +75,7 @@ export function createEarlyAnswers(options: {
       const answer = answerOf(error, mediaType, fetchAPI);
       return isPromise(answer) ? answer.then((shaped) => replay(shaped, fetchAPI)) : replay(answer, fetchAPI);
     }
-    if (url.pathname.startsWith(`${options.restBasePath}/`)) return options.respondRest([error]);
+    if (options.isRestOperation(url.pathname)) return options.respondRest([error]);
     return undefined;
   };
 }

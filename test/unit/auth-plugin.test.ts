@@ -62,7 +62,7 @@ function server(options: { failing?: boolean; early?: boolean; rest?: boolean } 
           : {
               answerEarly: createEarlyAnswers({
                 graphqlPath: '/graphql',
-                restBasePath: '/rest',
+                isRestOperation: (pathname) => pathname.startsWith('/rest/'),
                 respondRest: () => new Response('refused', { status: 401 }),
               }),
             }),

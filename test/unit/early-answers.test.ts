@@ -53,7 +53,7 @@ describe('jsonMediaTypeFor', () => {
 describe('createEarlyAnswers', () => {
   const answerEarly = createEarlyAnswers({
     graphqlPath: '/graphql',
-    restBasePath: '/rest',
+    isRestOperation: (pathname) => pathname.startsWith('/rest/'),
     respondRest: () => new Response('refused', { status: 401 }),
   });
   const refusalOf = (error: GraphQLError, accept: string) => {
