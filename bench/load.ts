@@ -37,12 +37,19 @@ function requestOf(spec: LoadSpec, onAnswer: (status: number, body: string) => v
   return request;
 }
 
+/** What one run saw inside its window, before it is summarised (or merged with other turns). */
+interface Sample {
+  latencies: number[];
+  unexpected: Record<string, number>;
+  seconds: number;
+}
+
 /**
  * One continuous autocannon run of warm-up + measurement; only answers completed inside the
  * measurement window count. A separate warm-up run would leave its in-flight requests (seconds
  * of bcrypt work) running on the server into the measured run.
  */
-export function measure(origin: string, spec: LoadSpec, shape: LoadShape): Promise<Measurement> {
+function sample(origin: string, spec: LoadSpec, shape: LoadShape): Promise<Sample> {
   const latencies: number[] = [];
   const unexpected: Record<string, number> = {};
   const windowStart = performance.now() + shape.warmupSeconds * 1000;
@@ -70,7 +77,7 @@ export function measure(origin: string, spec: LoadSpec, shape: LoadShape): Promi
       },
       (error: unknown) => {
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve(summarise(latencies, shape.seconds, unexpected, shape.connections));
+        else resolve({ latencies, unexpected, seconds: shape.seconds });
       },
     );
     instance.on('response', (_client, _status, _bytes, latencyMs) => {
@@ -83,4 +90,53 @@ export function measure(origin: string, spec: LoadSpec, shape: LoadShape): Promi
       if (inWindow()) tally(unexpected, error.message === 'request timed out' ? 'timeout' : 'connection error');
     });
   });
+}
+
+const summary = (measured: Sample, connections: number): Measurement =>
+  summarise(measured.latencies, measured.seconds, measured.unexpected, connections);
+
+export async function measure(origin: string, spec: LoadSpec, shape: LoadShape): Promise<Measurement> {
+  return summary(await sample(origin, spec, shape), shape.connections);
+}
+
+function addTo(total: Sample, measured: Sample): void {
+  total.latencies = total.latencies.concat(measured.latencies);
+  total.seconds += measured.seconds;
+  for (const [reason, count] of Object.entries(measured.unexpected)) total.unexpected[reason] = (total.unexpected[reason] ?? 0) + count;
+}
+
+export interface Side {
+  origin: string;
+  spec: LoadSpec;
+}
+
+// Turns shorter than this hold too few answers to be worth their own warm-up.
+const MIN_TURN_SECONDS = 2.5;
+const MAX_TURNS = 4;
+// Each turn opens new connections: answers on them start counting after this.
+export const TURN_WARMUP_SECONDS = 1;
+
+/** How many turns each side of `measureInTurns` gets for this shape. */
+export function turnsFor(shape: LoadShape): number {
+  return Math.max(1, Math.min(MAX_TURNS, Math.floor(shape.seconds / MIN_TURN_SECONDS)));
+}
+
+/**
+ * Two servers measured in turns, `first` then `second`, each turn a fraction of the window, and
+ * each side's turns added up: the machine's own drift (windows a minute apart differ by a quarter
+ * here) then falls on both sides alike instead of on whichever ran in the slower minute. Each side
+ * gets the full warm-up once, before its first turn.
+ */
+export async function measureInTurns(first: Side, second: Side, shape: LoadShape): Promise<[Measurement, Measurement]> {
+  const turns = turnsFor(shape);
+  const turn: LoadShape = { ...shape, warmupSeconds: TURN_WARMUP_SECONDS, seconds: shape.seconds / turns };
+  const totals: [Sample, Sample] = [
+    { latencies: [], unexpected: {}, seconds: 0 },
+    { latencies: [], unexpected: {}, seconds: 0 },
+  ];
+  for (const side of [first, second]) await sample(side.origin, side.spec, { ...shape, seconds: 0 });
+  for (let round = 0; round < turns; round += 1) {
+    for (const [index, side] of [first, second].entries()) addTo(totals[index]!, await sample(side.origin, side.spec, turn));
+  }
+  return [summary(totals[0], shape.connections), summary(totals[1], shape.connections)];
 }

@@ -1,5 +1,5 @@
 import type { DatabaseMode } from './janus-process.ts';
-import type { LoadShape } from './load.ts';
+import { TURN_WARMUP_SECONDS, turnsFor, type LoadShape } from './load.ts';
 import { ROW } from './scenarios.ts';
 import { countUnexpected, type Measurement } from './stats.ts';
 
@@ -137,6 +137,17 @@ function embeddedVersusServerLine(rows: Row[]): string | undefined {
   return parts.length ? `- Embedded ÷ server database, req/s: ${parts.join('; ')} (the two runs are minutes apart).` : undefined;
 }
 
+function turnsNote(shape: LoadShape): string {
+  const turns = turnsFor(shape);
+  const rows = 'the `me` and bad-token rows';
+  if (turns === 1) return `In ${rows} each Janus run came right after its floor run; in the others likewise.`;
+  return (
+    `In ${rows} the floor and Janus took turns, ${turns} turns each of ${+(shape.seconds / turns).toFixed(2)} s ` +
+    `(after ${TURN_WARMUP_SECONDS} s of warm-up per turn), added up per side, so that the machine's drift falls on both alike; ` +
+    'in the others each Janus run came right after its floor run.'
+  );
+}
+
 export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[]): string {
   const { shape } = info;
   const pinning = info.pinned
@@ -147,7 +158,7 @@ export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[
     '',
     `${shape.seconds} s measured after ${shape.warmupSeconds} s of warm-up per row, ${shape.connections} connections, ` +
       `BCRYPT_COST ${info.bcryptCost}, libuv pool ${info.bcryptThreads}; ${pinning}. Only one server is loaded at a time; ` +
-      'each Janus row ran right after its floor row. Errors count only unexpected answers (a bad token is expected to get ' +
+      `${turnsNote(shape)} Errors count only unexpected answers (a bad token is expected to get ` +
       '`UNAUTHENTICATED`: HTTP 200 on GraphQL, 401 from the floor).',
     '',
     ...table(rows),

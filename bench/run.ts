@@ -14,7 +14,7 @@ import { benchAccount, hasMutation, loginUser, registerUser, type Account, type 
 import { createBenchDatabase, seedRefreshTokens, type BenchDatabase } from './database.ts';
 import { startFloor, type FloorProcess } from './floor-process.ts';
 import { generatedKeyFile, startJanus, type DatabaseMode, type JanusProcess } from './janus-process.ts';
-import { measure, type LoadShape, type LoadSpec } from './load.ts';
+import { measure, measureInTurns, type LoadShape, type LoadSpec } from './load.ts';
 import { USAGE, parseOptions, type Options } from './options.ts';
 import { renderReport, type ModeSummary, type Row } from './report.ts';
 import {
@@ -92,6 +92,13 @@ function describe(measurement: Measurement | undefined): string {
   return `${measurement.perSecond.toFixed(1)}/s p99 ${measurement.p99Ms.toFixed(1)} ms${failures ? ` (${failures} errors)` : ''}`;
 }
 
+function record(bench: Bench, janus: JanusProcess, rows: Row[], row: Omit<Row, 'db'>): void {
+  rows.push({ ...row, db: janus.mode });
+  const { janus: measured, floor } = row;
+  const versus = measured && floor ? ` → ${(measured.perSecond / floor.perSecond).toFixed(2)}×` : '';
+  bench.log(`[${janus.mode}] ${row.scenario}: Janus ${describe(measured)}, floor ${describe(floor)}${versus}`);
+}
+
 /** Runs the floor side, then the Janus side right after it, and records the row. */
 async function pairRow(
   bench: Bench,
@@ -103,9 +110,19 @@ async function pairRow(
   bench.floor.assertAlive();
   const measured = row.janus ? await row.janus() : undefined;
   janus.assertAlive();
-  rows.push({ scenario: row.scenario, db: janus.mode, janus: measured, floorLabel: row.floorLabel, floor });
-  const versus = measured && floor ? ` → ${(measured.perSecond / floor.perSecond).toFixed(2)}×` : '';
-  bench.log(`[${janus.mode}] ${row.scenario}: Janus ${describe(measured)}, floor ${describe(floor)}${versus}`);
+  record(bench, janus, rows, { scenario: row.scenario, janus: measured, floorLabel: row.floorLabel, floor });
+}
+
+/** A row where the floor and Janus are both servers under the same load: measured in turns (load.ts). */
+async function turnRow(bench: Bench, janus: JanusProcess, rows: Row[], row: { scenario: string; floorLabel: string; floor: LoadSpec; janus: LoadSpec }): Promise<void> {
+  const [floor, measured] = await measureInTurns(
+    { origin: bench.floor.origin, spec: row.floor },
+    { origin: janus.origin, spec: row.janus },
+    bench.shape,
+  );
+  bench.floor.assertAlive();
+  janus.assertAlive();
+  record(bench, janus, rows, { scenario: row.scenario, janus: measured, floorLabel: row.floorLabel, floor });
 }
 
 /** Refresh tokens for Janus's rotation chain: one login each (a bcrypt round each). */
@@ -135,12 +152,10 @@ interface ModeContext {
 
 async function meRows(mode: ModeContext, rows: Row[]): Promise<void> {
   const { bench, janus, me } = mode;
-  const onJanus = (spec: LoadSpec) => () => measure(janus.origin, spec, bench.shape);
-  const onFloor = (spec: LoadSpec) => () => measure(bench.floor.origin, spec, bench.shape);
   const floorToken = bench.floorUser.token;
-  await pairRow(bench, janus, rows, { scenario: ROW.graphqlMe, floorLabel: FLOOR_ME, floor: onFloor(graphqlMe(floorToken)), janus: onJanus(graphqlMe(me.token)) });
-  await pairRow(bench, janus, rows, { scenario: ROW.restMe, floorLabel: FLOOR_ME, floor: onFloor(restMe(floorToken)), janus: onJanus(restMe(me.token)) });
-  await pairRow(bench, janus, rows, { scenario: ROW.badToken, floorLabel: FLOOR_REJECT, floor: onFloor(floorBadToken()), janus: onJanus(graphqlBadToken()) });
+  await turnRow(bench, janus, rows, { scenario: ROW.graphqlMe, floorLabel: FLOOR_ME, floor: graphqlMe(floorToken), janus: graphqlMe(me.token) });
+  await turnRow(bench, janus, rows, { scenario: ROW.restMe, floorLabel: FLOOR_ME, floor: restMe(floorToken), janus: restMe(me.token) });
+  await turnRow(bench, janus, rows, { scenario: ROW.badToken, floorLabel: FLOOR_REJECT, floor: floorBadToken(), janus: graphqlBadToken() });
 }
 
 async function bcryptRows(mode: ModeContext, rows: Row[]): Promise<void> {
