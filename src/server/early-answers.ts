@@ -1,6 +1,7 @@
 import { isPromise, processRegularResult, type FetchAPI } from 'graphql-yoga';
 import type { EarlyRefusal } from '../auth/plugin.ts';
 import type { GraphQLError } from 'graphql';
+import { setBounded } from '../shared/bounded-map.ts';
 
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 type JsonMediaType = (typeof JSON_TYPES)[number];
@@ -27,6 +28,9 @@ export function jsonMediaTypeFor(accept: string | null): JsonMediaType | undefin
   }
   return undefined;
 }
+
+// Accept is the client's to write: remembered for this many distinct values at most.
+const KNOWN_ACCEPT_HEADERS = 64;
 
 interface Answer {
   body: string;
@@ -65,12 +69,21 @@ export function createEarlyAnswers(options: {
     byMediaType.set(mediaType, shaping);
     return shaping;
   };
+  // Clients send the same few Accept headers over and over: each is read once.
+  const mediaTypes = new Map<string, JsonMediaType | undefined>();
+  const mediaTypeOf = (accept: string | null): JsonMediaType | undefined => {
+    const key = accept ?? '';
+    if (mediaTypes.has(key)) return mediaTypes.get(key);
+    const mediaType = jsonMediaTypeFor(accept);
+    setBounded(mediaTypes, key, mediaType, KNOWN_ACCEPT_HEADERS);
+    return mediaType;
+  };
   const replay = ({ body, status, headers }: Answer, fetchAPI: FetchAPI): Response =>
     new fetchAPI.Response(body, { status, headers });
 
   return ({ request, url, error, fetchAPI }) => {
     if (url.pathname === options.graphqlPath) {
-      const mediaType = jsonMediaTypeFor(request.headers.get('accept'));
+      const mediaType = mediaTypeOf(request.headers.get('accept'));
       if (!mediaType) return undefined;
       const answer = answerOf(error, mediaType, fetchAPI);
       return isPromise(answer) ? answer.then((shaped) => replay(shaped, fetchAPI)) : replay(answer, fetchAPI);
