@@ -32,9 +32,12 @@ const EMBEDDED_DATABASE_V8_FLAGS = [
   // JavaScript optimised on background threads: each compile job's scratch memory came from
   // glibc arenas that kept it (+10-25 MiB under load); compiled on the main thread it is reused.
   '--no-concurrent-recompilation',
-  // V8's memory-saving mode (smaller heap growth, code and caches): -20 MiB for ~10% throughput.
+  // V8's memory-saving mode: -12 to -20 MiB after the bench's load. Most of its cost in
+  // throughput is its young generation, held at 1 MB semi-spaces whatever the flags below say:
+  // a scavenge every ~40 refused requests. Without it, 2 MB semi-spaces refused bad tokens ~20%
+  // faster and held ~16 MiB more (201 MiB after the bench's load, over the 200 MB target).
   '--optimize-for-size',
-  // Half the server mode's young generation.
+  // Half the server mode's young generation, for an operator who turns the flag above off.
   '--max-semi-space-size=4',
   OLD_GENERATION_GROWTH,
 ];
