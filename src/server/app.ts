@@ -26,7 +26,7 @@ import type { Logger } from './logger.ts';
 import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
 import { readBody, useRestGuard } from './rest-guard.ts';
-import { OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
+import { OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, routeAt, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -117,7 +117,7 @@ export function createApp(options: AppOptions): JanusApp {
         toError: (error) => toGraphQLError(error, logger),
         answerEarly: createEarlyAnswers({
           graphqlPath: GRAPHQL_PATH,
-          isRestOperation: (pathname) => routes.some((route) => route.matches(pathname.slice(REST_BASE_PATH.length))),
+          isRestOperation: (pathname) => routeAt(routes, REST_BASE_PATH, pathname) !== undefined,
           respondRest: respond,
         }),
       }),

@@ -7,7 +7,7 @@ import { createKnownOperations } from '../graphql/known-operations.ts';
 import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import type { RestRoute } from './rest-routes.ts';
+import { routeAt, type RestRoute } from './rest-routes.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -104,7 +104,7 @@ export function useMetrics(metrics: Metrics, options: { restBasePath: string; gr
     return found;
   };
   const restOperation = (pathname: string): string =>
-    options.routes.find((route) => route.matches(pathname.slice(options.restBasePath.length)))?.key ?? 'unknown';
+    routeAt(options.routes, options.restBasePath, pathname)?.key ?? 'unknown';
 
   return {
     // A promise only for the metrics page itself: every later request hook would wait on one.

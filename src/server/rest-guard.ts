@@ -6,7 +6,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from '../shared/errors.ts';
-import type { RestRoute } from './rest-routes.ts';
+import { routesAt, type RestRoute } from './rest-routes.ts';
 
 /** Arguments that must never travel in a URL, where access logs and browser history keep them. */
 export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken']);
@@ -44,8 +44,7 @@ function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query
 
 /** The route a request asks for, with its query parameters checked. */
 function routeOf(request: Request, url: URL, options: RestGuardOptions): RestRoute {
-  const pathname = url.pathname.slice(options.basePath.length) || '/';
-  const candidates = options.routes.filter((route) => route.matches(pathname));
+  const candidates = routesAt(options.routes, options.basePath, url.pathname);
   if (candidates.length === 0) throw new NotFoundError(`No route ${url.pathname}`);
   const route = candidates.find((candidate) => candidate.method === request.method);
   if (!route) throw new MethodNotAllowedError(candidates.map((candidate) => candidate.method));

@@ -18,6 +18,21 @@ export const REST_BASE_PATH = '/rest';
 export const OPENAPI_PATH = '/openapi.json';
 export const REST_DOCS_PATH = '/docs';
 
+/** A request's full path as routes match it: relative to the REST base path. */
+const routePathOf = (basePath: string, pathname: string): string => pathname.slice(basePath.length) || '/';
+
+/** Every route at a request's full path (one per method). */
+export function routesAt(routes: readonly RestRoute[], basePath: string, pathname: string): RestRoute[] {
+  const path = routePathOf(basePath, pathname);
+  return routes.filter((route) => route.matches(path));
+}
+
+/** The first route at a request's full path, when there is one. */
+export function routeAt(routes: readonly RestRoute[], basePath: string, pathname: string): RestRoute | undefined {
+  const path = routePathOf(basePath, pathname);
+  return routes.find((route) => route.matches(path));
+}
+
 /**
  * Fields whose nested object SOFA must answer in full: by default it answers only `{ id }` for a
  * nested object that has an id, and clients of login and of the lists need the whole object.
