@@ -1,10 +1,13 @@
 import cluster from 'node:cluster';
 import type { Config } from './config.ts';
 import { startServer } from './server.ts';
+import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
 
 /** Serves until SIGTERM/SIGINT, then drains and exits 0 (1 if closing failed). */
 export async function runServer(config: Config): Promise<void> {
   const server = await startServer(config);
+  const reniced = await lowerThreadPoolPriority(config.threadPoolNice);
+  server.logger.debug({ threads: reniced, nice: config.threadPoolNice }, 'thread pool priority lowered');
   server.logger.info(
     { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
     'janus started',

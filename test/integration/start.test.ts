@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus } from '../support/janus-process.ts';
@@ -73,4 +73,32 @@ it('refuses to start with an unreachable database, in one line and with exit cod
   const lines = process.output().stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
+});
+
+/** Nice value of each thread of `pid`, by thread name. */
+async function niceByThread(pid: number): Promise<{ name: string; nice: number }[]> {
+  const tasks = await readdir(`/proc/${pid}/task`);
+  return Promise.all(
+    tasks.map(async (task) => {
+      const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      // Fields after "pid (comm) ": state is field 3, nice field 19.
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      return { name: (await readFile(`/proc/${pid}/task/${task}/comm`, 'utf8')).trim(), nice: Number(fields[16]) };
+    }),
+  );
+}
+
+it.each([
+  [{}, 10],
+  [{ JANUS_THREAD_POOL_NICE: '0' }, 0],
+])('runs libuv pool threads (bcrypt, WebCrypto) below the event loop: with %o at nice %i', async (env, poolNice) => {
+  const process = janus({ LOG_LEVEL: 'silent', ...env });
+  await process.bannerUrl('GraphQL');
+  const threads = await niceByThread(process.child.pid!);
+  const pool = threads.filter((thread) => thread.name === 'libuv-worker');
+  expect(pool.length).toBeGreaterThanOrEqual(2);
+  expect(pool.map((thread) => thread.nice)).toEqual(pool.map(() => poolNice));
+  expect(threads.find((thread) => thread.name === 'MainThread')?.nice).toBe(0);
+  process.child.kill('SIGTERM');
+  expect(await process.exited()).toBe(0);
 });

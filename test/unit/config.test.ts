@@ -46,6 +46,10 @@ describe('loadConfig defaults', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  it('runs the thread pool (bcrypt, WebCrypto) at nice 10, below the event loop', () => {
+    expect(config.threadPoolNice).toBe(10);
+  });
+
   it('treats empty strings like unset variables', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '', JANUS_JWT_ALG: '', BCRYPT_COST: '', JANUS_JWT_PRIVATE_KEY: '' })).toEqual(
       config,
@@ -86,6 +90,7 @@ describe('loadConfig accepted values', () => {
       JANUS_LOGIN_RATE_LIMIT: '5/60',
       REDIS_URL: 'redis://127.0.0.1:6379',
       JANUS_WORKERS: '3',
+      JANUS_THREAD_POOL_NICE: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -110,6 +115,7 @@ describe('loadConfig accepted values', () => {
       loginRateLimit: { max: 5, windowSeconds: 60 },
       redisUrl: 'redis://127.0.0.1:6379',
       workers: 3,
+      threadPoolNice: 0,
     });
   });
 
@@ -118,9 +124,11 @@ describe('loadConfig accepted values', () => {
     ['PORT', '65535', 65535],
     ['BCRYPT_COST', '4', 4],
     ['BCRYPT_COST', '15', 15],
+    ['JANUS_THREAD_POOL_NICE', '19', 19],
   ] as const)('accepts the bound %s=%s', (name, value, expected) => {
     const config = loadConfig({ [name]: value });
-    expect(name === 'PORT' ? config.port : config.bcryptCost).toBe(expected);
+    const read = { PORT: config.port, BCRYPT_COST: config.bcryptCost, JANUS_THREAD_POOL_NICE: config.threadPoolNice };
+    expect(read[name]).toBe(expected);
   });
 
   it('accepts a postgres:// URL as well as postgresql://', () => {
@@ -173,6 +181,8 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['JANUS_WORKERS', '0'],
     ['JANUS_WORKERS', 'many'],
+    ['JANUS_THREAD_POOL_NICE', '20'],
+    ['JANUS_THREAD_POOL_NICE', '-5'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);
