@@ -15,3 +15,6 @@ export const DateTime = new GraphQLScalarType<Date, string>({
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
+// graphql-tools copies every own property of a scalar given as a resolver onto the SDL's type:
+// the undefined description each GraphQLScalarType carries would erase the SDL's description.
+Reflect.deleteProperty(DateTime, 'description');
