@@ -7,7 +7,7 @@ import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
 export async function runServer(config: Config): Promise<void> {
   const server = await startServer(config);
   const reniced = await lowerThreadPoolPriority(config.threadPoolNice);
-  server.logger.debug({ threads: reniced, nice: config.threadPoolNice }, 'thread pool priority lowered');
+  server.logger.debug({ threads: reniced, nice: config.threadPoolNice }, 'thread pool below the event loop');
   server.logger.info(
     { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
     'janus started',

@@ -24,12 +24,20 @@ async function poolThreadIds(): Promise<number[]> {
  * went from ~9 ms to ~20 ms. With the pool at nice 10 it stayed at ~9 ms; the logins then get
  * what the event loop leaves (1.6 instead of 2.5 per second under a saturating `me` load), and
  * all of the core whenever the loop is idle. Linux keeps a nice value per thread, so the event
- * loop keeps its own. Returns how many threads were changed.
+ * loop keeps its own.
+ *
+ * Only ever lowers a priority: raising one needs privileges, and a process started with a higher
+ * nice value (`nice -n 15 …`) keeps it on every thread. Returns how many threads were changed.
  */
 export async function lowerThreadPoolPriority(nice: number): Promise<number> {
   if (nice === 0) return 0;
   // Reading /proc runs on the pool itself, and libuv starts all of its threads at first use.
   const threads = await poolThreadIds();
-  for (const thread of threads) os.setPriority(thread, nice);
-  return threads.length;
+  let changed = 0;
+  for (const thread of threads) {
+    if (os.getPriority(thread) >= nice) continue;
+    os.setPriority(thread, nice);
+    changed++;
+  }
+  return changed;
 }

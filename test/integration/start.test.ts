@@ -1,7 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus } from '../support/janus-process.ts';
+import { poolAndMainNice } from '../support/threads.ts';
 
 let database: TestDatabase;
 
@@ -75,30 +76,16 @@ it('refuses to start with an unreachable database, in one line and with exit cod
   expect(lines[0]).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
 });
 
-/** Nice value of each thread of `pid`, by thread name. */
-async function niceByThread(pid: number): Promise<{ name: string; nice: number }[]> {
-  const tasks = await readdir(`/proc/${pid}/task`);
-  return Promise.all(
-    tasks.map(async (task) => {
-      const stat = await readFile(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      // Fields after "pid (comm) ": state is field 3, nice field 19.
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      return { name: (await readFile(`/proc/${pid}/task/${task}/comm`, 'utf8')).trim(), nice: Number(fields[16]) };
-    }),
-  );
-}
-
 it.each([
   [{}, 10],
   [{ JANUS_THREAD_POOL_NICE: '0' }, 0],
 ])('runs libuv pool threads (bcrypt, WebCrypto) below the event loop: with %o at nice %i', async (env, poolNice) => {
   const process = janus({ LOG_LEVEL: 'silent', ...env });
   await process.bannerUrl('GraphQL');
-  const threads = await niceByThread(process.child.pid!);
-  const pool = threads.filter((thread) => thread.name === 'libuv-worker');
+  const { pool, main } = await poolAndMainNice(process.child.pid!);
   expect(pool.length).toBeGreaterThanOrEqual(2);
-  expect(pool.map((thread) => thread.nice)).toEqual(pool.map(() => poolNice));
-  expect(threads.find((thread) => thread.name === 'MainThread')?.nice).toBe(0);
+  expect(pool).toEqual(pool.map(() => poolNice));
+  expect(main).toBe(0);
   process.child.kill('SIGTERM');
   expect(await process.exited()).toBe(0);
 });
