@@ -6,8 +6,11 @@ import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
 /** Serves until SIGTERM/SIGINT, then drains and exits 0 (1 if closing failed). */
 export async function runServer(config: Config): Promise<void> {
   const server = await startServer(config);
-  const reniced = await lowerThreadPoolPriority(config.threadPoolNice);
-  server.logger.debug({ threads: reniced, nice: config.threadPoolNice }, 'thread pool below the event loop');
+  // A scheduling preference, not a requirement: a sandbox that refuses it costs latency, not service.
+  await lowerThreadPoolPriority(config.threadPoolNice).then(
+    (threads) => server.logger.debug({ threads, nice: config.threadPoolNice }, 'thread pool below the event loop'),
+    (error: unknown) => server.logger.warn({ err: error }, 'could not lower the thread pool priority'),
+  );
   server.logger.info(
     { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
     'janus started',
