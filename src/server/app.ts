@@ -26,7 +26,7 @@ import type { Logger } from './logger.ts';
 import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
 import { READY_PATH, useReadiness } from './readiness.ts';
 import { readBody, useRestGuard } from './rest-guard.ts';
-import { OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, routeAt, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
+import { isUnderBasePath, OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, routeAt, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
 import type { Services } from './services.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -72,7 +72,7 @@ function useHttpGuard(respond: ReturnType<typeof createRestErrorHandler>): Plugi
     // A promise only for a body that must be read to be measured: one returned by every request
     // would make each later request hook wait a turn of the event loop.
     onRequest({ request, url, endResponse }) {
-      if (url.pathname === REST_BASE_PATH || url.pathname.startsWith(`${REST_BASE_PATH}/`)) return;
+      if (isUnderBasePath(REST_BASE_PATH, url.pathname)) return;
       if (!known.includes(url.pathname)) return endResponse(respond([new NotFoundError(`No route ${url.pathname}`)]));
       const declared = request.headers.get('content-length');
       if (declared !== null && Number(declared) > BODY_LIMIT_BYTES) return endResponse(respond([new PayloadTooLargeError(BODY_LIMIT_BYTES)]));

@@ -6,7 +6,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from '../shared/errors.ts';
-import { routesAt, type RestRoute } from './rest-routes.ts';
+import { isUnderBasePath, routesAt, type RestRoute } from './rest-routes.ts';
 
 /** Arguments that must never travel in a URL, where access logs and browser history keep them. */
 export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken']);
@@ -78,7 +78,7 @@ export function useRestGuard(options: RestGuardOptions): Plugin {
     // A promise only while a body is read: one returned for every request would make each later
     // request hook wait a turn of the event loop.
     onRequest({ request, url, endResponse }) {
-      if (url.pathname !== options.basePath && !url.pathname.startsWith(`${options.basePath}/`)) return;
+      if (!isUnderBasePath(options.basePath, url.pathname)) return;
       const refuse = (error: unknown): void => {
         if (!(error instanceof DomainError)) throw error;
         endResponse(options.respond(error));

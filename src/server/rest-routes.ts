@@ -18,6 +18,10 @@ export const REST_BASE_PATH = '/rest';
 export const OPENAPI_PATH = '/openapi.json';
 export const REST_DOCS_PATH = '/docs';
 
+/** Whether a request's full path is the REST base path or lies under it. */
+export const isUnderBasePath = (basePath: string, pathname: string): boolean =>
+  pathname === basePath || pathname.startsWith(`${basePath}/`);
+
 /** A request's full path as routes match it: relative to the REST base path. */
 const routePathOf = (basePath: string, pathname: string): string => pathname.slice(basePath.length) || '/';
 

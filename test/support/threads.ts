@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Name and nice value of each thread of a process (Linux, from /proc). */
-export async function threadsOf(pid: number | 'self'): Promise<{ name: string; nice: number }[]> {
+async function threadsOf(pid: number | 'self'): Promise<{ name: string; nice: number }[]> {
   const tasks = await readdir(`/proc/${pid}/task`);
   return Promise.all(
     tasks.map(async (task) => {
