@@ -44,6 +44,7 @@ it.runIf(process.env.JANUS_TEST_DB !== 'server')('runs the embedded PostgreSQL w
   const connection = database.orm.em.getConnection();
   expect(await connection.execute('show shared_buffers')).toEqual([{ shared_buffers: '4MB' }]);
   expect(await connection.execute('show maintenance_work_mem')).toEqual([{ maintenance_work_mem: '16MB' }]);
+  expect(await connection.execute('show max_connections')).toEqual([{ max_connections: '4' }]);
 });
 
 it('has migrations that produce exactly the schema the entities describe', async () => {
