@@ -7,7 +7,7 @@ import { createKnownOperations } from '../graphql/known-operations.ts';
 import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { routeAt, type RestRoute } from './rest-routes.ts';
+import { isUnderBasePath, routeAt, type RestRoute } from './rest-routes.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -80,7 +80,7 @@ interface InFlight {
 export function useMetrics(metrics: Metrics, options: { restBasePath: string; graphqlPath: string; routes: readonly RestRoute[] }): Plugin<AppContext> {
   const inFlight = new WeakMap<Request, InFlight>();
   const surfaceOf = (pathname: string): string =>
-    pathname === options.graphqlPath ? 'graphql' : pathname.startsWith(options.restBasePath) ? 'rest' : 'other';
+    pathname === options.graphqlPath ? 'graphql' : isUnderBasePath(options.restBasePath, pathname) ? 'rest' : 'other';
   let schema: GraphQLSchema | undefined;
   // Per parsed document, like the auth and rate-limit plugins: no document walk per request.
   const operationOf = createDocumentCache((document, operationName) => {

@@ -151,6 +151,8 @@ describe('metrics', () => {
       await server.graphql('query Me { me { id } }');
       await server.graphql('query Me { me { id } }');
       await fetch(`${server.running.restUrl}/user/${'x'.repeat(40)}`);
+      // Beside the REST base path, not under it: e.g. /restx/me.
+      await fetch(`${server.running.restUrl}x/me`);
 
       const response = await fetch(`${server.url}/metrics`);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -159,6 +161,8 @@ describe('metrics', () => {
       expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Mutation.loginUser",status="401"\} 1/);
       expect(text).toMatch(/janus_requests_total\{surface="graphql",operation="Query.me",status="200"\} 2/);
       expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Query.user",status="401"\} 1/);
+      expect(text).toMatch(/janus_requests_total\{surface="other",operation="unknown",status="404"\} 1/);
+      expect(text).not.toMatch(/surface="rest",operation="unknown"/);
       expect(text).toMatch(/janus_logins_total\{outcome="success"\} 1/);
       expect(text).toMatch(/janus_logins_total\{outcome="INVALID_CREDENTIALS"\} 1/);
       expect(text).toMatch(/janus_request_duration_seconds_bucket\{le="\+Inf",surface="rest",operation="Mutation.registerUser"\} 1/);
