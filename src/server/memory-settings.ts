@@ -32,11 +32,19 @@ const EMBEDDED_DATABASE_V8_FLAGS = [
   // JavaScript optimised on background threads: each compile job's scratch memory came from
   // glibc arenas that kept it (+10-25 MiB under load); compiled on the main thread it is reused.
   '--no-concurrent-recompilation',
-  // V8's memory-saving mode: -12 to -20 MiB after the bench's load. Most of its cost in
-  // throughput is its young generation, held at 1 MB semi-spaces whatever the flags below say:
-  // a scavenge every ~40 refused requests. Without it, 2 MB semi-spaces refused bad tokens ~20%
-  // faster and held ~16 MiB more (201 MiB after the bench's load, over the 200 MB target).
+  // V8's memory-saving mode: -12 to -20 MiB after the bench's load. It costs throughput twice:
+  // its young generation is held at 1 MB semi-spaces whatever the flags below say (a scavenge
+  // every ~40 refused requests), and every full GC is a memory-reducing one, which drops object
+  // shapes that optimised code was built on, so that code is thrown away and optimised again
+  // (--trace-deopt: "embedded weak objects cleared", tens of times a second under load). Without
+  // it, 2 MB semi-spaces refused bad tokens ~20% faster and held ~16 MiB more (201 MiB after the
+  // bench's load, over the 200 MB target).
   '--optimize-for-size',
+  // V8's mid tier (Maglev) doubled that re-optimising, done on the main thread (flag above): each
+  // function went through Maglev and then TurboFan again, and compiles under load halved without
+  // it. Side by side, on one core: bad tokens refused ~45% faster, `me` ~10%, RSS unchanged within
+  // the spread between identical instances.
+  '--no-maglev',
   // Half the server mode's young generation, for an operator who turns the flag above off.
   '--max-semi-space-size=4',
   OLD_GENERATION_GROWTH,

@@ -39,7 +39,7 @@ it('runs with its memory settings for its kind of database, in the process it wa
   if (pid === undefined) throw new Error('no pid');
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
   // The embedded database trades speed for memory; with a server, only the heap caps apply.
-  const embeddedOnly = ['--liftoff-only', '--no-concurrent-recompilation', '--optimize-for-size'];
+  const embeddedOnly = ['--liftoff-only', '--no-concurrent-recompilation', '--optimize-for-size', '--no-maglev'];
   if (database.mode === 'embedded') {
     expect(argv).toEqual(expect.arrayContaining([...embeddedOnly, '--max-semi-space-size=4', '--heap-growing-percent=30']));
   } else {
