@@ -43,7 +43,7 @@ function buildOnce(repoRoot: string): Promise<void> {
   return built;
 }
 
-/** `node dist/src/server/main.js` (built first) in production mode, as `npm start` runs it. */
+/** `node dist/src/main.js` (built first) in production mode, as `npm start` runs it. */
 export async function startJanus(options: {
   repoRoot: string;
   mode: DatabaseMode;

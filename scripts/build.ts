@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(import.meta.dirname, '..');
 
 /** Read at run time relative to the module that reads them, so they sit in the same place in the output. */
-const RUNTIME_FILES = ['package.json', 'schema', 'src/server/rest-docs'];
+const RUNTIME_FILES = ['package.json', 'schema', 'src/rest/docs'];
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
 const out = path.resolve(root, values.out);
@@ -34,4 +34,4 @@ for (const file of RUNTIME_FILES) {
     filter: (source) => !source.startsWith(path.join(root, 'schema', 'operations')),
   });
 }
-process.stdout.write(`build: ${path.relative(root, out) || '.'} is ready: node ${path.relative(root, path.join(out, 'src/server/main.js'))}\n`);
+process.stdout.write(`build: ${path.relative(root, out) || '.'} is ready: node ${path.relative(root, path.join(out, 'src/main.js'))}\n`);

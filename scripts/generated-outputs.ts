@@ -6,8 +6,8 @@
 import { generate } from '@graphql-codegen/cli';
 import { openapiTypes } from '@janus/openapi-types';
 import config from '../codegen.ts';
-import { buildOpenApiDocument } from '../src/openapi/document.ts';
-import { API_INFO } from '../src/openapi/info.ts';
+import { buildOpenApiDocument } from '../src/rest/openapi/document.ts';
+import { API_INFO } from '../src/rest/openapi/info.ts';
 import { buildSchema } from '../src/graphql/schema.ts';
 
 export interface GeneratedFile {

@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { buildSchema as parseSdl } from 'graphql';
 import { buildSchema, loadTypeDefs } from '../../src/graphql/schema.ts';
-import { buildOpenApiDocument, type OpenApiDocument } from '../../src/openapi/document.ts';
-import { API_INFO } from '../../src/openapi/info.ts';
+import { buildOpenApiDocument, type OpenApiDocument } from '../../src/rest/openapi/document.ts';
+import { API_INFO } from '../../src/rest/openapi/info.ts';
 import { loadBase } from './base.ts';
 import { LEVELS, type Change } from './change.ts';
 import { graphqlChanges } from './graphql-diff.ts';

@@ -1,5 +1,5 @@
-import type { JsonSchema } from '../../src/openapi/json-schema.ts';
-import type { OpenApiDocument, Operation } from '../../src/openapi/document.ts';
+import type { JsonSchema } from '../../src/rest/openapi/json-schema.ts';
+import type { OpenApiDocument, Operation } from '../../src/rest/openapi/document.ts';
 import type { Change } from './change.ts';
 
 /** Keys that narrow what a request may hold: changing one can turn a valid request away. */

@@ -2,7 +2,9 @@ import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { ConfigError, type JwtAlgorithm } from '../server/config.ts';
+import { ConfigError } from '../shared/config-error.ts';
+
+export type JwtAlgorithm = 'EdDSA' | 'ES256' | 'HS256';
 
 /** A key that verifies tokens: the signing key's own, or one kept from before a rotation. */
 export interface VerificationKey {

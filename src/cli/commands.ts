@@ -1,4 +1,4 @@
-import type { Services } from '../server/services.ts';
+import type { Services } from '../app/services.ts';
 import { readPassword } from './password-input.ts';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */

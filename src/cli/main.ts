@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/orm.ts';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { loadKeyRing } from '../server/keyring.ts';
-import { createServices } from '../server/services.ts';
+import { ConfigError, loadConfig } from '../app/config.ts';
+import { loadKeyRing } from '../app/keyring.ts';
+import { createServices } from '../app/services.ts';
 import { DomainError } from '../shared/errors.ts';
 import { resolveCommand, USAGE, UsageError, type CommandArgs } from './commands.ts';
 

@@ -1,6 +1,6 @@
 import { Store, type Identity } from '@envelop/rate-limiter';
 import { Redis } from 'ioredis';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from 'pino';
 
 const KEY_PREFIX = 'janus:rate:';
 // Long enough for a busy but healthy Redis; a Redis that is down fails at once (no offline queue).

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { OpenApiDocument } from '../../src/openapi/document.ts';
+import type { OpenApiDocument } from '../../src/rest/openapi/document.ts';
 import { restChanges } from '../../scripts/contract/rest-diff.ts';
 import { openApiDocument } from '../support/openapi-responses.ts';
 

@@ -2,10 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { compileAccessRules } from '../../src/auth/access-rules.ts';
 import { buildSchema } from '../../src/graphql/schema.ts';
-import { buildOpenApiDocument } from '../../src/openapi/document.ts';
-import { errorCodesOf } from '../../src/openapi/error-responses.ts';
-import { API_INFO } from '../../src/openapi/info.ts';
-import { SECRET_ARGUMENTS } from '../../src/server/rest-guard.ts';
+import { buildOpenApiDocument } from '../../src/rest/openapi/document.ts';
+import { errorCodesOf } from '../../src/rest/openapi/error-responses.ts';
+import { API_INFO } from '../../src/rest/openapi/info.ts';
+import { SECRET_ARGUMENTS } from '../../src/rest/guard.ts';
 import { assertDocumentedAnswer, openApiDocument } from '../support/openapi-responses.ts';
 
 const schema = buildSchema();

@@ -40,12 +40,12 @@ it('builds JavaScript only, with the SDL and the docs page the server reads at r
   expect(files.filter((file) => file.endsWith('.ts'))).toEqual([]);
   expect(files).toEqual(
     expect.arrayContaining([
-      'src/server/main.js',
+      'src/main.js',
       'src/db/create-data-folder.js',
       'mikro-orm.config.js',
       'migrations/Migration20261123042312_initial.js',
       'schema/auth.graphql',
-      'src/server/rest-docs/index.html',
+      'src/rest/docs/index.html',
       'package.json',
     ]),
   );
@@ -55,7 +55,7 @@ it('serves both surfaces from the build without TypeScript support, on a databas
   // With type stripping off, loading any .ts file at run time would fail the start.
   const built = spawnJanus({
     database,
-    entryFile: path.join(out, 'src/server/main.js'),
+    entryFile: path.join(out, 'src/main.js'),
     nodeArgs: ['--no-experimental-strip-types'],
     env: { LOG_LEVEL: 'silent' },
     cwd: database.dataDir,

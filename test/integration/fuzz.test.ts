@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graphql/schema.ts';
-import { restRoutesOf } from '../../src/server/rest-routes.ts';
+import { restRoutesOf } from '../../src/rest/routes.ts';
 import { ERROR_STATUS } from '../../src/shared/errors.ts';
 import { adminOperations } from '../support/operations.ts';
 import { accountWithRole, startTestServer, type TestServer } from '../support/server.ts';

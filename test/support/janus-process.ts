@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from './database.ts';
 
 const entries = {
-  server: fileURLToPath(new URL('../../src/server/main.ts', import.meta.url)),
+  server: fileURLToPath(new URL('../../src/main.ts', import.meta.url)),
   cli: fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
 };
 

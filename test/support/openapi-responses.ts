@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { OpenApiDocument } from '../../src/openapi/document.ts';
-import { OPENAPI_PATH, REST_DOCS_PATH } from '../../src/server/rest-routes.ts';
+import type { OpenApiDocument } from '../../src/rest/openapi/document.ts';
+import { OPENAPI_PATH, REST_DOCS_PATH } from '../../src/rest/routes.ts';
 
 /** The committed contract: what REST consumers read and what every REST answer in the tests must match. */
 export const openApiDocument = JSON.parse(

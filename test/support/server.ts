@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../src/server/config.ts';
-import { createLogger, type Logger } from '../../src/server/logger.ts';
-import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { createLogger, type Logger } from '../../src/app/logger.ts';
+import { startServer, type RunningServer } from '../../src/app/server.ts';
 import { authorization, restClient } from './clients.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { assertDocumentedAnswer } from './openapi-responses.ts';

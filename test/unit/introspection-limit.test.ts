@@ -1,6 +1,6 @@
 import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { introspectionListNestingRule } from '../../src/server/introspection-limit.ts';
+import { introspectionListNestingRule } from '../../src/graphql/introspection-limit.ts';
 
 const schema = buildSchema('type Query { me: String }');
 const errorsOf = (query: string) => validate(schema, parse(query), [introspectionListNestingRule(3)]).map((error) => error.message);

@@ -13,7 +13,8 @@ import {
 } from '../../src/auth/jwt.ts';
 import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
 import { protectedHeaderOf } from '../../src/auth/token-shape.ts';
-import { ConfigError, type JwtAlgorithm } from '../../src/server/config.ts';
+import { ConfigError } from '../../src/shared/config-error.ts';
+import type { JwtAlgorithm } from '../../src/auth/keys.ts';
 
 const ISSUER = 'janus';
 const AUDIENCE = 'janus';

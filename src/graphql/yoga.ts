@@ -7,27 +7,25 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Store } from '@envelop/rate-limiter';
 import type { JWK } from 'jose';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { JWKS_PATH, useJwks } from '../auth/jwks-plugin.ts';
+import { JWKS_PATH, useJwks } from '../http/jwks.ts';
 import { useJanusAuth } from '../auth/plugin.ts';
-import type { AppContext } from '../graphql/context.ts';
-import { buildSchema } from '../graphql/schema.ts';
-import { buildOpenApiDocument } from '../openapi/document.ts';
-import { API_INFO } from '../openapi/info.ts';
-import { useOpenApiDocument } from '../openapi/plugin.ts';
+import type { AppContext, Services } from './context.ts';
+import { buildSchema } from './schema.ts';
+import { buildOpenApiDocument } from '../rest/openapi/document.ts';
+import { API_INFO } from '../rest/openapi/info.ts';
+import { useOpenApiDocument } from '../rest/openapi/plugin.ts';
 import { useRateLimits } from '../ratelimit/plugin.ts';
 import { NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
-import { clientAddressOf } from './client-address.ts';
-import type { Config } from './config.ts';
-import { createErrorMask, createRestErrorHandler, toGraphQLError, useStacklessResultCopies } from './errors.ts';
+import { clientAddressOf } from '../http/client-address.ts';
+import { createErrorMask, createRestErrorHandler, toGraphQLError, useStacklessResultCopies } from '../shared/client-errors.ts';
 import { createEarlyAnswers } from './early-answers.ts';
-import { createGraphiQLRenderer, useRestDocs } from './explorers.ts';
+import { createGraphiQLRenderer, useRestDocs } from '../http/explorers.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
-import type { Logger } from './logger.ts';
-import { METRICS_PATH, useMetrics, type Metrics } from './metrics.ts';
-import { READY_PATH, useReadiness } from './readiness.ts';
-import { readBody, useRestGuard } from './rest-guard.ts';
-import { isUnderBasePath, OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, routeAt, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from './rest-routes.ts';
-import type { Services } from './services.ts';
+import type { Logger } from 'pino';
+import { METRICS_PATH, useMetrics, type Metrics } from '../http/metrics.ts';
+import { READY_PATH, useReadiness } from '../http/ready.ts';
+import { readBody, useRestGuard } from '../rest/guard.ts';
+import { isUnderBasePath, OPENAPI_PATH, REST_BASE_PATH, restRoutesOf, routeAt, SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf } from '../rest/routes.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/health';
@@ -43,7 +41,14 @@ interface ServerContext {
 export type JanusApp = YogaServerInstance<ServerContext, AppContext>;
 
 export interface AppOptions {
-  config: Pick<Config, 'production' | 'graphiql' | 'introspection' | 'trustProxy' | 'loginRateLimit'>;
+  config: {
+    production: boolean;
+    graphiql: boolean;
+    introspection: boolean;
+    /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+    trustProxy: boolean;
+    loginRateLimit: { max: number; windowSeconds: number };
+  };
   services: Services;
   orm: MikroORM;
   logger: Logger;

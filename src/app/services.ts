@@ -1,21 +1,16 @@
 import type { Database } from '../db/orm.ts';
 import type { JWK } from 'jose';
-import { createAccountService, type AccountService } from '../accounts/service.ts';
-import { createAuditLog, type AuditLog } from '../audit/service.ts';
+import { createAccountService } from '../accounts/service.ts';
+import { createAuditLog } from '../audit/service.ts';
 import { createPasswordHasher } from '../accounts/passwords.ts';
 import { createAccessTokenService } from '../auth/jwt.ts';
 import type { SigningKey, VerificationKey } from '../auth/keys.ts';
-import { createRoleService, type RoleService } from '../roles/service.ts';
-import { createTokenService, type TokenService } from '../tokens/service.ts';
+import { createRoleService } from '../roles/service.ts';
+import { createTokenService } from '../tokens/service.ts';
+import type { Services } from '../graphql/context.ts';
 import type { Config } from './config.ts';
 
-/** The domain services, shared by the GraphQL and REST surfaces (and the CLI). */
-export interface Services {
-  accounts: AccountService;
-  roles: RoleService;
-  tokens: TokenService;
-  audit: AuditLog;
-}
+export type { Services };
 
 export interface KeyRing {
   signing: SigningKey;

@@ -6,7 +6,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from '../shared/errors.ts';
-import { isUnderBasePath, routesAt, type RestRoute } from './rest-routes.ts';
+import { isUnderBasePath, routesAt, type RestRoute } from './routes.ts';
 
 /** Arguments that must never travel in a URL, where access logs and browser history keep them. */
 export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken']);

@@ -1,8 +1,8 @@
 import { GraphQLNonNull, isNonNullType, type GraphQLArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
-import { compileAccessRules, type AccessRule } from '../auth/access-rules.ts';
-import { directiveValues } from '../graphql/directive-values.ts';
-import { rateLimitedFieldsOf } from '../ratelimit/plugin.ts';
-import { REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../server/rest-routes.ts';
+import { compileAccessRules, type AccessRule } from '../../auth/access-rules.ts';
+import { directiveValues } from '../../graphql/directive-values.ts';
+import { rateLimitedFieldsOf } from '../../ratelimit/plugin.ts';
+import { REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../routes.ts';
 import { ERROR_COMPONENTS, errorCodesOf, errorResponsesOf, responseHeadersOf, type ResponseObject } from './error-responses.ts';
 import { INPUT_RULES } from './input-rules.ts';
 import type { JsonSchema } from './json-schema.ts';

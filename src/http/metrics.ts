@@ -7,7 +7,7 @@ import { createKnownOperations } from '../graphql/known-operations.ts';
 import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { AppContext } from '../graphql/context.ts';
 import { DomainError } from '../shared/errors.ts';
-import { isUnderBasePath, routeAt, type RestRoute } from './rest-routes.ts';
+import { isUnderBasePath, routeAt, type RestRoute } from '../rest/routes.ts';
 
 export const METRICS_PATH = '/metrics';
 

@@ -3,9 +3,9 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Response } from 'fets';
 import { ConnectionException } from '@mikro-orm/core';
-import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, withoutStack, type ErrorCode } from '../shared/errors.ts';
-import type { Logger } from './logger.ts';
-import { currentRequest } from '../shared/request-context.ts';
+import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, withoutStack, type ErrorCode } from './errors.ts';
+import type { Logger } from 'pino';
+import { currentRequest } from './request-context.ts';
 
 /**
  * The one place that turns failures into what clients see, for both surfaces:

@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../db/orm.ts';
-import { createApp, GRAPHQL_PATH } from './app.ts';
-import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH } from './rest-routes.ts';
+import { createApp, GRAPHQL_PATH } from '../graphql/yoga.ts';
+import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH } from '../rest/routes.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { clientAddressOf } from './client-address.ts';
+import { clientAddressOf } from '../http/client-address.ts';
 import { requestIdOf, runInRequest } from '../shared/request-context.ts';
 import type { Store } from '@envelop/rate-limiter';
 import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
 import { loadKeyRing } from './keyring.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics } from '../http/metrics.ts';
 import { createServices, publicJwksOf, type Services } from './services.ts';
 
 export interface RunningServer {

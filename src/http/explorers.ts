@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import { MethodNotAllowedError, type DomainError } from '../shared/errors.ts';
-import { REST_DOCS_PATH } from './rest-routes.ts';
+import { REST_DOCS_PATH } from '../rest/routes.ts';
 
 /**
  * GraphiQL for createYoga's `renderGraphiQL`. Yoga's own page pulls GraphiQL from a CDN (blank
@@ -27,7 +27,7 @@ export function createGraphiQLRenderer(): (options: GraphiQLOptions) => Promise<
 }
 
 const SWAGGER_UI_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-const OWN_DIR = fileURLToPath(new URL('rest-docs/', import.meta.url));
+const OWN_DIR = fileURLToPath(new URL('../rest/docs/', import.meta.url));
 
 const HTML = 'text/html; charset=utf-8';
 const JS = 'text/javascript; charset=utf-8';

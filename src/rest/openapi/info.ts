@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { OpenApiInfo } from './document.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export const API_INFO: OpenApiInfo = {
   title: 'Janus REST API',

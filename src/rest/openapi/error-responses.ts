@@ -1,5 +1,5 @@
-import { ERROR_STATUS, isErrorCode, type ErrorCode } from '../shared/errors.ts';
-import type { AccessRule } from '../auth/access-rules.ts';
+import { ERROR_STATUS, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
+import type { AccessRule } from '../../auth/access-rules.ts';
 import type { JsonSchema } from './json-schema.ts';
 
 /** What each code means to a REST client, in the words of DESIGN.md's error table. */

@@ -1,16 +1,12 @@
 import cluster from 'node:cluster';
-import type { Config } from './config.ts';
-import { startServer } from './server.ts';
-import { lowerThreadPoolPriority } from './thread-pool-priority.ts';
+import { ConfigError } from './shared/config-error.ts';
+import { loadConfig, type Config } from './app/config.ts';
+import { runPrimary } from './app/cluster.ts';
+import { startServer } from './app/server.ts';
 
 /** Serves until SIGTERM/SIGINT, then drains and exits 0 (1 if closing failed). */
-export async function runServer(config: Config): Promise<void> {
+async function serve(config: Config): Promise<void> {
   const server = await startServer(config);
-  // A scheduling preference, not a requirement: a sandbox that refuses it costs latency, not service.
-  await lowerThreadPoolPriority(config.threadPoolNice).then(
-    (threads) => server.logger.debug({ threads, nice: config.threadPoolNice }, 'thread pool below the event loop'),
-    (error: unknown) => server.logger.warn({ err: error }, 'could not lower the thread pool priority'),
-  );
   server.logger.info(
     { database: server.database.description, appliedMigrations: server.database.appliedMigrations },
     'janus started',
@@ -38,3 +34,15 @@ export async function runServer(config: Config): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
+  else await serve(config);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : `start-up failed: ${(error as Error).message}`;
+  process.stderr.write(`janus: ${message}\n`);
+  process.exit(1);
+});

@@ -1,7 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
+import type { JwtAlgorithm } from '../auth/keys.ts';
+import { ConfigError } from '../shared/config-error.ts';
 
-export type JwtAlgorithm = 'EdDSA' | 'ES256' | 'HS256';
+export { ConfigError };
+
 
 export interface Config {
   port: number;
@@ -32,14 +35,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Worker processes serving the port (node:cluster); 1 serves from this process. */
   workers: number;
-  /** Nice value of libuv's pool threads (bcrypt, WebCrypto), so they yield to the event loop; 0 leaves them be. */
-  threadPoolNice: number;
 }
 
-/** A bad configuration value: the server prints the message as its one line and exits with 1. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -145,6 +142,5 @@ function readConfig(env: Env): Config {
     loginRateLimit: rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300'),
     redisUrl: redisUrl(env),
     workers: env.JANUS_WORKERS === 'auto' ? os.availableParallelism() : integer(env, 'JANUS_WORKERS', 1, 1, 64),
-    threadPoolNice: integer(env, 'JANUS_THREAD_POOL_NICE', 10, 0, 19),
   };
 }

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { MethodNotAllowedError, type DomainError } from '../shared/errors.ts';
+import { MethodNotAllowedError, type DomainError } from '../../shared/errors.ts';
 import type { OpenApiDocument } from './document.ts';
 
 const READ_METHODS = ['GET', 'HEAD'];

@@ -6,9 +6,9 @@ import {
   PASSWORD_MIN_BYTES,
   PHONE_MAX_LENGTH,
   PHONE_SHAPE,
-} from '../accounts/validation.ts';
-import { MAX_PERMISSIONS, PERMISSION_SHAPE, ROLE_NAME_SHAPE } from '../roles/validation.ts';
-import { MAX_PAGE_SIZE } from '../shared/pagination.ts';
+} from '../../accounts/validation.ts';
+import { MAX_PERMISSIONS, PERMISSION_SHAPE, ROLE_NAME_SHAPE } from '../../roles/validation.ts';
+import { MAX_PAGE_SIZE } from '../../shared/pagination.ts';
 import type { JsonSchema } from './json-schema.ts';
 
 const newPassword: JsonSchema = {
