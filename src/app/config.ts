@@ -35,6 +35,12 @@ export interface Config {
   redisUrl: string | undefined;
   /** Worker processes serving the port (node:cluster); 1 serves from this process. */
   workers: number;
+  cors: { origins: string[]; credentials: boolean };
+  /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public network). */
+  metricsToken: string | undefined;
+  /** How long a client may take to send a whole request (headers and body), and its headers alone. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
 }
 
 
@@ -99,6 +105,24 @@ function redisUrl(env: Env): string | undefined {
   return raw;
 }
 
+function origins(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`${name} must list origins such as https://app.example.com, got "${origin}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(`${name} must list exact origins (scheme://host[:port], no path or trailing slash), got "${origin}"`);
+    }
+    return origin;
+  });
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
@@ -113,6 +137,9 @@ export function loadConfig(env: Env = process.env): Config {
     // Expired sessions are purged once their last refresh token expires: an access token must
     // not outlive that.
     throw new ConfigError('JANUS_ACCESS_TOKEN_TTL must not exceed JANUS_REFRESH_TOKEN_TTL');
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError('JANUS_HEADERS_TIMEOUT must not exceed JANUS_REQUEST_TIMEOUT');
   }
   return config;
 }
@@ -142,5 +169,9 @@ function readConfig(env: Env): Config {
     loginRateLimit: rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300'),
     redisUrl: redisUrl(env),
     workers: env.JANUS_WORKERS === 'auto' ? os.availableParallelism() : integer(env, 'JANUS_WORKERS', 1, 1, 64),
+    cors: { origins: origins(env, 'JANUS_CORS_ORIGINS'), credentials: flag(env, 'JANUS_CORS_CREDENTIALS', false) },
+    metricsToken: env.JANUS_METRICS_TOKEN || undefined,
+    requestTimeoutMs: integer(env, 'JANUS_REQUEST_TIMEOUT', 10, 1, 600) * 1000,
+    headersTimeoutMs: integer(env, 'JANUS_HEADERS_TIMEOUT', 5, 1, 600) * 1000,
   };
 }

@@ -1,17 +1,28 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openDatabase, type Database } from '../db/orm.ts';
-import { createApp, GRAPHQL_PATH } from '../graphql/yoga.ts';
-import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH } from '../rest/routes.ts';
-import type { Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { clientAddressOf } from '../http/client-address.ts';
-import { requestIdOf, runInRequest } from '../shared/request-context.ts';
 import type { Store } from '@envelop/rate-limiter';
+import { openDatabase, type Database } from '../db/orm.ts';
+import { buildSchema } from '../graphql/schema.ts';
+import { createOperations } from '../graphql/yoga.ts';
+import { createCors } from '../http/cors.ts';
+import { createEdge, type PlainEndpoint } from '../http/edge.ts';
+import { JWKS_PATH, jwksEndpoint } from '../http/jwks.ts';
+import { createMetrics, metricsEndpoint } from '../http/metrics.ts';
+import { readyEndpoint } from '../http/ready.ts';
 import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
+import { restDocsEndpoints } from '../rest/docs.ts';
+import { openApiEndpoint } from '../rest/openapi/endpoint.ts';
+import { buildOpenApiDocument } from '../rest/openapi/document.ts';
+import { API_INFO } from '../rest/openapi/info.ts';
+import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH, restRoutesOf } from '../rest/routes.ts';
+import { createErrorRenderer } from '../shared/client-errors.ts';
+import type { Config } from './config.ts';
 import { loadKeyRing } from './keyring.ts';
-import { createMetrics } from '../http/metrics.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { createServices, publicJwksOf, type Services } from './services.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+export const BODY_LIMIT_BYTES = 100 * 1024;
 
 export interface RunningServer {
   url: string;
@@ -88,16 +99,42 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient());
     const services = createServices(config, database, keys, metrics.observeHashing);
     const rateLimits = await createRateLimitStore(config, logger);
-    const app = createApp({ config, services, orm: database.orm, logger, publicJwks: publicJwksOf(keys), rateLimitStore: rateLimits.store, metrics });
+    const schema = buildSchema();
+    const routes = restRoutesOf(schema);
+    const rest = { basePath: REST_BASE_PATH, routes };
+    const errors = createErrorRenderer(logger);
+    const renderError = (error: unknown) => errors.rest([error]);
+    const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, rateLimitStore: rateLimits.store, metrics });
+    const endpoints = new Map<string, PlainEndpoint>([
+      ['/health', { handle: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' }) }],
+      ['/ready', { handle: readyEndpoint(database.orm, renderError) }],
+      ['/metrics', { handle: metricsEndpoint(metrics, config.metricsToken, renderError) }],
+      [JWKS_PATH, { handle: jwksEndpoint(publicJwksOf(keys)) }],
+      [`${REST_BASE_PATH}${OPENAPI_PATH}`, { handle: openApiEndpoint(buildOpenApiDocument(schema, API_INFO)) }],
+      ...[...restDocsEndpoints(REST_BASE_PATH)].map(([path, handle]): [string, PlainEndpoint] => [path, { handle }]),
+    ]);
+    const edge = createEdge({
+      graphqlPath: GRAPHQL_PATH,
+      rest,
+      endpoints,
+      operations: (request, response, context) => operations.handle(request, response, context),
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      cors: createCors(config.cors),
+      checkToken: (token) => services.tokens.checkAccessToken(token),
+      errors,
+      trustProxy: config.trustProxy,
+      logger,
+      metrics,
+    });
     const stopPurging = schedulePurge(services, logger);
     const server = createServer((request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
       if (!server.listening) response.setHeader('connection', 'close');
-      const requestId = requestIdOf(request);
-      response.setHeader('x-request-id', requestId);
-      const userAgent = request.headers['user-agent']?.slice(0, 512);
-      runInRequest({ requestId, ip: clientAddressOf(request, config.trustProxy), userAgent }, () => app(request, response));
+      edge(request, response);
     });
+    // A client that trickles its request in holds a connection and a socket: it gets seconds, not minutes.
+    server.requestTimeout = config.requestTimeoutMs;
+    server.headersTimeout = config.headersTimeoutMs;
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;

@@ -82,14 +82,9 @@ export function rootFieldsOf(
   return [...found];
 }
 
-/** The distinct rules of the root fields an operation selects. */
-export function rulesOfOperation(
-  rules: ReadonlyMap<string, AccessRule>,
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-): AccessRule[] {
-  return [...new Set(rootFieldsOf(schema, document, operationName).map((field) => rules.get(field) ?? AUTHENTICATED))];
+/** The distinct rules of the given root fields (`Type.field`). */
+export function rulesOfFields(rules: ReadonlyMap<string, AccessRule>, fields: readonly string[]): AccessRule[] {
+  return [...new Set(fields.map((field) => rules.get(field) ?? AUTHENTICATED))];
 }
 
 /** The first rule the caller fails, as the error to answer with, or undefined when all pass. */

@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import type { AccessTokenCheck } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditLog } from '../audit/service.ts';
@@ -13,11 +14,20 @@ export interface Services {
   audit: AuditLog;
 }
 
-/** What the server adds to every operation's context, on both surfaces. */
-export interface AppContext {
-  services: Services;
+/** What the edge hands Yoga with each request (Yoga's server context). */
+export interface EdgeContext {
   /** The address rate limits count against. */
   clientIp: string;
+  /**
+   * The bearer token, checked once at the edge: a token Janus issued (valid, or expired), or
+   * undefined when the request carries none. A token Janus never issued never gets this far.
+   */
+  credential?: Exclude<AccessTokenCheck, { status: 'invalid' }>;
+}
+
+/** What the server adds to every operation's context, on both surfaces. */
+export interface AppContext extends EdgeContext {
+  services: Services;
   /** Set by the auth plugin: the caller behind a valid access token, or null. */
   principal?: Principal | null;
 }

@@ -1,8 +1,8 @@
-import type { Plugin } from 'graphql-yoga';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ServiceUnavailableError, type DomainError } from '../shared/errors.ts';
 
-export const READY_PATH = '/ready';
+import { jsonReply, type Endpoint, type Reply } from './reply.ts';
+
 const CHECK_TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -21,15 +21,10 @@ export async function checkReadiness(orm: MikroORM): Promise<void> {
 }
 
 /** `GET /ready`: 200 when this instance can serve, 503 (for a load balancer to skip it) when not. */
-export function useReadiness(orm: MikroORM, respond: (errors: DomainError[]) => Response): Plugin {
-  return {
-    // Not async: a promise returned for every request would make each later request hook wait on it.
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== READY_PATH) return;
-      return checkReadiness(orm).then(
-        () => endResponse(fetchAPI.Response.json({ status: 'ready' })),
-        (error: unknown) => endResponse(respond([new ServiceUnavailableError(`Not ready: ${(error as Error).message}`)])),
-      );
-    },
-  };
+export function readyEndpoint(orm: MikroORM, renderError: (error: DomainError) => Reply): Endpoint {
+  return () =>
+    checkReadiness(orm).then(
+      () => jsonReply(200, { status: 'ready' }),
+      (error: unknown) => renderError(new ServiceUnavailableError(`Not ready: ${(error as Error).message}`)),
+    );
 }

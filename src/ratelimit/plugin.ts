@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { getOperationAST, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useRateLimiter, type ConfigByField, type Store } from '@envelop/rate-limiter';
-import { rootFieldsOf } from '../auth/access-rules.ts';
 import type { Context } from '../graphql/context.ts';
 import { directiveValues } from '../graphql/directive-values.ts';
-import { createDocumentCache } from '../graphql/document-cache.ts';
+import type { OperationFactsCache } from '../graphql/operation-facts.ts';
 import { RateLimitedError } from '../shared/errors.ts';
 
 export interface RateLimitedField {
@@ -18,6 +17,7 @@ export interface RateLimitOptions {
   max: number;
   windowSeconds: number;
   store: Store;
+  facts: OperationFactsCache;
   clientIp(context: Context): string;
 }
 
@@ -50,20 +50,7 @@ function identityOf(args: Record<string, unknown>, names: readonly string[]): st
 export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
   const window = `${options.windowSeconds}s`;
   const transformError = () => new RateLimitedError(options.windowSeconds);
-  let limited = new Set<string>();
   let limiters: Plugin<Context>[] = [];
-  let schema: GraphQLSchema | undefined;
-  // The limiter reads the arguments of every operation in the document it is given, and a
-  // document may hold operations whose variables this request does not provide: hand it only
-  // the operation being executed, and only when that selects a limited field.
-  const limitedOperation = createDocumentCache((document, operationName): DocumentNode | undefined => {
-    if (!schema || !rootFieldsOf(schema, document, operationName).some((field) => limited.has(field))) return undefined;
-    const operation = getOperationAST(document, operationName);
-    return {
-      ...document,
-      definitions: document.definitions.filter((def) => def === operation || def.kind === Kind.FRAGMENT_DEFINITION),
-    };
-  });
 
   function limiter(identifyFn: (context: Context) => string, configByField: ConfigByField[]): Plugin<Context> {
     return useRateLimiter({
@@ -79,10 +66,7 @@ export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
 
   return {
     onSchemaChange({ schema: next }) {
-      schema = next;
       const fields = rateLimitedFieldsOf(next);
-      limited = new Set(fields.map(({ type, field }) => `${type}.${field}`));
-      limitedOperation.clear();
       // Refused calls are not stored: a client flooding one field then costs a bounded list of
       // at most `max` timestamps per key, not one that grows with the flood.
       const base = { max: options.max, window, uncountRejected: true };
@@ -100,7 +84,10 @@ export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
       ];
     },
     async onExecute(payload) {
-      const document = limitedOperation.get(payload.args.document, payload.args.operationName);
+      // The limiter reads the arguments of every operation in the document it is given, and a
+      // document may hold operations whose variables this request does not provide: it gets only
+      // the operation being executed, and only when that selects a limited field.
+      const document = options.facts.of(payload.args.document, payload.args.operationName).rateLimitedDocument;
       if (!document) return;
       // The limiter replaces `args.document`; it gets a copy, so execution keeps the original.
       const own = { ...payload, args: { ...payload.args, document } };

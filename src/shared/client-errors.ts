@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import { Response } from 'fets';
 import { ConnectionException } from '@mikro-orm/core';
 import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, withoutStack, type ErrorCode } from './errors.ts';
@@ -17,10 +16,30 @@ interface ClientError {
   message: string;
   code: ErrorCode;
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The status graphql-yoga gave a request error (unparseable JSON, bad parameters, a document
+   * that does not parse or validate, a mutation over GET), kept so GraphQL-over-HTTP status codes
+   * survive the mapping; `spec` marks those the spec answers with 200 on `application/json`.
+   */
+  http?: { status?: number; spec?: boolean };
 }
 
 interface HttpExtension {
+  status?: number;
+  spec?: boolean;
   headers?: Record<string, string>;
+}
+
+/**
+ * graphql-js echoes a refused variable value in its message (`Variable "$p" got invalid value
+ * ["SECRET"]; …`): a password sent with the wrong type would reach logs and answers. The value is
+ * cut out; the variable's name and the reason stay.
+ */
+function withoutVariableValue(message: string): string {
+  const match = /^(Variable "\$[_A-Za-z][_0-9A-Za-z]*") got invalid value .*?(?:; (.*))?$/s.exec(message);
+  if (!match) return message;
+  const reason = match[2]?.replace(/: .*$/s, '');
+  return `${match[1]} got an invalid value${reason ? `; ${reason}` : ''}`;
 }
 
 /** The error and the errors it wraps, outermost first. */
@@ -57,10 +76,19 @@ function classify(error: unknown, logger: Logger): ClientError {
   const outer = chain[0];
   if (outer instanceof GraphQLError) {
     const code = codeOf(outer);
-    if (code) return { message: outer.message, code, headers: (outer.extensions.http as HttpExtension | undefined)?.headers };
+    const http = outer.extensions.http as HttpExtension | undefined;
+    if (code) return { message: outer.message, code, headers: http?.headers };
     // Without a path the error is about the request itself (its JSON, document or variables),
     // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
-    if (!outer.path) return { message: outer.message, code: 'BAD_USER_INPUT' };
+    if (!outer.path) {
+      const status = http?.status;
+      return {
+        message: withoutVariableValue(outer.message),
+        code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_USER_INPUT',
+        headers: http?.headers,
+        http: status ? { status, spec: http.spec } : undefined,
+      };
+    }
   }
   const innermost = chain.at(-1);
   if (isConnectionFailure(innermost)) {
@@ -81,16 +109,19 @@ const clientErrors = new WeakSet<GraphQLError>();
 
 export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
   if (error instanceof GraphQLError && clientErrors.has(error)) return error;
-  const { message, code, headers } = classify(error, logger);
+  const { message, code, headers, http } = classify(error, logger);
   const located = error instanceof GraphQLError ? error : undefined;
+  const hasHeaders = headers !== undefined && Object.keys(headers).length > 0;
+  // Yoga sends `http.headers` as response headers, answers with `http.status`, and never shows
+  // `http` to the client.
+  const httpExtension = hasHeaders || http ? { http: { ...http, ...(hasHeaders ? { headers } : {}) } } : {};
   // The client's copy needs no stack: whatever deserved one was logged by `classify`.
   const clientError = withoutStack(
     () =>
       new GraphQLError(message, {
         nodes: located?.nodes,
         path: located?.path,
-        // Yoga sends `http.headers` as response headers and never shows `http` to the client.
-        extensions: headers && Object.keys(headers).length > 0 ? { code, http: { headers } } : { code },
+        extensions: { code, ...httpExtension },
       }),
   );
   clientErrors.add(clientError);
@@ -105,26 +136,73 @@ export function createErrorMask(logger: Logger): (error: unknown) => GraphQLErro
   return (error) => toGraphQLError(error, logger);
 }
 
+/** An answer the edge writes itself: status, headers and a JSON body. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+
 /**
- * Before serialising a GraphQL result, Yoga copies each of its errors (to drop `http` from the
- * extensions), and every copy captures a stack: measured at a tenth of the time of answering a
- * request with a rejected token. The copies are serialised and dropped at once, so they are made
- * without; errors that deserve a stack were logged before this point (`classify`).
+ * The one error renderer: every error a client sees, on either surface and wherever it is
+ * refused (at the edge, in the pipeline, in a resolver), is shaped here.
  */
-export function useStacklessResultCopies(): Plugin {
-  return { instrumentation: { resultProcess: (_request, processResult) => withoutStack(processResult) } };
+export interface ErrorRenderer {
+  /** The REST body (`{ errors }`) with the highest status among the errors. */
+  rest(errors: readonly unknown[]): Reply;
+  /**
+   * A GraphQL response of errors only, for a request refused before execution. `status` is the
+   * answer on `application/graphql-response+json`; on `application/json` an error GraphQL
+   * reports in-band (an auth failure) keeps the 200 the spec gives that media type.
+   */
+  graphql(errors: readonly unknown[], accept: string | undefined, options?: { inBand?: boolean }): Reply;
+}
+
+/** Whether a client prefers `application/graphql-response+json` (it lists it before, or without, `application/json`). */
+function prefersGraphQLResponse(accept: string | undefined): boolean {
+  const index = accept?.indexOf('application/graphql-response+json') ?? -1;
+  if (index < 0) return false;
+  const json = accept?.indexOf('application/json') ?? -1;
+  return json < 0 || index < json;
+}
+
+export function createErrorRenderer(logger: Logger): ErrorRenderer {
+  const shape = (errors: readonly unknown[]) => {
+    const clientErrors = errors.map((error) => classify(error, logger));
+    const status = clientErrors
+      .map(({ code, http }) => http?.status ?? ERROR_STATUS[code])
+      .reduce((highest, next) => (next > highest ? next : highest));
+    const headers: Record<string, string> = Object.assign({}, ...clientErrors.map((error) => error.headers ?? {}));
+    if (status === 401) headers['www-authenticate'] = 'Bearer realm="janus"';
+    const body = JSON.stringify({ errors: clientErrors.map(({ message, code }) => ({ message, extensions: { code } })) });
+    return { status, headers, body };
+  };
+  return {
+    rest(errors) {
+      const { status, headers, body } = shape(errors);
+      return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body };
+    },
+    graphql(errors, accept, options = {}) {
+      const { status, headers, body } = shape(errors);
+      const graphqlResponse = prefersGraphQLResponse(accept);
+      return {
+        status: options.inBand && !graphqlResponse ? 200 : status,
+        headers: { ...headers, 'content-type': graphqlResponse ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE },
+        body,
+      };
+    },
+  };
+}
+
+export function toResponse({ status, headers, body }: Reply): Response {
+  return new Response(body, { status, headers });
 }
 
 /** SOFA's `errorHandler`: the REST body and the highest status among the errors. */
 export function createRestErrorHandler(logger: Logger): (errors: readonly unknown[]) => Response {
-  return (errors) => {
-    const clientErrors = errors.map((error) => classify(error, logger));
-    const status = clientErrors
-      .map(({ code }) => ERROR_STATUS[code])
-      .reduce((highest, next) => (next > highest ? next : highest));
-    const headers: Record<string, string> = Object.assign({}, ...clientErrors.map((error) => error.headers ?? {}));
-    if (status === 401) headers['www-authenticate'] = 'Bearer realm="janus"';
-    const body = { errors: clientErrors.map(({ message, code }) => ({ message, extensions: { code } })) };
-    return Response.json(body, { status, headers });
-  };
+  const renderer = createErrorRenderer(logger);
+  return (errors) => toResponse(renderer.rest(errors));
 }

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   EMAIL_TAKEN: 409,
   ROLE_EXISTS: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
@@ -87,6 +88,13 @@ export class PayloadTooLargeError extends DomainError {
   readonly code = 'PAYLOAD_TOO_LARGE';
   constructor(limitBytes: number) {
     super(`Request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  constructor(accepted: readonly string[]) {
+    super(`Unsupported Content-Type; send ${accepted.join(' or ')}`);
   }
 }
 

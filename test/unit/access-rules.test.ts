@@ -4,7 +4,8 @@ import {
   accessMarkersOf,
   checkAccess,
   compileAccessRules,
-  rulesOfOperation,
+  rootFieldsOf,
+  rulesOfFields,
   type AccessRule,
 } from '../../src/auth/access-rules.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../src/auth/errors.ts';
@@ -44,7 +45,7 @@ function queryField(name: string): GraphQLField<unknown, unknown> {
 }
 
 function rulesOf(source: string, operationName?: string | null): AccessRule[] {
-  return rulesOfOperation(rules, schema, parse(source), operationName);
+  return rulesOfFields(rules, rootFieldsOf(schema, parse(source), operationName));
 }
 
 function principalWith(...permissions: string[]): Principal {
@@ -101,7 +102,7 @@ describe('accessMarkersOf', () => {
   });
 });
 
-describe('rulesOfOperation', () => {
+describe('rulesOfFields of an operation\'s root fields', () => {
   it('returns only the rules of the root fields the operation selects', () => {
     expect(rulesOf('{ health }')).toEqual([{ kind: 'public' }]);
     expect(rulesOf('{ users { id } }')).toEqual([{ kind: 'permission', permission: 'users:read' }]);
@@ -174,7 +175,7 @@ describe('rulesOfOperation', () => {
 
   it('treats a selected field missing from the compiled rules as authenticated (fail closed)', () => {
     const partial = new Map<string, AccessRule>([['Query.health', { kind: 'public' }]]);
-    expect(rulesOfOperation(partial, schema, parse('{ users { id } }'), undefined)).toEqual([{ kind: 'authenticated' }]);
+    expect(rulesOfFields(partial, rootFieldsOf(schema, parse('{ users { id } }'), undefined))).toEqual([{ kind: 'authenticated' }]);
   });
 });
 

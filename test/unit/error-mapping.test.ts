@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { EmailTakenError, InvalidCredentialsError } from '../../src/accounts/errors.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../src/auth/errors.ts';
-import { createErrorMask, createRestErrorHandler, useStacklessResultCopies } from '../../src/shared/client-errors.ts';
+import { createErrorMask, createRestErrorHandler } from '../../src/shared/client-errors.ts';
 import {
   InvalidInputError,
   MethodNotAllowedError,
@@ -289,30 +289,5 @@ describe('the cost of an expected rejection', () => {
     const mapped = mask(new UnauthenticatedError());
     expect(mask(mapped)).toBe(mapped);
     expect(mapped.extensions).toEqual({ code: 'UNAUTHENTICATED' });
-  });
-});
-
-describe('useStacklessResultCopies', () => {
-  it('makes the errors Yoga creates while serialising a result without stacks, and leaves stacks on elsewhere', async () => {
-    const stacks: (string | undefined)[] = [];
-    // Records the stack of an error made where Yoga makes its copies: inside result processing.
-    const probe: Plugin = {
-      onResultProcess() {
-        stacks.push(new Error('made while serialising').stack);
-      },
-    };
-    const yoga = createYoga({
-      schema: createSchema({ typeDefs: 'type Query { fails: String }', resolvers: { Query: { fails: () => { throw new GraphQLError('no'); } } } }),
-      plugins: [useStacklessResultCopies(), probe],
-      logging: false,
-    });
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ fails }' }),
-    });
-    expect((await response.json()).errors[0].message).toBe('no');
-    expect(stacks).toEqual(['Error: made while serialising']);
-    expect(new Error('made elsewhere').stack).toContain('\n    at ');
   });
 });

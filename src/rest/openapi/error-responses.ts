@@ -18,6 +18,7 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   EMAIL_TAKEN: 'an account with this email exists (compared case-insensitively)',
   ROLE_EXISTS: 'a role with this name exists',
   PAYLOAD_TOO_LARGE: 'the request body exceeds 100 kB',
+  UNSUPPORTED_MEDIA_TYPE: 'the request body is not JSON (`Content-Type: application/json`)',
   RATE_LIMITED: 'too many attempts from this client or for this identity; retry after `Retry-After` seconds',
   INTERNAL_SERVER_ERROR: 'an unexpected failure; the message is masked and the request id logged',
   SERVICE_UNAVAILABLE: 'the database cannot be reached; retry shortly',
@@ -74,7 +75,10 @@ export function errorCodesOf(route: RouteFacts, where: string): ErrorCode[] {
   // A bearer token Janus never issued is refused on public routes too.
   const codes = new Set<ErrorCode>(['BAD_USER_INPUT', 'UNAUTHENTICATED']);
   if (route.access.kind === 'permission') codes.add('FORBIDDEN');
-  if (route.method === 'POST') codes.add('PAYLOAD_TOO_LARGE');
+  if (route.method === 'POST') {
+    codes.add('PAYLOAD_TOO_LARGE');
+    codes.add('UNSUPPORTED_MEDIA_TYPE');
+  }
   if (route.rateLimited) codes.add('RATE_LIMITED');
   for (const code of route.declared) {
     if (!isErrorCode(code)) throw new Error(`${where}: @errors names an unknown code "${code}"`);
