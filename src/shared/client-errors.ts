@@ -154,9 +154,9 @@ export interface ErrorRenderer {
   /** The REST body (`{ errors }`) with the highest status among the errors. */
   rest(errors: readonly unknown[]): Reply;
   /**
-   * A GraphQL response of errors only, for a request refused before execution. `status` is the
-   * answer on `application/graphql-response+json`; on `application/json` an error GraphQL
-   * reports in-band (an auth failure) keeps the 200 the spec gives that media type.
+   * A GraphQL response of errors only, for a request refused before execution, in the JSON media
+   * type the client prefers. Transport errors (415, 413) answer with their status; an error
+   * GraphQL reports in-band (`inBand`: an auth failure) answers 200, as it does from execution.
    */
   graphql(errors: readonly unknown[], accept: string | undefined, options?: { inBand?: boolean }): Reply;
 }
@@ -189,7 +189,7 @@ export function createErrorRenderer(logger: Logger): ErrorRenderer {
       const { status, headers, body } = shape(errors);
       const graphqlResponse = prefersGraphQLResponse(accept);
       return {
-        status: options.inBand && !graphqlResponse ? 200 : status,
+        status: options.inBand ? 200 : status,
         headers: { ...headers, 'content-type': graphqlResponse ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE },
         body,
       };

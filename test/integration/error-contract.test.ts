@@ -86,7 +86,7 @@ describe('REST edge cases', () => {
 
   it.each([
     ['malformed JSON', () => post('/login-user', { headers: json, body: '{"email":' }), 400, 'BAD_USER_INPUT'],
-    ['a body that is not JSON', () => post('/login-user', { headers: { 'content-type': 'text/plain' }, body: 'email=a' }), 400, 'BAD_USER_INPUT'],
+    ['a body that is not JSON', () => post('/login-user', { headers: { 'content-type': 'text/plain' }, body: 'email=a' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a JSON array body', () => post('/login-user', { headers: json, body: '[]' }), 400, 'BAD_USER_INPUT'],
     ['a missing field', () => post('/login-user', { headers: json, body: JSON.stringify({ email: 'a@b.co' }) }), 400, 'BAD_USER_INPUT'],
     ['an extra field', () => post('/login-user', { headers: json, body: JSON.stringify({ email: 'a@b.co', password: 'x', admin: true }) }), 400, 'BAD_USER_INPUT'],
