@@ -127,7 +127,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       metrics,
     });
     const stopPurging = schedulePurge(services, logger);
-    const server = createServer((request, response) => {
+    // Node checks the timeouts below only this often (30 s by default).
+    const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
       if (!server.listening) response.setHeader('connection', 'close');
       edge(request, response);

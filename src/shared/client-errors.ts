@@ -69,6 +69,19 @@ function isConnectionFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * The status Yoga gave a request error, as GraphQL over HTTP asks. Yoga marks with `spec` the
+ * errors that `application/json` answers with 200 (a document that does not parse or validate),
+ * except where the request never reached GraphQL (its JSON did not parse: Yoga keeps that cause
+ * in `extensions.originalError`), which is a 400 on every media type.
+ */
+function requestErrorStatusOf(error: GraphQLError): (HttpExtension & { status: number }) | undefined {
+  const http = error.extensions.http as HttpExtension | undefined;
+  if (!http?.status) return undefined;
+  const reachedGraphQL = error.extensions.originalError === undefined;
+  return { status: http.status, spec: http.spec === true && reachedGraphQL, headers: http.headers };
+}
+
 function classify(error: unknown, logger: Logger): ClientError {
   const chain = chainOf(error);
   const domain = chain.find((link) => link instanceof DomainError);
@@ -76,17 +89,16 @@ function classify(error: unknown, logger: Logger): ClientError {
   const outer = chain[0];
   if (outer instanceof GraphQLError) {
     const code = codeOf(outer);
-    const http = outer.extensions.http as HttpExtension | undefined;
-    if (code) return { message: outer.message, code, headers: http?.headers };
+    const http = requestErrorStatusOf(outer);
+    if (code) return { message: outer.message, code, headers: http?.headers, http };
     // Without a path the error is about the request itself (its JSON, document or variables),
     // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
     if (!outer.path) {
-      const status = http?.status;
       return {
         message: withoutVariableValue(outer.message),
-        code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_USER_INPUT',
+        code: http?.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_USER_INPUT',
         headers: http?.headers,
-        http: status ? { status, spec: http.spec } : undefined,
+        http,
       };
     }
   }

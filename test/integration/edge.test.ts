@@ -53,7 +53,7 @@ describe('GraphQL over HTTP', () => {
       fetch(server.running.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: '{ me ' }) });
     const strict = await send('application/graphql-response+json');
     expect(strict.status).toBe(400);
-    expect(((await strict.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(((await strict.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('GRAPHQL_PARSE_FAILED');
     expect((await send('application/json')).status).toBe(200);
   });
 });
