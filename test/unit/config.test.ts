@@ -89,6 +89,11 @@ describe('loadConfig accepted values', () => {
       JANUS_LOGIN_RATE_LIMIT: '5/60',
       REDIS_URL: 'redis://127.0.0.1:6379',
       JANUS_WORKERS: '3',
+      JANUS_CORS_ORIGINS: 'https://app.example.com',
+      JANUS_CORS_CREDENTIALS: 'true',
+      JANUS_METRICS_TOKEN: 'scrape',
+      JANUS_REQUEST_TIMEOUT: '20',
+      JANUS_HEADERS_TIMEOUT: '8',
     });
     expect(config).toEqual({
       port: 8080,
@@ -113,6 +118,10 @@ describe('loadConfig accepted values', () => {
       loginRateLimit: { max: 5, windowSeconds: 60 },
       redisUrl: 'redis://127.0.0.1:6379',
       workers: 3,
+      cors: { origins: ['https://app.example.com'], credentials: true },
+      metricsToken: 'scrape',
+      requestTimeoutMs: 20_000,
+      headersTimeoutMs: 8_000,
     });
   });
 
@@ -177,6 +186,13 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['JANUS_WORKERS', '0'],
     ['JANUS_WORKERS', 'many'],
+    ['JANUS_CORS_ORIGINS', 'app.example.com'],
+    ['JANUS_CORS_ORIGINS', 'https://app.example.com/'],
+    ['JANUS_CORS_ORIGINS', 'https://app.example.com/path'],
+    ['JANUS_CORS_ORIGINS', 'ftp://files.example.com'],
+    ['JANUS_CORS_CREDENTIALS', 'please'],
+    ['JANUS_REQUEST_TIMEOUT', '0'],
+    ['JANUS_HEADERS_TIMEOUT', 'soon'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);
@@ -191,5 +207,26 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
 
   it('does not echo a DATABASE_URL that failed to parse (it may hold a password)', () => {
     expect(configErrorFor({ DATABASE_URL: 'postgres://u:s3cret@[bad' }).message).not.toContain('s3cret');
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(configErrorFor({ JANUS_REQUEST_TIMEOUT: '5', JANUS_HEADERS_TIMEOUT: '6' }).message).toContain('JANUS_HEADERS_TIMEOUT');
+  });
+});
+
+describe('edge settings', () => {
+  it('allows no cross-origin access, no credentials, an open /metrics and 10 s / 5 s timeouts by default', () => {
+    const config = loadConfig({});
+    expect(config.cors).toEqual({ origins: [], credentials: false });
+    expect(config.metricsToken).toBeUndefined();
+    expect(config.requestTimeoutMs).toBe(10_000);
+    expect(config.headersTimeoutMs).toBe(5_000);
+  });
+
+  it('reads a comma-separated list of exact origins, trimming spaces', () => {
+    expect(loadConfig({ JANUS_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).cors.origins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
   });
 });
