@@ -7,7 +7,6 @@ import type { Store } from '@envelop/rate-limiter';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { useJanusAuth } from '../auth/plugin.ts';
-import type { Metrics } from '../http/metrics.ts';
 import { useRateLimits } from '../ratelimit/plugin.ts';
 import { SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError } from '../shared/client-errors.ts';
@@ -15,7 +14,7 @@ import type { AppContext, EdgeContext, Services } from './context.ts';
 import { createGraphiQLRenderer } from './graphiql.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import { createOperationFacts } from './operation-facts.ts';
-import { useOperationMetrics } from './plugins/operation-metrics.ts';
+import { useOperationMetrics, type LoginCounter } from './plugins/operation-metrics.ts';
 
 /** types → fields → args: as deep as GraphiQL's standard introspection query nests lists. */
 const INTROSPECTION_LIST_NESTING = 3;
@@ -35,7 +34,7 @@ export interface OperationsOptions {
   services: Services;
   logger: Logger;
   rateLimitStore: Store;
-  metrics: Metrics;
+  metrics: LoginCounter;
 }
 
 /**

@@ -12,7 +12,7 @@ import { hasBody, readBody } from './body.ts';
 import { clientAddressOf } from './client-address.ts';
 import { isPreflight, type Cors } from './cors.ts';
 import { recordRequest, type Metrics } from './metrics.ts';
-import { sendReply, type Endpoint, type Reply } from './reply.ts';
+import { sendReply, type Endpoint, type Reply } from '../shared/reply.ts';
 
 /** Yoga's Node entry point, with the edge's context for the operation. */
 export type GraphQLHandler = (request: IncomingMessage, response: ServerResponse, context: EdgeContext) => unknown;

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import type { Endpoint } from './reply.ts';
+import type { Endpoint } from '../shared/reply.ts';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import type { DomainError } from '../shared/errors.ts';
-import type { Endpoint, Reply } from './reply.ts';
+import type { Endpoint, Reply } from '../shared/reply.ts';
 
 export interface Metrics {
   registry: Registry;

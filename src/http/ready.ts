@@ -1,7 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ServiceUnavailableError, type DomainError } from '../shared/errors.ts';
-
-import { jsonReply, type Endpoint, type Reply } from './reply.ts';
+import { jsonReply, type Endpoint, type Reply } from '../shared/reply.ts';
 
 const CHECK_TIMEOUT_MS = 2_000;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Endpoint, Reply } from '../http/reply.ts';
+import type { Endpoint, Reply } from '../shared/reply.ts';
 import { REST_DOCS_PATH } from './routes.ts';
 
 const SWAGGER_UI_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

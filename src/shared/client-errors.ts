@@ -5,6 +5,7 @@ import { ConnectionException } from '@mikro-orm/core';
 import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, withoutStack, type ErrorCode } from './errors.ts';
 import type { Logger } from 'pino';
 import { currentRequest } from './request-context.ts';
+import type { Reply } from './reply.ts';
 
 /**
  * The one place that turns failures into what clients see, for both surfaces:
@@ -148,13 +149,6 @@ export function createErrorMask(logger: Logger): (error: unknown) => GraphQLErro
   return (error) => toGraphQLError(error, logger);
 }
 
-/** An answer the edge writes itself: status, headers and a JSON body. */
-export interface Reply {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
 
@@ -210,7 +204,7 @@ export function createErrorRenderer(logger: Logger): ErrorRenderer {
 }
 
 export function toResponse({ status, headers, body }: Reply): Response {
-  return new Response(body, { status, headers });
+  return new Response(body ?? null, { status, headers });
 }
 
 /** SOFA's `errorHandler`: the REST body and the highest status among the errors. */

@@ -1,5 +1,4 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Metrics } from '../../http/metrics.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { currentRequest } from '../../shared/request-context.ts';
 import type { Context } from '../context.ts';
@@ -7,11 +6,16 @@ import type { OperationFactsCache } from '../operation-facts.ts';
 
 const LOGIN = 'Mutation.loginUser';
 
+/** The one metric counted here; the registry is the edge's (src/http/metrics.ts). */
+export interface LoginCounter {
+  logins: { inc(labels: { outcome: string }): void };
+}
+
 /**
  * Names the operation of each request for the edge's metrics and access log (from the schema's
  * root fields, never from client text), and counts logins by outcome.
  */
-export function useOperationMetrics(metrics: Metrics, facts: OperationFactsCache): Plugin<Context> {
+export function useOperationMetrics(metrics: LoginCounter, facts: OperationFactsCache): Plugin<Context> {
   return {
     onExecute({ args }) {
       const operation = facts.of(args.document, args.operationName);

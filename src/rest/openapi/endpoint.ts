@@ -1,4 +1,4 @@
-import type { Endpoint } from '../../http/reply.ts';
+import type { Endpoint } from '../../shared/reply.ts';
 import type { OpenApiDocument } from './document.ts';
 
 /** Serves the REST routes' OpenAPI document, serialised once: it only changes with the schema. */

@@ -11,7 +11,7 @@ export interface EdgeRequest {
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  body?: string | Uint8Array | null;
+  body?: string | Uint8Array<ArrayBuffer> | null;
 }
 
 /** A plain endpoint: answered by the edge, never by Yoga. */
