@@ -78,7 +78,7 @@ describe('the committed OpenAPI document', () => {
   });
 
   it('lists every response a route can give, with Retry-After on 429 and WWW-Authenticate on 401', () => {
-    expect(Object.keys(byId('registerUser').responses)).toEqual(['200', '400', '401', '403', '409', '413', '429', '500', '503']);
+    expect(Object.keys(byId('registerUser').responses)).toEqual(['200', '400', '401', '403', '409', '413', '415', '429', '500', '503']);
     expect(Object.keys(byId('me').responses)).toEqual(['200', '400', '401', '500', '503']);
     expect(Object.keys(byId('roles').responses)).toEqual(['200', '400', '401', '403', '500', '503']);
     expect(Object.keys(byId('user').responses)).toEqual(['200', '400', '401', '403', '404', '500', '503']);
