@@ -32,15 +32,17 @@ interface HttpExtension {
 }
 
 /**
- * graphql-js echoes a refused variable value in its message (`Variable "$p" got invalid value
- * ["SECRET"]; …`): a password sent with the wrong type would reach logs and answers. The value is
- * cut out; the variable's name and the reason stay.
+ * graphql-js echoes a refused argument value in its messages (`Variable "$p" got invalid value
+ * ["SECRET"]; String cannot represent a non string value: ["SECRET"]`, `Expected value of type
+ * "String!", found …`): a password sent with the wrong type would reach logs and answers. The
+ * value is cut out, on both surfaces; the variable's name and the reason stay.
  */
-function withoutVariableValue(message: string): string {
-  const match = /^(Variable "\$[_A-Za-z][_0-9A-Za-z]*") got invalid value .*?(?:; (.*))?$/s.exec(message);
-  if (!match) return message;
-  const reason = match[2]?.replace(/: .*$/s, '');
-  return `${match[1]} got an invalid value${reason ? `; ${reason}` : ''}`;
+function withoutArgumentValues(message: string): string {
+  const variable = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value/.exec(message);
+  const reason = /[_A-Za-z]+ cannot represent [^:;"]*?value/.exec(message)?.[0];
+  if (variable) return `${variable[0].replace('got invalid value', 'got an invalid value')}${reason ? `; ${reason}` : ''}`;
+  if (reason) return reason;
+  return message.replace(/(Expected value of type "[^"]+"), found .*$/s, '$1');
 }
 
 /** The error and the errors it wraps, outermost first. */
@@ -91,12 +93,12 @@ function classify(error: unknown, logger: Logger): ClientError {
   if (outer instanceof GraphQLError) {
     const code = codeOf(outer);
     const http = requestErrorStatusOf(outer);
-    if (code) return { message: outer.message, code, headers: http?.headers, http };
+    if (code) return { message: withoutArgumentValues(outer.message), code, headers: http?.headers, http };
     // Without a path the error is about the request itself (its JSON, document or variables),
     // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
     if (!outer.path) {
       return {
-        message: withoutVariableValue(outer.message),
+        message: withoutArgumentValues(outer.message),
         code: http?.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_USER_INPUT',
         headers: http?.headers,
         http,

@@ -172,7 +172,7 @@ describe('the access log', () => {
     expect(JSON.stringify(lines)).not.toContain('"stack"');
   });
 
-  it('keeps secret variable values out of the log and the answer when they have the wrong type', async () => {
+  it('keeps secret argument values out of the log and the answer when they have the wrong type, on both surfaces', async () => {
     const requestId = `secret-${Date.now()}`;
     const response = await fetch(server.running.graphqlUrl, {
       method: 'POST',
@@ -182,8 +182,16 @@ describe('the access log', () => {
     const text = await response.text();
     expect(text).toContain('BAD_USER_INPUT');
     expect(text).not.toContain('SECRET-VALUE-1');
+    const rest = await fetch(`${server.running.restUrl}/login-user`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@b.co', password: { value: 'SECRET-VALUE-2' } }),
+    });
+    expect(rest.status).toBe(400);
+    expect(await rest.text()).not.toContain('SECRET-VALUE-2');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log.text()).not.toContain('SECRET-VALUE-1');
+    expect(log.text()).not.toContain('SECRET-VALUE-2');
   });
 });
 
