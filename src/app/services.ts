@@ -19,7 +19,7 @@ export interface KeyRing {
 
 export function createServices(
   config: Config,
-  database: Pick<Database, 'orm' | 'tableVersions'>,
+  database: Pick<Database, 'orm' | 'outsideClients'>,
   keys: KeyRing,
   observeHashing?: (seconds: number) => void,
 ): Services {
@@ -37,11 +37,11 @@ export function createServices(
     accessTokens,
     audit,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-    tableVersions: database.tableVersions,
+    outsideClients: database.outsideClients,
   });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
   const accounts = createAccountService({ orm, passwords, tokens, audit });
-  return { accounts, roles: createRoleService({ orm, audit }), tokens, audit };
+  return { accounts, roles: createRoleService({ orm, audit, tokens }), tokens, audit };
 }
 
 /** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */

@@ -28,7 +28,8 @@ function parse(): CommandArgs {
 async function main(): Promise<void> {
   const command = resolveCommand(parse());
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Beside a running server on the embedded database, through that server's socket.
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true });
   try {
     await command(createServices(config, database, await loadKeyRing(config)), (line) => process.stdout.write(`${line}\n`));
   } finally {

@@ -1,40 +1,49 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import baseConfig from '../../mikro-orm.config.ts';
-import type { TableVersions } from './data-version.ts';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded.ts';
+import { openEmbeddedDatabase, type EmbeddedDatabase, type OutsideClients } from './embedded.ts';
 
 export interface Database {
   orm: MikroORM;
   /** Names of the migrations this start applied. */
   appliedMigrations: string[];
-  /** Where the data lives, for the start-up banner: the server URL without credentials, or "embedded". */
+  /** Where the data lives, for the start-up banner: the server URL without credentials, or the embedded database's folder. */
   description: string;
-  /** Only for the embedded database, the one whose every change passes through this process. */
-  tableVersions: TableVersions | undefined;
+  /** Set only when this process serves the (embedded) database: it then sees every change to it. */
+  outsideClients: OutsideClients | undefined;
   close(): Promise<void>;
 }
 
 const POOL_SIZE = 10;
+// Connections the embedded database accepts beyond the pool: operators' CLI runs and psql sessions.
+const OPERATOR_CONNECTIONS = 8;
 
 function describeServer(url: string): string {
   const parsed = new URL(url);
   return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
 }
 
-/** Connects to `databaseUrl`, or starts the embedded PostgreSQL in `dataDir`, then applies pending migrations. */
-export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Database> {
+/**
+ * Connects to `databaseUrl`, or starts the embedded PostgreSQL in `dataDir`, then applies pending
+ * migrations. With `shareEmbedded` (the operator CLI) an embedded database that a running server
+ * holds is reached through that server's socket instead of being refused.
+ */
+export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string; shareEmbedded?: boolean }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
-  if (!options.databaseUrl) embedded = await startEmbeddedDatabase(options.dataDir, POOL_SIZE + 2);
-  const clientUrl = options.databaseUrl ?? embedded!.url;
+  if (!options.databaseUrl) {
+    embedded = await openEmbeddedDatabase(options.dataDir, {
+      maxConnections: POOL_SIZE + OPERATOR_CONNECTIONS,
+      shareHeldFolder: options.shareEmbedded ?? false,
+    });
+  }
   let orm: MikroORM;
   let appliedMigrations: string[];
   try {
     orm = await MikroORM.init({
       ...baseConfig,
-      clientUrl,
+      ...(embedded ? { clientUrl: undefined, ...embedded.socket, user: 'postgres', dbName: 'postgres' } : { clientUrl: options.databaseUrl }),
       pool: { min: 0, max: POOL_SIZE },
       // A server that does not answer within 5 s is down: fail fast. The embedded database runs in
-      // this very process, so a busy event loop can delay its answer without anything being wrong.
+      // this very process (or the server's), so a busy event loop can delay its answer without anything being wrong.
       driverOptions: { connectionTimeoutMillis: embedded ? 30_000 : 5_000 },
     });
     appliedMigrations = (await orm.migrator.up()).map((migration) => migration.name);
@@ -45,8 +54,8 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
   return {
     orm,
     appliedMigrations,
-    description: embedded ? `embedded PostgreSQL in ${options.dataDir}` : describeServer(clientUrl),
-    tableVersions: embedded?.tableVersions,
+    description: embedded ? embedded.description : describeServer(options.databaseUrl!),
+    outsideClients: embedded?.outsideClients,
     async close() {
       await orm.close();
       await embedded?.stop();

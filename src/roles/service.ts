@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
 import { findUserForUpdate } from '../accounts/queries.ts';
 import type { AuditLog } from '../audit/service.ts';
+import type { TokenService } from '../tokens/service.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { RoleExistsError } from './errors.ts';
@@ -20,8 +21,8 @@ export interface RoleService {
   assign(userId: string, roleName: string): Promise<User>;
 }
 
-export function createRoleService(deps: { orm: MikroORM; audit: Pick<AuditLog, 'record'> }): RoleService {
-  const { orm, audit } = deps;
+export function createRoleService(deps: { orm: MikroORM; audit: Pick<AuditLog, 'record'>; tokens: Pick<TokenService, 'invalidate'> }): RoleService {
+  const { orm, audit, tokens } = deps;
   return {
     list: () => orm.em.fork().find(Role, {}, { orderBy: { name: 'asc' } }),
 
@@ -40,8 +41,8 @@ export function createRoleService(deps: { orm: MikroORM; audit: Pick<AuditLog, '
       return role;
     },
 
-    assign(userId, roleName) {
-      return orm.em.fork().transactional(async (em) => {
+    async assign(userId, roleName) {
+      const assigned = await orm.em.fork().transactional(async (em) => {
         const user = await findUserForUpdate(em, userId);
         const role = await em.findOne(Role, { name: roleName.trim() });
         if (!user) throw new NotFoundError('No user with this id');
@@ -52,6 +53,8 @@ export function createRoleService(deps: { orm: MikroORM; audit: Pick<AuditLog, '
         audit.record(em, 'role.assign', user.id);
         return user;
       });
+      tokens.invalidate(assigned.id);
+      return assigned;
     },
   };
 }

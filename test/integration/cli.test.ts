@@ -1,9 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socketFileIn } from '../../src/db/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { spawnJanus } from '../support/janus-process.ts';
+import { spawnJanus, type JanusProcess } from '../support/janus-process.ts';
 import { startTestServer } from '../support/server.ts';
 
 let database: TestDatabase;
+const run = promisify(execFile);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -62,4 +67,62 @@ it('refuses a weak admin password read from stdin', async () => {
   const result = await janus(['create-admin', '--email', 'weak@example.com'], 'short\n');
   expect(result.code).toBe(1);
   expect(result.stderr).toBe('janus: Password must be between 8 and 72 bytes long\n');
+});
+
+describe('beside a running server on the same data', () => {
+  let server: JanusProcess;
+  let origin: string;
+
+  beforeAll(async () => {
+    server = spawnJanus({ database });
+    origin = new URL(await server.bannerUrl('REST')).origin;
+  });
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited();
+  });
+
+  it('creates an admin while the server runs, and the server lets that admin in at once', async () => {
+    const created = await janus(['create-admin', '--email', 'beside@example.com'], 'operator password 2\n');
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const login = await fetch(`${origin}/rest/login-user`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'beside@example.com', password: 'operator password 2' }),
+    });
+    expect(login.status).toBe(200);
+    const { token, user } = (await login.json()) as { token: string; user: { role: string } };
+    expect(user.role).toBe('admin');
+    expect((await fetch(`${origin}/rest/users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  describe.runIf(process.env.JANUS_TEST_DB !== 'server')('on the embedded database', () => {
+    it('serves it on an owner-only Unix socket in the data folder', async () => {
+      expect((await stat(socketFileIn(database.dataDir))).mode & 0o777).toBe(0o600);
+      expect((await stat(database.dataDir)).mode & 0o777).toBe(0o700);
+    });
+
+    it('answers psql through that socket', async () => {
+      const { stdout } = await run('psql', ['-h', database.dataDir, '-U', 'postgres', '-d', 'postgres', '-Atc', 'select count(*) from users where email = $$beside@example.com$$']);
+      expect(stdout).toBe('1\n');
+    });
+
+    it('refuses a second server on the same folder', async () => {
+      const second = spawnJanus({ database });
+      expect(await second.exited()).not.toBe(0);
+      expect(second.output().stderr).toMatch(/in use by process \d+/);
+    });
+  });
+});
+
+describe.runIf(process.env.JANUS_TEST_DB !== 'server')('after the server on the embedded database stops', () => {
+  it('leaves no socket behind, and the CLI opens the folder itself', async () => {
+    const server = spawnJanus({ database });
+    await server.bannerUrl('REST');
+    server.child.kill('SIGTERM');
+    expect(await server.exited()).toBe(0);
+    await expect(stat(socketFileIn(database.dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
+    const listed = await janus(['roles', 'list']);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+  });
 });

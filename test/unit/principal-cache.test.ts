@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DataVersion } from '../../src/db/data-version.ts';
-import { cacheWhileUnchanged } from '../../src/tokens/principal-cache.ts';
+import { createPrincipalCache } from '../../src/tokens/principal-cache.ts';
 import type { PrincipalRow } from '../../src/tokens/principal-query.ts';
 
 function rowFor(userId: string, tokenVersion = 0): PrincipalRow {
@@ -17,14 +16,12 @@ function rowFor(userId: string, tokenVersion = 0): PrincipalRow {
   };
 }
 
-/** A lookup that counts its calls and answers from `rows`; `holdNextLookup` keeps the next answer back. */
-function fixture(maxEntries = 100) {
-  let version = 0;
-  const dataVersion: DataVersion = { current: () => version };
+/** A query that counts its calls and answers from `rows` (by session); `holdNext` keeps the next answer back until released. */
+function fixture(maxUsers = 100) {
   const rows = new Map<string, PrincipalRow>();
   const calls: string[] = [];
   let hold: Promise<void> | undefined;
-  const lookup = async (sessionId: string, userId: string) => {
+  const query = async (sessionId: string, userId: string) => {
     calls.push(sessionId);
     const row = rows.get(sessionId);
     const answer = row && row.id === userId ? { ...row } : undefined;
@@ -34,85 +31,79 @@ function fixture(maxEntries = 100) {
     return answer;
   };
   return {
-    cached: cacheWhileUnchanged(lookup, dataVersion, maxEntries),
+    cache: createPrincipalCache(query, maxUsers),
     rows,
     calls,
-    change: () => version++,
-    holdNextLookup(): () => void {
-      const { promise, resolve } = Promise.withResolvers<void>();
-      hold = promise;
-      return resolve;
+    holdNext(): () => void {
+      let release!: () => void;
+      hold = new Promise((resolve) => (release = resolve));
+      return release;
     },
   };
 }
 
-describe('cacheWhileUnchanged', () => {
-  it('answers a repeated lookup from memory while the data version stays put', async () => {
-    const { cached, rows, calls } = fixture();
+describe('the principal cache', () => {
+  it('answers a repeated lookup from memory, misses included', async () => {
+    const { cache, rows, calls } = fixture();
     rows.set('s1', rowFor('u1'));
-    const first = await cached('s1', 'u1');
-    const second = await cached('s1', 'u1');
-    expect(second).toEqual(first);
-    expect(calls).toEqual(['s1']);
+    expect((await cache.lookup('s1', 'u1'))?.id).toBe('u1');
+    expect((await cache.lookup('s1', 'u1'))?.id).toBe('u1');
+    expect(await cache.lookup('gone', 'u1')).toBeUndefined();
+    expect(await cache.lookup('gone', 'u1')).toBeUndefined();
+    expect(calls).toEqual(['s1', 'gone']);
   });
 
-  it('looks up again after any change, and so sees a revoked session at once', async () => {
-    const { cached, rows, calls, change } = fixture();
+  it('reads again after invalidate(user), for that user only', async () => {
+    const { cache, rows, calls } = fixture();
     rows.set('s1', rowFor('u1'));
-    expect(await cached('s1', 'u1')).toBeDefined();
-    rows.delete('s1');
-    change();
-    expect(await cached('s1', 'u1')).toBeUndefined();
-    expect(calls).toEqual(['s1', 's1']);
-  });
-
-  it('does not keep an answer read before a change, even when it arrives after newer answers', async () => {
-    const { cached, rows, calls, change, holdNextLookup } = fixture();
-    rows.set('s1', rowFor('u1', 0));
     rows.set('s2', rowFor('u2'));
-    const release = holdNextLookup();
-    const stale = cached('s1', 'u1');
+    await cache.lookup('s1', 'u1');
+    await cache.lookup('s2', 'u2');
     rows.set('s1', rowFor('u1', 1));
-    change();
-    await cached('s2', 'u2');
-    release();
-    expect((await stale)?.token_version).toBe(0);
-    expect((await cached('s1', 'u1'))?.token_version).toBe(1);
+    cache.invalidate('u1');
+    expect((await cache.lookup('s1', 'u1'))?.token_version).toBe(1);
+    await cache.lookup('s2', 'u2');
     expect(calls).toEqual(['s1', 's2', 's1']);
   });
 
-  it('remembers that a session is not live, until the data changes', async () => {
-    const { cached, rows, calls, change } = fixture();
-    expect(await cached('gone', 'u1')).toBeUndefined();
-    expect(await cached('gone', 'u1')).toBeUndefined();
-    expect(calls).toEqual(['gone']);
-    rows.set('gone', rowFor('u1'));
-    change();
-    expect(await cached('gone', 'u1')).toBeDefined();
-  });
-
-  it('keys by session and user together, so a session never answers for another user', async () => {
-    const { cached, rows } = fixture();
+  it('reads everything again after invalidateAll', async () => {
+    const { cache, rows, calls } = fixture();
     rows.set('s1', rowFor('u1'));
-    expect(await cached('s1', 'u1')).toBeDefined();
-    expect(await cached('s1', 'u2')).toBeUndefined();
+    await cache.lookup('s1', 'u1');
+    rows.delete('s1');
+    cache.invalidateAll();
+    expect(await cache.lookup('s1', 'u1')).toBeUndefined();
+    expect(calls).toEqual(['s1', 's1']);
   });
 
-  it('drops the oldest answer when full', async () => {
-    const { cached, rows, calls } = fixture(2);
-    for (const id of ['s1', 's2', 's3']) rows.set(id, rowFor('u1'));
-    await cached('s1', 'u1');
-    await cached('s2', 'u1');
-    await cached('s3', 'u1');
-    await cached('s3', 'u1');
-    await cached('s1', 'u1');
-    expect(calls).toEqual(['s1', 's2', 's3', 's1']);
-  });
-
-  it('hands out answers nobody can change', async () => {
-    const { cached, rows } = fixture();
+  it('never keeps an answer whose query was running when an invalidation came', async () => {
+    const { cache, rows, calls, holdNext } = fixture();
     rows.set('s1', rowFor('u1'));
-    const row = await cached('s1', 'u1');
+    const release = holdNext();
+    const stale = cache.lookup('s1', 'u1');
+    rows.delete('s1');
+    cache.invalidate('u1');
+    release();
+    expect((await stale)?.id).toBe('u1');
+    expect(await cache.lookup('s1', 'u1')).toBeUndefined();
+    expect(calls).toEqual(['s1', 's1']);
+  });
+
+  it('keeps at most maxUsers users, dropping the oldest', async () => {
+    const { cache, rows, calls } = fixture(2);
+    for (const user of ['u1', 'u2', 'u3']) {
+      rows.set(`s-${user}`, rowFor(user));
+      await cache.lookup(`s-${user}`, user);
+    }
+    await cache.lookup('s-u3', 'u3');
+    await cache.lookup('s-u1', 'u1');
+    expect(calls).toEqual(['s-u1', 's-u2', 's-u3', 's-u1']);
+  });
+
+  it('hands out frozen answers, shared by every request of the session', async () => {
+    const { cache, rows } = fixture();
+    rows.set('s1', rowFor('u1'));
+    const row = await cache.lookup('s1', 'u1');
     expect(Object.isFrozen(row)).toBe(true);
     expect(Object.isFrozen(row?.role_permissions)).toBe(true);
   });
