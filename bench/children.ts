@@ -35,12 +35,15 @@ export function spawnNode(options: {
   label: string;
   script: string;
   args?: string[];
+  /** Node's own flags, before the script (e.g. V8 flags, which NODE_OPTIONS mostly refuses). */
+  nodeFlags?: string[];
   env: NodeJS.ProcessEnv;
   core: number | undefined;
   cwd: string;
 }): NodeChild {
   // process.execPath is the Node 24 the runner itself runs on (npm puts the pinned `node` first).
-  const { command, args } = pinnedCommand(options.core, [process.execPath, options.script, ...(options.args ?? [])]);
+  const argv = [process.execPath, ...(options.nodeFlags ?? []), options.script, ...(options.args ?? [])];
+  const { command, args } = pinnedCommand(options.core, argv);
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let spawnError: Error | undefined;
   // Without a listener a failed spawn (e.g. ENOENT) would be an uncaught exception in the runner.
@@ -127,4 +130,31 @@ export async function residentBytes(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (!match?.[1]) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
+}
+
+/** A helper server of the bench (a floor, the ceiling): a child that prints `<label> listening <origin>` once ready. */
+export interface HelperServer {
+  origin: string;
+  child: NodeChild;
+  assertAlive(): void;
+  stop(): Promise<void>;
+}
+
+export async function startHelperServer(options: { label: string; script: string; env: NodeJS.ProcessEnv; core: number | undefined; cwd: string }): Promise<HelperServer> {
+  const child = spawnNode(options);
+  try {
+    const match = await child.waitForLine(new RegExp(`^${options.label} listening (http://\\S+)`), 30_000);
+    return {
+      origin: match[1]!,
+      child,
+      assertAlive() {
+        const status = child.exitStatus();
+        if (status !== undefined) throw new Error(`${options.label} ended during the run (${status}):\n${child.tail()}`);
+      },
+      stop: () => child.stop(),
+    };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
 }

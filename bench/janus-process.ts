@@ -51,6 +51,8 @@ export async function startJanus(options: {
   databaseUrl: string | undefined;
   bcryptCost: number;
   core: number | undefined;
+  /** Node flags for Janus, as a deployer would give them (docs/operations.md). */
+  nodeFlags?: string[];
 }): Promise<JanusProcess> {
   const env: NodeJS.ProcessEnv = {
     ...inheritedEnv(),
@@ -75,7 +77,8 @@ export async function startJanus(options: {
   await buildOnce(options.repoRoot);
   const child = spawnNode({
     label: `Janus (${options.mode})`,
-    script: path.join('dist', 'src', 'server', 'main.js'),
+    script: path.join('dist', 'src', 'main.js'),
+    nodeFlags: options.nodeFlags,
     env,
     core: options.core,
     // Where `npm start` runs from.

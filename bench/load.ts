@@ -122,21 +122,18 @@ export function turnsFor(shape: LoadShape): number {
 }
 
 /**
- * Two servers measured in turns, `first` then `second`, each turn a fraction of the window, and
- * each side's turns added up: the machine's own drift (windows a minute apart differ by a quarter
- * here) then falls on both sides alike instead of on whichever ran in the slower minute. Each side
+ * Servers measured in turns, in the order given, each turn a fraction of the window, and each
+ * side's turns added up: the machine's own drift (windows a minute apart differ by a quarter
+ * here) then falls on every side alike instead of on whichever ran in the slower minute. Each side
  * gets the full warm-up once, before its first turn.
  */
-export async function measureInTurns(first: Side, second: Side, shape: LoadShape): Promise<[Measurement, Measurement]> {
+export async function measureInTurns(sides: readonly Side[], shape: LoadShape): Promise<Measurement[]> {
   const turns = turnsFor(shape);
   const turn: LoadShape = { ...shape, warmupSeconds: TURN_WARMUP_SECONDS, seconds: shape.seconds / turns };
-  const totals: [Sample, Sample] = [
-    { latencies: [], unexpected: {}, seconds: 0 },
-    { latencies: [], unexpected: {}, seconds: 0 },
-  ];
-  for (const side of [first, second]) await sample(side.origin, side.spec, { ...shape, seconds: 0 });
+  const totals: Sample[] = sides.map(() => ({ latencies: [], unexpected: {}, seconds: 0 }));
+  for (const side of sides) await sample(side.origin, side.spec, { ...shape, seconds: 0 });
   for (let round = 0; round < turns; round += 1) {
-    for (const [index, side] of [first, second].entries()) addTo(totals[index]!, await sample(side.origin, side.spec, turn));
+    for (const [index, side] of sides.entries()) addTo(totals[index]!, await sample(side.origin, side.spec, turn));
   }
-  return [summary(totals[0], shape.connections), summary(totals[1], shape.connections)];
+  return totals.map((total) => summary(total, shape.connections));
 }

@@ -9,6 +9,10 @@ export interface Options {
   bcryptCost: number;
   adminUrl: string;
   out: string | undefined;
+  /** Only the `me` and bad-token rows (with their floor and ceiling), no summaries. */
+  onlyMe: boolean;
+  /** Node flags Janus starts with, e.g. the embedded mode's memory recipe. */
+  nodeFlags: string[];
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -17,11 +21,14 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration <s>              measured seconds per row (default 10)
   --warmup <s>                warm-up seconds before each row (default 3)
   --quick                     3 s measured, 2 s warm-up: a smoke run, not numbers to keep
+  --only-me                   only the \`me\` and bad-token rows (floor, Janus and ceiling in turns)
   --connections <n>           concurrent connections per load (default 10)
   --bcrypt-cost <n>           Janus's BCRYPT_COST and the bcrypt floor's cost (default 12)
   --pg-url <url>              PostgreSQL server to create the bench database on
                               (default postgres://postgres@127.0.0.1:5432/test)
   --out <file>                where to write the report (default bench/results/latest.md)
+  --node-flags "<flags>"      Node/V8 flags Janus starts with (e.g. the memory recipe of
+                              docs/operations.md); the runner's environment is Janus's too
 `;
 
 export function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -41,10 +48,12 @@ export function parseOptions(argv: string[]): Options | undefined {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      'only-me': { type: 'boolean', default: false },
       connections: { type: 'string' },
       'bcrypt-cost': { type: 'string' },
       'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       out: { type: 'string' },
+      'node-flags': { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -60,5 +69,7 @@ export function parseOptions(argv: string[]): Options | undefined {
     bcryptCost: whole('bcrypt-cost', values['bcrypt-cost'], 12, 4, 15),
     adminUrl: values['pg-url'],
     out: values.out,
+    onlyMe: values['only-me'],
+    nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean),
   };
 }

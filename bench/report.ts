@@ -10,18 +10,24 @@ export interface Row {
   janus: Measurement | undefined;
   floorLabel: string;
   floor: Measurement | undefined;
+  /** The bare-framework ceiling, measured in the same turns (the `me` rows only). */
+  ceilingLabel?: string | undefined;
+  ceiling?: Measurement | undefined;
 }
 
 export interface ModeSummary {
   db: DatabaseMode;
-  idleMeP99Ms: number;
-  meUnderLogin: Measurement;
-  loginUnderMe: Measurement;
   /** Once started and one user registered, before any load. */
   rssAtStartBytes: number;
   rssAfterRunBytes: number;
-  rssRoundsBytes: number[];
   logLinesDuringLoad: number;
+  /** Undefined with --only-me. */
+  full?: {
+    idleMeP99Ms: number;
+    meUnderLogin: Measurement;
+    loginUnderMe: Measurement;
+    rssRoundsBytes: number[];
+  };
 }
 
 export interface RunInfo {
@@ -35,6 +41,8 @@ export interface RunInfo {
   shape: LoadShape;
   bcryptCost: number;
   bcryptThreads: number;
+  /** Node flags Janus started with (--node-flags), if any. */
+  nodeFlags: string[];
   elapsedSeconds: number;
 }
 
@@ -86,19 +94,23 @@ function tableRow(row: Row): string {
   const janus = row.janus ? cells(row.janus) : ['n/a (not implemented)', '—', '—', '—'];
   const versus = row.janus && row.floor ? ratio(row.janus.perSecond, row.floor.perSecond) : '—';
   const floor = row.janus ? cells(row.floor) : ['not run', '—', '—', '—'];
-  return `| ${[row.scenario, row.db, ...janus, row.floorLabel, ...floor, versus].join(' | ')} |`;
+  const ceiling = row.ceiling ? [row.ceilingLabel ?? '—', rate(row.ceiling.perSecond), errors(row.ceiling)] : ['— (none for this row)', '—', '—'];
+  const versusCeiling = row.janus && row.ceiling ? ratio(row.janus.perSecond, row.ceiling.perSecond) : '—';
+  return `| ${[row.scenario, row.db, ...janus, row.floorLabel, ...floor, versus, ...ceiling, versusCeiling].join(' | ')} |`;
 }
 
 function table(rows: Row[]): string[] {
   return [
-    '| scenario | db | Janus req/s | p50 ms | p99 ms | errors | floor | floor req/s | p50 ms | p99 ms | errors | Janus ÷ floor |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- | ---: |',
+    '| scenario | db | Janus req/s | p50 ms | p99 ms | errors | floor | floor req/s | p50 ms | p99 ms | errors | Janus ÷ floor | ceiling | ceiling req/s | errors | Janus ÷ ceiling |',
+    '| --- | --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- | ---: | --- | ---: | --- | ---: |',
     ...rows.map(tableRow),
   ];
 }
 
-function underLoginLine(summaries: ModeSummary[], connections: number): string {
-  const parts = summaries.map(
+function underLoginLine(summaries: ModeSummary[], connections: number): string | undefined {
+  const full = summaries.flatMap((s) => (s.full ? [{ db: s.db, ...s.full }] : []));
+  if (!full.length) return undefined;
+  const parts = full.map(
     (s) =>
       `${s.db} ${millis(s.meUnderLogin.p99Ms)} ms vs ${millis(s.idleMeP99Ms)} ms idle → **${ratio(s.meUnderLogin.p99Ms, s.idleMeP99Ms)}** ` +
       `(\`me\` ${rate(s.meUnderLogin.perSecond)}/s, errors ${errors(s.meUnderLogin)}; logins ${rate(s.loginUnderMe.perSecond)}/s)`,
@@ -108,14 +120,16 @@ function underLoginLine(summaries: ModeSummary[], connections: number): string {
 
 function memoryLines(summaries: ModeSummary[]): string[] {
   const rss = summaries.map((s) => `${s.db} ${mib(s.rssAtStartBytes)} at start → ${mib(s.rssAfterRunBytes)}`).join(', ');
-  const growth = summaries.map((s) => {
+  const growth = summaries.flatMap((summary) => {
+    if (!summary.full) return [];
+    const s = { db: summary.db, ...summary.full };
     const [, second = 0, third = 0] = s.rssRoundsBytes;
     const percent = ((third - second) / second) * 100;
     return `${s.db} ${s.rssRoundsBytes.map(mib).join(' → ')} (round 2→3 **${percent >= 0 ? '+' : ''}${percent.toFixed(1)}%**)`;
   });
   return [
     `- Janus RSS (VmRSS) after its scenarios: ${rss}.`,
-    `- Memory growth, three equal rounds of GraphQL \`me\`, RSS after each: ${growth.join('; ')}.`,
+    ...(growth.length ? [`- Memory growth, three equal rounds of GraphQL \`me\`, RSS after each: ${growth.join('; ')}.`] : []),
   ];
 }
 
@@ -140,10 +154,10 @@ function embeddedVersusServerLine(rows: Row[]): string | undefined {
 function turnsNote(shape: LoadShape): string {
   const turns = turnsFor(shape);
   const rows = 'the `me` and bad-token rows';
-  if (turns === 1) return `In ${rows} each Janus run came right after its floor run; in the others likewise.`;
+  if (turns === 1) return `In ${rows} the floor, Janus and (for \`me\`) the ceiling ran one after another; in the others each Janus run came right after its floor run.`;
   return (
-    `In ${rows} the floor and Janus took turns, ${turns} turns each of ${+(shape.seconds / turns).toFixed(2)} s ` +
-    `(after ${TURN_WARMUP_SECONDS} s of warm-up per turn), added up per side, so that the machine's drift falls on both alike; ` +
+    `In ${rows} the floor, Janus and (for \`me\`) the bare-Yoga ceiling took turns, ${turns} turns each of ${+(shape.seconds / turns).toFixed(2)} s ` +
+    `(after ${TURN_WARMUP_SECONDS} s of warm-up per turn), added up per side, so that the machine's drift falls on all alike; ` +
     'in the others each Janus run came right after its floor run.'
   );
 }
@@ -159,7 +173,8 @@ export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[
     `${shape.seconds} s measured after ${shape.warmupSeconds} s of warm-up per row, ${shape.connections} connections, ` +
       `BCRYPT_COST ${info.bcryptCost}, libuv pool ${info.bcryptThreads}; ${pinning}. Only one server is loaded at a time; ` +
       `${turnsNote(shape)} Errors count only unexpected answers (a bad token is expected to get ` +
-      '`UNAUTHENTICATED`: HTTP 200 on GraphQL, 401 from the floor).',
+      '`UNAUTHENTICATED`: HTTP 200 on GraphQL, 401 from the floor).' +
+      (info.nodeFlags.length ? ` Janus started as \`node ${info.nodeFlags.join(' ')} dist/src/main.js\`.` : ''),
     '',
     ...table(rows),
     ...(usesLittlesLaw(rows)
@@ -176,6 +191,9 @@ export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[
     summaries.length
       ? `- Janus log lines written during load (LOG_LEVEL=warn): ${summaries.map((s) => `${s.db} ${s.logLinesDuringLoad}`).join(', ')}.`
       : undefined,
+    '- Ceiling: a bare graphql-yoga server (production defaults, no auth, no database) answering the same `me` ' +
+      'selection from a constant, on GraphQL and through the same SOFA plugin on `GET /rest/me` (bench/yoga-ceiling.ts): ' +
+      'Janus ÷ ceiling is the share of the framework\'s own rate that Janus keeps.',
     '- Floors: one floor process serves both modes and always queries the PostgreSQL server (a PGlite data directory ' +
       'cannot be opened by a second process while Janus holds it), so embedded rows compare Janus-with-PGlite to a ' +
       'floor on the server database. Login and registration floors are bcrypt alone (compare, hash) on the server core ' +

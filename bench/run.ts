@@ -13,6 +13,8 @@ import { runGuarded, writeReport } from './guarded-run.ts';
 import { benchAccount, hasMutation, loginUser, registerUser, type Account, type AuthPayload } from './client.ts';
 import { createBenchDatabase, seedRefreshTokens, type BenchDatabase } from './database.ts';
 import { startFloor, type FloorProcess } from './floor-process.ts';
+import { startYogaCeiling } from './yoga-ceiling-process.ts';
+import type { HelperServer } from './children.ts';
 import { generatedKeyFile, startJanus, type DatabaseMode, type JanusProcess } from './janus-process.ts';
 import { measure, measureInTurns, type LoadShape, type LoadSpec } from './load.ts';
 import { USAGE, parseOptions, type Options } from './options.ts';
@@ -39,6 +41,8 @@ const DEFAULT_OUT = path.join(REPO_ROOT, 'bench', 'results', 'latest.md');
 const FLOOR_ME = 'node:http + jose + 1 SELECT';
 const FLOOR_REJECT = 'node:http + jose rejects (401)';
 const FLOOR_REFRESH = 'node:http + 1 CTE + jose sign';
+const CEILING_GRAPHQL = 'bare graphql-yoga, `me` from a constant';
+const CEILING_REST = 'bare graphql-yoga + SOFA, `me` from a constant';
 
 interface Bench {
   options: Options;
@@ -48,6 +52,8 @@ interface Bench {
   tag: string;
   database: BenchDatabase;
   floor: FloorProcess;
+  /** The stack's ceiling: a bare graphql-yoga (yoga-ceiling.ts). */
+  ceiling: HelperServer;
   floorUser: AuthPayload;
   log(message: string): void;
 }
@@ -71,6 +77,7 @@ async function launchJanus(bench: Pick<Bench, 'options' | 'core'>, cleanup: Clea
     databaseUrl: mode === 'server' ? databaseUrl : undefined,
     bcryptCost: bench.options.bcryptCost,
     core: bench.core,
+    nodeFlags: bench.options.nodeFlags,
   });
   cleanup.add(`stop Janus (${mode})`, () => janus.stop());
   return janus;
@@ -113,16 +120,26 @@ async function pairRow(
   record(bench, janus, rows, { scenario: row.scenario, janus: measured, floorLabel: row.floorLabel, floor });
 }
 
-/** A row where the floor and Janus are both servers under the same load: measured in turns (load.ts). */
-async function turnRow(bench: Bench, janus: JanusProcess, rows: Row[], row: { scenario: string; floorLabel: string; floor: LoadSpec; janus: LoadSpec }): Promise<void> {
-  const [floor, measured] = await measureInTurns(
+/**
+ * A row where the floor, Janus and (for `me`) the bare-Yoga ceiling are servers under the same
+ * load: measured in turns (load.ts).
+ */
+async function turnRow(
+  bench: Bench,
+  janus: JanusProcess,
+  rows: Row[],
+  row: { scenario: string; floorLabel: string; floor: LoadSpec; janus: LoadSpec; ceiling?: { label: string; spec: LoadSpec } },
+): Promise<void> {
+  const sides = [
     { origin: bench.floor.origin, spec: row.floor },
     { origin: janus.origin, spec: row.janus },
-    bench.shape,
-  );
+    ...(row.ceiling ? [{ origin: bench.ceiling.origin, spec: row.ceiling.spec }] : []),
+  ];
+  const [floor, measured, ceiling] = await measureInTurns(sides, bench.shape);
   bench.floor.assertAlive();
+  bench.ceiling.assertAlive();
   janus.assertAlive();
-  record(bench, janus, rows, { scenario: row.scenario, janus: measured, floorLabel: row.floorLabel, floor });
+  record(bench, janus, rows, { scenario: row.scenario, janus: measured, floorLabel: row.floorLabel, floor, ceilingLabel: row.ceiling?.label, ceiling });
 }
 
 /** Refresh tokens for Janus's rotation chain: one login each (a bcrypt round each). */
@@ -150,11 +167,24 @@ interface ModeContext {
   settle(): Promise<void>;
 }
 
-async function meRows(mode: ModeContext, rows: Row[]): Promise<void> {
+async function meRows(mode: Pick<ModeContext, 'bench' | 'janus' | 'me'>, rows: Row[]): Promise<void> {
   const { bench, janus, me } = mode;
   const floorToken = bench.floorUser.token;
-  await turnRow(bench, janus, rows, { scenario: ROW.graphqlMe, floorLabel: FLOOR_ME, floor: graphqlMe(floorToken), janus: graphqlMe(me.token) });
-  await turnRow(bench, janus, rows, { scenario: ROW.restMe, floorLabel: FLOOR_ME, floor: restMe(floorToken), janus: restMe(me.token) });
+  // The ceiling needs no token; it gets the floor's, so that every side sends the same request.
+  await turnRow(bench, janus, rows, {
+    scenario: ROW.graphqlMe,
+    floorLabel: FLOOR_ME,
+    floor: graphqlMe(floorToken),
+    janus: graphqlMe(me.token),
+    ceiling: { label: CEILING_GRAPHQL, spec: graphqlMe(floorToken) },
+  });
+  await turnRow(bench, janus, rows, {
+    scenario: ROW.restMe,
+    floorLabel: FLOOR_ME,
+    floor: restMe(floorToken),
+    janus: restMe(me.token),
+    ceiling: { label: CEILING_REST, spec: restMe(floorToken) },
+  });
   await turnRow(bench, janus, rows, { scenario: ROW.badToken, floorLabel: FLOOR_REJECT, floor: floorBadToken(), janus: graphqlBadToken() });
 }
 
@@ -225,11 +255,17 @@ async function memoryRounds(mode: ModeContext): Promise<number[]> {
   return rss;
 }
 
-async function benchMode(bench: Bench, janus: JanusProcess): Promise<{ rows: Row[]; summary: ModeSummary }> {
+async function benchMode(bench: Bench, janus: JanusProcess): Promise<{ rows: Row[]; summary: ModeSummary | undefined }> {
   const account = benchAccount(`me-${bench.tag}-${janus.mode}@example.com`);
   const me = await registerUser(janus.origin, account);
   const rssAtStartBytes = await janus.rss();
   const linesBefore = janus.child.lineCount();
+  if (bench.options.onlyMe) {
+    const rows: Row[] = [];
+    await meRows({ bench, janus, me }, rows);
+    const rssAfterRunBytes = await janus.rss();
+    return { rows, summary: { db: janus.mode, rssAtStartBytes, rssAfterRunBytes, logLinesDuringLoad: janus.child.lineCount() - linesBefore } };
+  }
   const compareFloor = await measureBcrypt({ repoRoot: REPO_ROOT, mode: 'compare', cost: bench.options.bcryptCost, shape: bench.shape, core: bench.core });
   const mode: ModeContext = { bench, janus, account, me, compareFloor, settle: () => settleAfterBcrypt(bench.shape, compareFloor) };
 
@@ -244,13 +280,15 @@ async function benchMode(bench: Bench, janus: JanusProcess): Promise<{ rows: Row
     rows,
     summary: {
       db: janus.mode,
-      idleMeP99Ms: rows.find((row) => row.scenario === ROW.graphqlMe)?.janus?.p99Ms ?? Number.NaN,
-      meUnderLogin: meResult,
-      loginUnderMe: loginResult,
       rssAtStartBytes,
       rssAfterRunBytes,
-      rssRoundsBytes,
       logLinesDuringLoad: janus.child.lineCount() - linesBefore,
+      full: {
+        idleMeP99Ms: rows.find((row) => row.scenario === ROW.graphqlMe)?.janus?.p99Ms ?? Number.NaN,
+        meUnderLogin: meResult,
+        loginUnderMe: loginResult,
+        rssRoundsBytes,
+      },
     },
   };
 }
@@ -278,7 +316,9 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<string> {
   const floor = await startFloor({ repoRoot: REPO_ROOT, keyFile: generatedKeyFile(serverJanus.dataDir), databaseUrl: database.url, core });
   cleanup.add('stop floor', () => floor.stop());
   await assertFloorServes(floor, floorUser.token, floorAccount.email);
-  const bench: Bench = { options, shape, core, tag, database, floor, floorUser, log };
+  const ceiling = await startYogaCeiling({ repoRoot: REPO_ROOT, core });
+  cleanup.add('stop Yoga ceiling', () => ceiling.stop());
+  const bench: Bench = { options, shape, core, tag, database, floor, ceiling, floorUser, log };
 
   const rows: Row[] = [];
   const summaries: ModeSummary[] = [];
@@ -288,7 +328,7 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<string> {
     const janus = mode === 'server' ? serverJanus : await launchJanus(bench, cleanup, 'embedded', path.join(tmp, 'embedded'), database.url);
     const result = await benchMode(bench, janus);
     rows.push(...result.rows);
-    summaries.push(result.summary);
+    if (result.summary) summaries.push(result.summary);
     // One Janus at a time: an idle one would still hold memory and wake up for its timers.
     await janus.stop();
   }
@@ -306,6 +346,7 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<string> {
       shape,
       bcryptCost: options.bcryptCost,
       bcryptThreads: Number(process.env.UV_THREADPOOL_SIZE) || 4,
+      nodeFlags: options.nodeFlags,
       elapsedSeconds: (performance.now() - started) / 1000,
     },
     rows,
