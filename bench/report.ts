@@ -171,7 +171,7 @@ export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[
     `# Janus benchmark, ${info.date.toISOString()}`,
     '',
     `${shape.seconds} s measured after ${shape.warmupSeconds} s of warm-up per row, ${shape.connections} connections, ` +
-      `BCRYPT_COST ${info.bcryptCost}, libuv pool ${info.bcryptThreads}; ${pinning}. Only one server is loaded at a time; ` +
+      `BCRYPT_COST ${info.bcryptCost}, libuv pool ${info.bcryptThreads}; ${pinning}. Only one server is loaded at a time. ` +
       `${turnsNote(shape)} Errors count only unexpected answers (a bad token is expected to get ` +
       '`UNAUTHENTICATED`: HTTP 200 on GraphQL, 401 from the floor).' +
       (info.nodeFlags.length ? ` Janus started as \`node ${info.nodeFlags.join(' ')} dist/src/main.js\`.` : ''),
@@ -194,8 +194,8 @@ export function renderReport(info: RunInfo, rows: Row[], summaries: ModeSummary[
     '- Ceiling: a bare graphql-yoga server (production defaults, no auth, no database) answering the same `me` ' +
       'selection from a constant, on GraphQL and through the same SOFA plugin on `GET /rest/me` (bench/yoga-ceiling.ts): ' +
       'Janus ÷ ceiling is the share of the framework\'s own rate that Janus keeps.',
-    '- Floors: one floor process serves both modes and always queries the PostgreSQL server (a PGlite data directory ' +
-      'cannot be opened by a second process while Janus holds it), so embedded rows compare Janus-with-PGlite to a ' +
+    '- Floors: one floor process serves both modes and always queries the PostgreSQL server (an embedded database belongs ' +
+      'to the Janus that holds it, and an operator connection to it would empty that Janus\'s principal cache), so embedded rows compare Janus-with-PGlite to a ' +
       'floor on the server database. Login and registration floors are bcrypt alone (compare, hash) on the server core ' +
       `with ${info.bcryptThreads} operations in flight.`,
     `- Machine: Node ${info.node}, ${info.cores} cores (${info.cpuModel}), Linux ${info.kernel}, PostgreSQL ${info.postgres} ` +

@@ -37,7 +37,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+let finished = false;
+// A command whose database connection vanished mid-way (e.g. the server it joined stopped) can
+// leave nothing to wait for: fail with a message instead of exiting 0 in silence.
+process.once('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('janus: failed: the database connection ended before the command finished\n');
+  process.exitCode = 1;
+});
+
+main().then(() => {
+  finished = true;
+}, (error: unknown) => {
   if (error instanceof UsageError) {
     process.stderr.write(`janus: ${error.message}\n${USAGE}\n`);
     process.exit(2);

@@ -9,6 +9,9 @@ import { startTestServer } from '../support/server.ts';
 
 let database: TestDatabase;
 const run = promisify(execFile);
+// Each CLI run and server start opens the embedded database in a new process: on a busy shared
+// machine a test of several of them outlasts the default minute.
+const PROCESS_TIMEOUT_MS = 180_000;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -39,9 +42,9 @@ it('creates an admin whose password comes from stdin, and that admin can log in 
   } finally {
     await server.stop();
   }
-});
+}, PROCESS_TIMEOUT_MS);
 
-it('creates and lists roles', async () => {
+it('creates and lists roles', { timeout: PROCESS_TIMEOUT_MS }, async () => {
   const created = await janus(['roles', 'create', 'support', '--permissions', 'users:read,tickets:write', '--self-assignable']);
   expect(created).toMatchObject({ code: 0, stdout: 'created role support with 2 permission(s)\n' });
   const listed = await janus(['roles', 'list']);
@@ -76,7 +79,7 @@ describe('beside a running server on the same data', () => {
   beforeAll(async () => {
     server = spawnJanus({ database });
     origin = new URL(await server.bannerUrl('REST')).origin;
-  });
+  }, PROCESS_TIMEOUT_MS);
   afterAll(async () => {
     server.child.kill('SIGTERM');
     await server.exited();
@@ -94,7 +97,7 @@ describe('beside a running server on the same data', () => {
     const { token, user } = (await login.json()) as { token: string; user: { role: string } };
     expect(user.role).toBe('admin');
     expect((await fetch(`${origin}/rest/users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-  });
+  }, PROCESS_TIMEOUT_MS);
 
   describe.runIf(process.env.JANUS_TEST_DB !== 'server')('on the embedded database', () => {
     it('serves it on an owner-only Unix socket in the data folder', async () => {
@@ -111,7 +114,7 @@ describe('beside a running server on the same data', () => {
       const second = spawnJanus({ database });
       expect(await second.exited()).not.toBe(0);
       expect(second.output().stderr).toMatch(/in use by process \d+/);
-    });
+    }, PROCESS_TIMEOUT_MS);
   });
 });
 
@@ -124,5 +127,5 @@ describe.runIf(process.env.JANUS_TEST_DB !== 'server')('after the server on the 
     await expect(stat(socketFileIn(database.dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
     const listed = await janus(['roles', 'list']);
     expect(listed).toMatchObject({ code: 0, stderr: '' });
-  });
+  }, PROCESS_TIMEOUT_MS);
 });
