@@ -69,6 +69,9 @@ export async function startJanus(options: {
     // default limit nearly every answer would be RATE_LIMITED. A limit it never reaches keeps
     // the limiter's bookkeeping in the measured work without its rejections.
     JANUS_LOGIN_RATE_LIMIT: '1000000000/300',
+    // The refresh row sends each request from an address of its own (scenarios.ts); other rows
+    // send no X-Forwarded-For and count under the socket's address as before.
+    JANUS_TRUST_PROXY: 'true',
   };
   if (options.mode === 'server') {
     if (!options.databaseUrl) throw new Error('server mode needs a database URL');

@@ -8,6 +8,8 @@ export interface LoadSpec {
   headers: Record<string, string>;
   /** A fixed body, or a function called for every request whose body must differ (unique emails). */
   body?: string | (() => string);
+  /** Headers that differ per request, added to `headers`. */
+  headersFor?: () => Record<string, string>;
   /** Undefined when the answer is the one this scenario expects, else a short reason. */
   check(status: number, body: string): string | undefined;
   /** Sees every answer, e.g. to keep the rotated refresh token it carries. */
@@ -30,10 +32,16 @@ function requestOf(spec: LoadSpec, onAnswer: (status: number, body: string) => v
     headers: spec.headers,
     onResponse: (status, body) => onAnswer(status, body),
   };
-  const body = spec.body;
+  const { body, headersFor } = spec;
   // autocannon merges these keys over its defaults: an explicit undefined would erase them.
   if (typeof body === 'string') request.body = body;
-  if (typeof body === 'function') request.setupRequest = (current) => ({ ...current, body: body() });
+  if (typeof body === 'function' || headersFor) {
+    request.setupRequest = (current) => ({
+      ...current,
+      ...(typeof body === 'function' ? { body: body() } : {}),
+      ...(headersFor ? { headers: { ...spec.headers, ...headersFor() } } : {}),
+    });
+  }
   return request;
 }
 

@@ -11,6 +11,7 @@ export interface Options {
   out: string | undefined;
   /** Only the `me` and bad-token rows (with their floor and ceiling), no summaries. */
   onlyMe: boolean;
+  onlyRefresh: boolean;
   /** Node flags Janus starts with, e.g. the embedded mode's memory recipe. */
   nodeFlags: string[];
 }
@@ -22,6 +23,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --warmup <s>                warm-up seconds before each row (default 3)
   --quick                     3 s measured, 2 s warm-up: a smoke run, not numbers to keep
   --only-me                   only the \`me\` and bad-token rows (floor, Janus and ceiling in turns)
+  --only-refresh              only the refreshToken row (floor and Janus in turns)
   --connections <n>           concurrent connections per load (default 10)
   --bcrypt-cost <n>           Janus's BCRYPT_COST and the bcrypt floor's cost (default 12)
   --pg-url <url>              PostgreSQL server to create the bench database on
@@ -49,6 +51,7 @@ export function parseOptions(argv: string[]): Options | undefined {
       warmup: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'only-me': { type: 'boolean', default: false },
+      'only-refresh': { type: 'boolean', default: false },
       connections: { type: 'string' },
       'bcrypt-cost': { type: 'string' },
       'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
@@ -70,6 +73,7 @@ export function parseOptions(argv: string[]): Options | undefined {
     adminUrl: values['pg-url'],
     out: values.out,
     onlyMe: values['only-me'],
+    onlyRefresh: values['only-refresh'],
     nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean),
   };
 }

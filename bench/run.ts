@@ -16,7 +16,7 @@ import { startFloor, type FloorProcess } from './floor-process.ts';
 import { startYogaCeiling } from './yoga-ceiling-process.ts';
 import type { HelperServer } from './children.ts';
 import { generatedKeyFile, startJanus, type DatabaseMode, type JanusProcess } from './janus-process.ts';
-import { measure, measureInTurns, type LoadShape, type LoadSpec } from './load.ts';
+import { measure, measureInTurns, turnsFor, type LoadShape, type LoadSpec } from './load.ts';
 import { USAGE, parseOptions, type Options } from './options.ts';
 import { renderReport, type ModeSummary, type Row } from './report.ts';
 import {
@@ -208,24 +208,27 @@ async function bcryptRows(mode: ModeContext, rows: Row[]): Promise<void> {
   await pairRow(bench, janus, rows, { scenario: ROW.register, floorLabel: `bcrypt.hash ×${hashFloor.threads}`, floor: async () => hashFloor, janus: thenSettle(graphqlRegister(account, emailOf)) });
 }
 
-async function refreshRow(mode: ModeContext, rows: Row[]): Promise<void> {
-  const { bench, janus, account } = mode;
-  const refreshable = await hasMutation(janus.origin, 'refreshToken');
-  // Each connection holds one token at a time; the spares cover answers lost when warm-up ends.
-  const chainLength = bench.shape.connections + 2;
-  await pairRow(bench, janus, rows, {
+async function refreshRow(mode: Pick<ModeContext, 'bench' | 'janus' | 'account' | 'me'>, rows: Row[]): Promise<void> {
+  const { bench, janus, account, me } = mode;
+  if (!(await hasMutation(janus.origin, 'refreshToken'))) {
+    record(bench, janus, rows, { scenario: ROW.refresh, janus: undefined, floorLabel: FLOOR_REFRESH, floor: undefined });
+    return;
+  }
+  // Each connection holds one token at a time, and an answer cut off where a run ends takes its
+  // token with it: a token per connection for every run (the warm-up and each turn), plus spares.
+  const chainLength = bench.shape.connections * (turnsFor(bench.shape) + 1) + 2;
+  const floorTokens = await seedRefreshTokens(bench.database.url, bench.floorUser.user.id, chainLength);
+  // A server-mode Janus shares the bench database: its tokens are seeded the same way, without a
+  // bcrypt round each. The embedded one's database is out of reach: log in for each.
+  const janusTokens =
+    janus.mode === 'server'
+      ? await seedRefreshTokens(bench.database.url, me.user.id, chainLength)
+      : await janusRefreshTokens(janus.origin, account.email, account.password, chainLength);
+  await turnRow(bench, janus, rows, {
     scenario: ROW.refresh,
     floorLabel: FLOOR_REFRESH,
-    floor: async () => {
-      const tokens = await seedRefreshTokens(bench.database.url, bench.floorUser.user.id, chainLength);
-      return measure(bench.floor.origin, floorRefresh(new TokenPool(tokens)), bench.shape);
-    },
-    janus: refreshable
-      ? async () => {
-          const tokens = await janusRefreshTokens(janus.origin, account.email, account.password, chainLength);
-          return measure(janus.origin, graphqlRefresh(new TokenPool(tokens)), bench.shape);
-        }
-      : undefined,
+    floor: floorRefresh(new TokenPool(floorTokens)),
+    janus: graphqlRefresh(new TokenPool(janusTokens)),
   });
 }
 
@@ -260,9 +263,10 @@ async function benchMode(bench: Bench, janus: JanusProcess): Promise<{ rows: Row
   const me = await registerUser(janus.origin, account);
   const rssAtStartBytes = await janus.rss();
   const linesBefore = janus.child.lineCount();
-  if (bench.options.onlyMe) {
+  if (bench.options.onlyMe || bench.options.onlyRefresh) {
     const rows: Row[] = [];
-    await meRows({ bench, janus, me }, rows);
+    if (bench.options.onlyMe) await meRows({ bench, janus, me }, rows);
+    if (bench.options.onlyRefresh) await refreshRow({ bench, janus, account, me }, rows);
     const rssAfterRunBytes = await janus.rss();
     return { rows, summary: { db: janus.mode, rssAtStartBytes, rssAfterRunBytes, logLinesDuringLoad: janus.child.lineCount() - linesBefore } };
   }

@@ -26,7 +26,8 @@ export type AuditEvent = {
   actorId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /**
-   * registration, login.success, login.failure, token.refresh, token.reuse_detected, logout,
+   * registration, login.success, login.failure, token.refresh, token.refresh_replay (a rotated
+   * refresh token presented again within the reuse interval), token.reuse_detected, logout,
    * logout_all, password.change, role.create or role.assign.
    */
   event: Scalars['String']['output'];

@@ -300,7 +300,8 @@ export type components = {
             /** Format: date-time */
             createdAt: string;
             /**
-             * @description registration, login.success, login.failure, token.refresh, token.reuse_detected, logout,
+             * @description registration, login.success, login.failure, token.refresh, token.refresh_replay (a rotated
+             *     refresh token presented again within the reuse interval), token.reuse_detected, logout,
              *     logout_all, password.change, role.create or role.assign.
              */
             event: string;

@@ -21,7 +21,12 @@ export interface Config {
     audience: string;
     accessTokenTtlSeconds: number;
   };
+  /** Idle timeout: each rotation's refresh token lives this long. */
   refreshTokenTtlSeconds: number;
+  /** Absolute lifetime of a login session, however often it is refreshed. */
+  sessionMaxAgeSeconds: number;
+  /** A rotated refresh token presented again within this many seconds gets its successor (0: never). */
+  refreshReuseIntervalSeconds: number;
   bcryptCost: number;
   logLevel: string;
   /** NODE_ENV=production: explorers and introspection default to off, suggestions are hidden. */
@@ -141,6 +146,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError('JANUS_HEADERS_TIMEOUT must not exceed JANUS_REQUEST_TIMEOUT');
   }
+  if (config.refreshTokenTtlSeconds > config.sessionMaxAgeSeconds) {
+    // An idle timeout longer than the absolute one would never apply: surely a mistake.
+    throw new ConfigError('JANUS_REFRESH_TOKEN_TTL must not exceed JANUS_SESSION_MAX_AGE');
+  }
   return config;
 }
 
@@ -160,6 +169,8 @@ function readConfig(env: Env): Config {
       accessTokenTtlSeconds: integer(env, 'JANUS_ACCESS_TOKEN_TTL', 900, 1, 86_400),
     },
     refreshTokenTtlSeconds: integer(env, 'JANUS_REFRESH_TOKEN_TTL', 604_800, 1, 31_536_000),
+    sessionMaxAgeSeconds: integer(env, 'JANUS_SESSION_MAX_AGE', 2_592_000, 1, 315_360_000),
+    refreshReuseIntervalSeconds: integer(env, 'JANUS_REFRESH_REUSE_INTERVAL', 10, 0, 300),
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 15),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     production,

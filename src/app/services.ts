@@ -36,7 +36,11 @@ export function createServices(
     orm,
     accessTokens,
     audit,
-    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    rotation: {
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+      reuseIntervalSeconds: config.refreshReuseIntervalSeconds,
+    },
     outsideClients: database.outsideClients,
   });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });

@@ -5,6 +5,7 @@ const AUDIT_EVENTS = [
   'login.success',
   'login.failure',
   'token.refresh',
+  'token.refresh_replay',
   'token.reuse_detected',
   'logout',
   'logout_all',

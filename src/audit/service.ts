@@ -15,6 +15,25 @@ export interface AuditLog {
   list(first: number | null | undefined, after: string | null | undefined): Promise<Page<AuditEvent>>;
 }
 
+/** Who asked and from where, as the trail records it: for statements that write their event themselves. */
+export interface Requester {
+  /** The authenticated caller, if any; the statement leaves it out when it is the user the event is about. */
+  actorId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export function currentRequester(): Requester {
+  const request = currentRequest();
+  return {
+    actorId: request?.actorId ?? null,
+    ip: request?.ip ?? null,
+    userAgent: request?.userAgent ?? null,
+    requestId: request?.requestId ?? null,
+  };
+}
+
 const SEQUENCE = /^[1-9][0-9]{0,17}$/;
 
 export function createAuditLog(deps: { orm: MikroORM }): AuditLog {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
+import { jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
 import { isUuid } from '../shared/uuid.ts';
+import { createJwsSigner } from './jws-sign.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
 import { protectedHeaderOf } from './token-shape.ts';
 import { createVerifiedTokenCache } from './verified-tokens.ts';
@@ -77,6 +78,7 @@ export function createAccessTokenService(options: {
   const keysById = new Map<string, KeyObject>(
     [key, ...(options.previousKeys ?? [])].map((known) => [known.kid, known.verificationKey]),
   );
+  const signJws = createJwsSigner(key.alg, key.signingKey, { kid: key.kid, typ: ACCESS_TOKEN_TYPE });
   // Only reached for a kid checked against keysById before jose runs.
   const resolveKey = (header: JWTHeaderParameters): KeyObject => keysById.get(header.kid!)!;
   const verifiedTokens = createVerifiedTokenCache({
@@ -107,16 +109,20 @@ export function createAccessTokenService(options: {
   }
 
   return {
-    sign(claims) {
-      return new SignJWT({ sid: claims.sid, ver: claims.ver, role: claims.role, perms: claims.perms })
-        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
-        .setSubject(claims.sub)
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
-        .setJti(randomUUID())
-        .sign(key.signingKey);
+    async sign(claims) {
+      const issuedAt = Math.floor(Date.now() / 1000);
+      return signJws({
+        sid: claims.sid,
+        ver: claims.ver,
+        role: claims.role,
+        perms: claims.perms,
+        sub: claims.sub,
+        iss: issuer,
+        aud: audience,
+        iat: issuedAt,
+        exp: issuedAt + ttlSeconds,
+        jti: randomUUID(),
+      });
     },
     check(token) {
       const cached = verifiedTokens.get(token, Math.floor(Date.now() / 1000));

@@ -1,6 +1,5 @@
-import type { Role } from './role.entity.ts';
 
 /** The permissions of a role as clients see them: sorted, so the answer is stable. */
-export function permissionsOf(role: Pick<Role, 'permissions'>): string[] {
+export function permissionsOf(role: { readonly permissions: readonly string[] }): string[] {
   return [...role.permissions].sort();
 }

@@ -13,9 +13,12 @@ export interface PrincipalRow {
   role_permissions: string[];
 }
 
+/** The columns of a PrincipalRow, from users `u` joined to their roles `r`. */
+export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,
+  r.name as role_name, r.permissions as role_permissions`;
+
 const PRINCIPAL_SQL = `
-  select u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,
-         r.name as role_name, r.permissions as role_permissions
+  select ${PRINCIPAL_COLUMNS}
   from sessions s
   join users u on u.id = s.user_id
   join roles r on r.id = u.role_id

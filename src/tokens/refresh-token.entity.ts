@@ -13,6 +13,9 @@ const RefreshTokenSchema = defineEntity({
     expiresAt: p.datetime().index(),
     // Set when the token is exchanged: a second use is a replay and revokes the session.
     usedAt: p.datetime().nullable(),
+    // Set with usedAt: the token that replaced this one (successor.ts), for a replay within the
+    // reuse interval.
+    successorId: p.uuid().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/postgresql';
 import { findUserForUpdate } from '../accounts/queries.ts';
-import type { AuditLog } from '../audit/service.ts';
+import { currentRequester, type AuditLog } from '../audit/service.ts';
+import type { UserView } from '../accounts/user-view.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import type { AccessTokenCheck, AccessTokenService, VerifiedAccessToken } from '../auth/jwt.ts';
@@ -10,7 +11,9 @@ import { permissionsOf } from '../roles/permissions.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
 import type { OutsideClients } from '../db/embedded.ts';
 import { createPrincipalCache } from './principal-cache.ts';
-import { createPrincipalQuery } from './principal-query.ts';
+import { createPrincipalQuery, type PrincipalRow } from './principal-query.ts';
+import { createRotation, type RotatedRow, type RotationSettings } from './rotation.ts';
+import { successorOf } from './successor.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
 import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
 import { Session } from './session.entity.ts';
@@ -22,7 +25,7 @@ export interface TokenPair {
 
 /** A token pair with the user it was issued to, as registration, login and refresh return it. */
 export interface Authentication extends TokenPair {
-  user: User;
+  user: UserView;
   permissions: string[];
 }
 
@@ -44,7 +47,11 @@ export interface TokenService {
    * revoked session, an outdated token version or a deleted user.
    */
   principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
-  /** Rotates a refresh token. Presenting a rotated token again revokes its whole session. */
+  /**
+   * Rotates a refresh token. Presenting a rotated token again within the reuse interval answers
+   * with the successor it already got; later, or once that successor was rotated too, it revokes
+   * the whole session.
+   */
   refresh(refreshToken: string): Promise<Authentication>;
   /** Ends the session a refresh token belongs to. */
   logout(refreshToken: string): Promise<void>;
@@ -67,13 +74,23 @@ export interface TokenService {
 /** Users whose principals the embedded database's cache keeps, beyond which the oldest is looked up again. */
 const PRINCIPAL_CACHE_USERS = 10_000;
 
-type RefreshOutcome = { ok: true; authentication: Authentication } | { ok: false; reusedBy?: string };
+function userOf(row: PrincipalRow): UserView {
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phoneNumber: row.phone_number,
+    createdAt: row.created_at,
+    role: { name: row.role_name, permissions: row.role_permissions },
+  };
+}
 
 export function createTokenService(options: {
   orm: MikroORM;
   accessTokens: AccessTokenService;
   audit: Pick<AuditLog, 'record'>;
-  refreshTokenTtlSeconds: number;
+  rotation: RotationSettings;
   /**
    * Given when this process serves the database itself (the embedded one) and so sees every
    * change to it: the principal lookup is then cached (principal-cache.ts), forgotten by
@@ -82,13 +99,22 @@ export function createTokenService(options: {
    */
   outsideClients: OutsideClients | undefined;
 }): TokenService {
-  const { orm, accessTokens, audit, refreshTokenTtlSeconds, outsideClients } = options;
+  const { orm, accessTokens, audit, outsideClients } = options;
+  const { refreshTokenTtlSeconds } = options.rotation;
+  const rotation = createRotation(orm, options.rotation);
   const query = createPrincipalQuery(orm);
   // Kept by the 15% rule: it wins far more than that on the embedded `me` rows (docs/performance.md).
   const cache = outsideClients ? createPrincipalCache(query, PRINCIPAL_CACHE_USERS) : undefined;
   outsideClients?.onActivity(() => cache?.invalidateAll());
   const principalRow = cache?.lookup ?? query;
   const invalidate = (userId: string): void => cache?.invalidate(userId);
+
+  async function authenticate(row: RotatedRow, refreshToken: string): Promise<Authentication> {
+    const user = userOf(row);
+    const permissions = permissionsOf(user.role);
+    const token = await accessTokens.sign({ sub: user.id, sid: row.session_id, ver: row.token_version, role: user.role.name, perms: permissions });
+    return { user, token, refreshToken, permissions };
+  }
 
   async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
     const refreshToken = newRefreshSecret();
@@ -123,47 +149,26 @@ export function createTokenService(options: {
       // The id check costs nothing and guarantees a row for anyone else can never become this
       // caller's principal, whatever the driver or the embedded database's protocol handling does.
       if (!row || row.id !== claims.sub || row.token_version !== claims.ver) return null;
-      const role = { name: row.role_name, permissions: row.role_permissions };
-      const user = {
-        id: row.id,
-        email: row.email,
-        firstName: row.first_name,
-        lastName: row.last_name,
-        phoneNumber: row.phone_number,
-        createdAt: row.created_at,
-        role,
-      };
-      return { user, permissions: new Set(role.permissions), claims };
+      const user = userOf(row);
+      return { user, permissions: new Set(user.role.permissions), claims };
     },
 
     async refresh(refreshToken) {
-      const outcome = await orm.em.fork().transactional(async (em): Promise<RefreshOutcome> => {
-        const current = await em.findOne(
-          RefreshToken,
-          { tokenHash: hashRefreshSecret(refreshToken) },
-          { populate: ['session.user.role'] },
-        );
-        if (!current) return { ok: false };
-        const now = new Date();
-        // The conditional update is the race arbiter: of N concurrent uses, one claims the row.
-        const claimed = await em.nativeUpdate(RefreshToken, { id: current.id, usedAt: null }, { usedAt: now });
-        if (claimed === 0) {
-          // Reuse of a rotated token: it leaked or was replayed, so the whole session goes.
-          await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: now });
-          audit.record(em, 'token.reuse_detected', current.session.user.id);
-          return { ok: false, reusedBy: current.session.user.id };
-        }
-        if (current.session.revokedAt || current.expiresAt <= now) return { ok: false };
-        const { user } = current.session;
-        audit.record(em, 'token.refresh', user.id);
-        const pair = await issue(em, current.session, user);
-        return { ok: true, authentication: { user, ...pair, permissions: permissionsOf(user.role) } };
-      });
-      if (!outcome.ok) {
-        if (outcome.reusedBy) invalidate(outcome.reusedBy);
-        throw new InvalidRefreshTokenError();
-      }
-      return outcome.authentication;
+      // One statement on the way that matters (database round trips and the ORM's unit of work
+      // were what refresh cost); a second only for a token that could not be claimed.
+      const presentedHash = hashRefreshSecret(refreshToken);
+      const requester = currentRequester();
+      const successorId = randomUUID();
+      const successor = successorOf(refreshToken, successorId);
+      const rotated = await rotation.claim(presentedHash, { id: successorId, hash: hashRefreshSecret(successor) }, requester);
+      if (rotated) return authenticate(rotated, successor);
+      const judged = await rotation.judge(presentedHash, requester);
+      // The reused token's session has just been revoked.
+      if (judged?.verdict === 'reuse') invalidate(judged.id);
+      // Two tabs refreshing at once: the later one gets the pair the earlier one got (its refresh
+      // token, a new access token), instead of ending the session as a replay would.
+      if (judged?.verdict !== 'replay' || !judged.successor_id) throw new InvalidRefreshTokenError();
+      return authenticate(judged, successorOf(refreshToken, judged.successor_id));
     },
 
     async logout(refreshToken) {

@@ -24,7 +24,8 @@ let server: TestServer;
 let admin: Awaited<ReturnType<typeof accountWithRole>>;
 
 beforeAll(async () => {
-  server = await startTestServer({}, undefined, capturingLogger('silent').logger);
+  // The replay below means reuse at once: no reuse interval (refresh.test.ts covers it).
+  server = await startTestServer({ JANUS_REFRESH_REUSE_INTERVAL: '0' }, undefined, capturingLogger('silent').logger);
   admin = await accountWithRole(server, 'admin');
 });
 afterAll(() => server?.close());

@@ -10,7 +10,8 @@ import { perform, SURFACES, type Surface } from '../support/surfaces.ts';
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Replays here mean reuse at once: no reuse interval (refresh.test.ts covers it).
+  server = await startTestServer({ JANUS_REFRESH_REUSE_INTERVAL: '0' });
 });
 afterAll(() => server?.close());
 

@@ -7,7 +7,8 @@ import { perform, SURFACES, type OperationCall, type Surface } from '../support/
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Replays here mean reuse at once: no reuse interval (refresh.test.ts covers it).
+  server = await startTestServer({ JANUS_REFRESH_REUSE_INTERVAL: '0' });
 });
 afterAll(() => server?.close());
 

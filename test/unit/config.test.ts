@@ -40,6 +40,11 @@ describe('loadConfig defaults', () => {
     expect(config.bcryptCost).toBe(12);
   });
 
+  it('ends sessions after 2592000 s (30 days) and answers a replay within 10 s of a rotation with its successor', () => {
+    expect(config.sessionMaxAgeSeconds).toBe(2_592_000);
+    expect(config.refreshReuseIntervalSeconds).toBe(10);
+  });
+
   it('resolves the default data folder to an absolute path and logs at info', () => {
     expect(config.dataDir).toBe(path.resolve('./.janus-data'));
     expect(path.isAbsolute(config.dataDir)).toBe(true);
@@ -80,6 +85,8 @@ describe('loadConfig accepted values', () => {
       JANUS_JWT_AUDIENCE: 'aud',
       JANUS_ACCESS_TOKEN_TTL: '60',
       JANUS_REFRESH_TOKEN_TTL: '3600',
+      JANUS_SESSION_MAX_AGE: '86400',
+      JANUS_REFRESH_REUSE_INTERVAL: '5',
       BCRYPT_COST: '4',
       LOG_LEVEL: 'silent',
       JANUS_JWT_VERIFY_KEYS: '["' + 'v'.repeat(32) + '"]',
@@ -109,6 +116,8 @@ describe('loadConfig accepted values', () => {
         accessTokenTtlSeconds: 60,
       },
       refreshTokenTtlSeconds: 3600,
+      sessionMaxAgeSeconds: 86_400,
+      refreshReuseIntervalSeconds: 5,
       bcryptCost: 4,
       logLevel: 'silent',
       production: true,
@@ -130,9 +139,11 @@ describe('loadConfig accepted values', () => {
     ['PORT', '65535', 65535],
     ['BCRYPT_COST', '4', 4],
     ['BCRYPT_COST', '15', 15],
+    ['JANUS_REFRESH_REUSE_INTERVAL', '0', 0],
+    ['JANUS_REFRESH_REUSE_INTERVAL', '300', 300],
   ] as const)('accepts the bound %s=%s', (name, value, expected) => {
     const config = loadConfig({ [name]: value });
-    const read = { PORT: config.port, BCRYPT_COST: config.bcryptCost };
+    const read = { PORT: config.port, BCRYPT_COST: config.bcryptCost, JANUS_REFRESH_REUSE_INTERVAL: config.refreshReuseIntervalSeconds };
     expect(read[name]).toBe(expected);
   });
 
@@ -149,6 +160,13 @@ it('refuses an access-token lifetime longer than the refresh-token lifetime', ()
   expect(() => loadConfig({ JANUS_ACCESS_TOKEN_TTL: '7200', JANUS_REFRESH_TOKEN_TTL: '3600' })).toThrow(
     /JANUS_ACCESS_TOKEN_TTL must not exceed JANUS_REFRESH_TOKEN_TTL/,
   );
+});
+
+it('refuses a refresh-token lifetime (the idle timeout) longer than the session maximum age', () => {
+  expect(() => loadConfig({ JANUS_REFRESH_TOKEN_TTL: '7200', JANUS_SESSION_MAX_AGE: '3600' })).toThrow(
+    /JANUS_REFRESH_TOKEN_TTL must not exceed JANUS_SESSION_MAX_AGE/,
+  );
+  expect(loadConfig({ JANUS_REFRESH_TOKEN_TTL: '3600', JANUS_SESSION_MAX_AGE: '3600' }).sessionMaxAgeSeconds).toBe(3600);
 });
 
 it('runs one worker per core with JANUS_WORKERS=auto, and only with a database server', () => {
@@ -177,6 +195,10 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['JANUS_ACCESS_TOKEN_TTL', '0'],
     ['JANUS_ACCESS_TOKEN_TTL', '86401'],
     ['JANUS_REFRESH_TOKEN_TTL', '0'],
+    ['JANUS_SESSION_MAX_AGE', '0'],
+    ['JANUS_SESSION_MAX_AGE', '30d'],
+    ['JANUS_REFRESH_REUSE_INTERVAL', '301'],
+    ['JANUS_REFRESH_REUSE_INTERVAL', '-1'],
     ['LOG_LEVEL', 'verbose'],
     ['JANUS_LOGIN_RATE_LIMIT', '10'],
     ['JANUS_LOGIN_RATE_LIMIT', '0/300'],
