@@ -28,7 +28,9 @@ export type AuditEvent = {
   /**
    * registration, login.success, login.failure, token.refresh, token.refresh_replay (a rotated
    * refresh token presented again within the reuse interval), token.reuse_detected, logout,
-   * logout_all, password.change, role.create or role.assign.
+   * logout_all, password.change, role.create, role.assign, mfa.enroll, mfa.enable, mfa.disable,
+   * mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
+   * mfa.recovery_codes.
    */
   event: Scalars['String']['output'];
   id: Scalars['ID']['output'];
@@ -75,9 +77,25 @@ export type Mutation = {
    * A wrong current password fails with INVALID_CREDENTIALS.
    */
   changePassword: AuthPayload;
+  /**
+   * Turns the second factor on with a current code of the enrolled secret, and returns 10
+   * single-use recovery codes. They are shown this once: only their hashes are kept.
+   */
+  confirmTotp: Array<Scalars['String']['output']>;
   /** Creates a role. */
   createRole: Role;
-  /** Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike. */
+  /** Turns the second factor off, given a current TOTP code or an unused recovery code. */
+  disableTotp: Scalars['Boolean']['output'];
+  /**
+   * Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's
+   * authenticator app. The second factor is off until `confirmTotp` checks a code of it.
+   */
+  enrollTotp: TotpEnrollment;
+  /**
+   * Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike.
+   * With a second factor on, the right password answers MFA_REQUIRED with `extensions.mfaToken`
+   * instead: `verifyMfa` completes the login.
+   */
   loginUser: AuthPayload;
   /** Ends every login session of the caller; every access token issued so far stops working. */
   logoutAll: Scalars['Boolean']['output'];
@@ -88,8 +106,19 @@ export type Mutation = {
    * again revokes its whole login session.
    */
   refreshToken: AuthPayload;
+  /**
+   * Replaces every recovery code with 10 new ones, shown this once. Only with an access token from
+   * a login that used the second factor.
+   */
+  regenerateRecoveryCodes: Array<Scalars['String']['output']>;
   /** Creates an account with a self-assignable role (`user` or `employee`) and logs it in. */
   registerUser: AuthPayload;
+  /**
+   * Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current
+   * TOTP code or one unused recovery code. A TOTP code is accepted once. After 5 wrong codes, or
+   * 5 minutes, the mfaToken is dead (INVALID_MFA_TOKEN): log in again.
+   */
+  verifyMfa: AuthPayload;
 };
 
 
@@ -105,10 +134,20 @@ export type MutationChangePasswordArgs = {
 };
 
 
+export type MutationConfirmTotpArgs = {
+  code: Scalars['String']['input'];
+};
+
+
 export type MutationCreateRoleArgs = {
   name: Scalars['String']['input'];
   permissions: Array<Scalars['String']['input']>;
   selfAssignable?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationDisableTotpArgs = {
+  code: Scalars['String']['input'];
 };
 
 
@@ -135,6 +174,12 @@ export type MutationRegisterUserArgs = {
   password: Scalars['String']['input'];
   phoneNumber: Scalars['String']['input'];
   role: Scalars['String']['input'];
+};
+
+
+export type MutationVerifyMfaArgs = {
+  code: Scalars['String']['input'];
+  mfaToken: Scalars['String']['input'];
 };
 
 export type PageInfo = {
@@ -187,6 +232,15 @@ export type Role = {
   selfAssignable: Scalars['Boolean']['output'];
 };
 
+/** A pending TOTP secret, for an authenticator app. Nothing changes at login until `confirmTotp`. */
+export type TotpEnrollment = {
+  __typename?: 'TotpEnrollment';
+  /** `otpauth://totp/…`, for a QR code. */
+  otpauthUri: Scalars['String']['output'];
+  /** Base32, for typing into an authenticator app. */
+  secret: Scalars['String']['output'];
+};
+
 /** A registered account. */
 export type User = {
   __typename?: 'User';
@@ -196,6 +250,8 @@ export type User = {
   firstName: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   lastName: Scalars['String']['output'];
+  /** Whether login asks for a TOTP code (or a recovery code) after the password. */
+  mfaEnabled: Scalars['Boolean']['output'];
   phoneNumber: Scalars['String']['output'];
   /** The name of the user's role, e.g. `user`, `employee` or `admin`. */
   role: Scalars['String']['output'];
@@ -301,6 +357,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: ResolverTypeWrapper<RoleModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TotpEnrollment: ResolverTypeWrapper<TotpEnrollment>;
   User: ResolverTypeWrapper<UserViewModel>;
   UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
@@ -321,6 +378,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Role: RoleModel;
   String: Scalars['String']['output'];
+  TotpEnrollment: TotpEnrollment;
   User: UserViewModel;
   UserConnection: Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> };
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
@@ -345,6 +403,10 @@ export type RateLimitDirectiveArgs = {
 };
 
 export type RateLimitDirectiveResolver<Result, Parent, ContextType = Context, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresMfaDirectiveArgs = { };
+
+export type RequiresMfaDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresMfaDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type RequiresPermissionDirectiveArgs = {
   permission: Scalars['String']['input'];
@@ -387,12 +449,17 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   assignRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAssignRoleArgs, 'role' | 'userId'>>;
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  confirmTotp?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
+  disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDisableTotpArgs, 'code'>>;
+  enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
   loginUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginUserArgs, 'email' | 'password'>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   logoutUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutUserArgs, 'refreshToken'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
+  regenerateRecoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   registerUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
+  verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'mfaToken'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -415,12 +482,18 @@ export type RoleResolvers<ContextType = Context, ParentType extends ResolversPar
   selfAssignable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type TotpEnrollmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TotpEnrollment'] = ResolversParentTypes['TotpEnrollment']> = {
+  otpauthUri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mfaEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   phoneNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -445,6 +518,7 @@ export type Resolvers<ContextType = Context> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
+  TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;
@@ -455,5 +529,6 @@ export type DirectiveResolvers<ContextType = Context> = {
   errors?: ErrorsDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
+  requiresMfa?: RequiresMfaDirectiveResolver<any, any, ContextType>;
   requiresPermission?: RequiresPermissionDirectiveResolver<any, any, ContextType>;
 };

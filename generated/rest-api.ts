@@ -68,6 +68,29 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/confirm-totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turns the second factor on with a current code of the enrolled secret, and returns 10 single-use recovery codes.
+         * @description Turns the second factor on with a current code of the enrolled secret, and returns 10
+         *     single-use recovery codes. They are shown this once: only their hashes are kept.
+         *
+         *     Needs a valid access token.
+         */
+        post: operations["confirmTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/create-role": {
         parameters: {
             query?: never;
@@ -90,6 +113,51 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/disable-totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turns the second factor off, given a current TOTP code or an unused recovery code.
+         * @description Turns the second factor off, given a current TOTP code or an unused recovery code.
+         *
+         *     Needs a valid access token.
+         */
+        post: operations["disableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/enroll-totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's authenticator app.
+         * @description Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's
+         *     authenticator app. The second factor is off until `confirmTotp` checks a code of it.
+         *
+         *     Needs a valid access token.
+         */
+        post: operations["enrollTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/login-user": {
         parameters: {
             query?: never;
@@ -102,6 +170,8 @@ export type paths = {
         /**
          * Exchanges an email and password for a token pair.
          * @description Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike.
+         *     With a second factor on, the right password answers MFA_REQUIRED with `extensions.mfaToken`
+         *     instead: `verifyMfa` completes the login.
          *
          *     No access token needed.
          */
@@ -201,6 +271,29 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/regenerate-recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replaces every recovery code with 10 new ones, shown this once.
+         * @description Replaces every recovery code with 10 new ones, shown this once. Only with an access token from
+         *     a login that used the second factor.
+         *
+         *     Needs a valid access token, from a login that used a second factor (else MFA_REQUIRED).
+         */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/register-user": {
         parameters: {
             query?: never;
@@ -289,6 +382,30 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/verify-mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current TOTP code or one unused recovery code.
+         * @description Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current
+         *     TOTP code or one unused recovery code. A TOTP code is accepted once. After 5 wrong codes, or
+         *     5 minutes, the mfaToken is dead (INVALID_MFA_TOKEN): log in again.
+         *
+         *     No access token needed.
+         */
+        post: operations["verifyMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -302,7 +419,9 @@ export type components = {
             /**
              * @description registration, login.success, login.failure, token.refresh, token.refresh_replay (a rotated
              *     refresh token presented again within the reuse interval), token.reuse_detected, logout,
-             *     logout_all, password.change, role.create or role.assign.
+             *     logout_all, password.change, role.create, role.assign, mfa.enroll, mfa.enable, mfa.disable,
+             *     mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
+             *     mfa.recovery_codes.
              */
             event: string;
             id: string;
@@ -334,6 +453,8 @@ export type components = {
             errors: {
                 extensions: {
                     code: components["schemas"]["ErrorCode"];
+                    /** @description Only with MFA_REQUIRED from `loginUser`: pass it to `verifyMfa` within 5 minutes. */
+                    mfaToken?: string;
                 };
                 /** @description Safe to show; never a stack trace. */
                 message: string;
@@ -343,7 +464,7 @@ export type components = {
          * @description Stable error codes; see each response for when.
          * @enum {string}
          */
-        ErrorCode: "BAD_USER_INPUT" | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "FORBIDDEN" | "ROLE_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "ROLE_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+        ErrorCode: "BAD_USER_INPUT" | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "FORBIDDEN" | "ROLE_NOT_ALLOWED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "ROLE_EXISTS" | "MFA_ALREADY_ENABLED" | "MFA_NOT_ENROLLED" | "MFA_NOT_ENABLED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
         PageInfo: {
             /** @description The cursor of the last edge, or null on an empty page. */
             endCursor: string | null;
@@ -359,6 +480,13 @@ export type components = {
             /** @description Whether `registerUser` may choose this role. */
             selfAssignable: boolean;
         };
+        /** @description A pending TOTP secret, for an authenticator app. Nothing changes at login until `confirmTotp`. */
+        TotpEnrollment: {
+            /** @description `otpauth://totp/…`, for a QR code. */
+            otpauthUri: string;
+            /** @description Base32, for typing into an authenticator app. */
+            secret: string;
+        };
         /** @description A registered account. */
         User: {
             /** Format: date-time */
@@ -368,6 +496,8 @@ export type components = {
             firstName: string;
             id: string;
             lastName: string;
+            /** @description Whether login asks for a TOTP code (or a recovery code) after the password. */
+            mfaEnabled: boolean;
             phoneNumber: string;
             /** @description The name of the user's role, e.g. `user`, `employee` or `admin`. */
             role: string;
@@ -391,7 +521,7 @@ export type components = {
         RequestId: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
-        /** @description Always `Bearer realm="janus"`. */
+        /** @description `Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, RFC 9470's `error="insufficient_user_authentication"` as well. */
         WwwAuthenticate: string;
     };
     pathItems: never;
@@ -673,6 +803,115 @@ export interface operations {
             };
         };
     };
+    confirmTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The result of the operation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
+            };
+            /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `MFA_NOT_ENROLLED`: no pending TOTP enrollment to confirm (call `enrollTotp` first). `MFA_ALREADY_ENABLED`: a second factor is already active on this account (disable it first). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: the request body exceeds 100 kB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: the request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     createRole: {
         parameters: {
             query?: never;
@@ -785,6 +1024,207 @@ export interface operations {
             };
         };
     };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The result of the operation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": boolean;
+                };
+            };
+            /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `MFA_NOT_ENABLED`: no second factor is active on this account. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: the request body exceeds 100 kB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: the request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    enrollTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of the operation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrollment"];
+                };
+            };
+            /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `MFA_ALREADY_ENABLED`: a second factor is already active on this account (disable it first). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: the request body exceeds 100 kB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: the request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     loginUser: {
         parameters: {
             query?: never;
@@ -821,7 +1261,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_CREDENTIALS`: wrong email or password (the same answer for both). */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_CREDENTIALS`: wrong email or password (the same answer for both). `MFA_REQUIRED`: a second factor is needed: from `loginUser`, the password was right and `extensions.mfaToken` completes the login with `verifyMfa`; on a route that requires it, the access token comes from a login without one (log in again with the second factor). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
@@ -1216,6 +1656,98 @@ export interface operations {
             };
         };
     };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of the operation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
+            };
+            /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `MFA_REQUIRED`: a second factor is needed: from `loginUser`, the password was right and `extensions.mfaToken` completes the login with `verifyMfa`; on a route that requires it, the access token comes from a login without one (log in again with the second factor). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `MFA_NOT_ENABLED`: no second factor is active on this account. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: the request body exceeds 100 kB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: the request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     registerUser: {
         parameters: {
             query?: never;
@@ -1552,6 +2084,106 @@ export interface operations {
             /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verifyMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    mfaToken: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The result of the operation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthPayload"];
+                };
+            };
+            /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. `INVALID_MFA_TOKEN`: the mfaToken is unknown, expired, already used, or dead after 5 wrong codes: log in again. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: the request body exceeds 100 kB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: the request body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };

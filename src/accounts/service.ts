@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
-import { UnauthenticatedError } from '../auth/errors.ts';
+import { MfaRequiredError, UnauthenticatedError } from '../auth/errors.ts';
+import type { MfaService } from '../mfa/service.ts';
 import { Role } from '../roles/role.entity.ts';
 import { RoleNotAllowedError } from '../roles/errors.ts';
 import { permissionsOf } from '../roles/permissions.ts';
@@ -36,8 +37,11 @@ export interface AccountService {
   /** An operator's account creation (the CLI): any existing role. */
   createAccount(input: RegistrationInput): Promise<User>;
   login(email: string, password: string): Promise<Authentication>;
-  /** Checks the current password, stores the new one, ends every session and opens a new one. */
-  changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Authentication>;
+  /**
+   * Checks the current password, stores the new one, ends every session and opens a new one,
+   * proven as the caller's was (`amr`): a second factor stays on and stays proven.
+   */
+  changePassword(userId: string, currentPassword: string, newPassword: string, amr: readonly string[]): Promise<Authentication>;
   getUser(id: string): Promise<User>;
   listUsers(first: number | null | undefined, after: string | null | undefined): Promise<Page<User>>;
 }
@@ -48,9 +52,10 @@ export function createAccountService(deps: {
   orm: MikroORM;
   passwords: PasswordHasher;
   tokens: Pick<TokenService, 'startSession' | 'revokeEverything'>;
+  mfa: Pick<MfaService, 'startChallenge'>;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
 }): AccountService {
-  const { orm, passwords, tokens, audit } = deps;
+  const { orm, passwords, tokens, mfa, audit } = deps;
 
   /**
    * Validates, hashes, then writes the user and whatever `afterCreate` adds in one transaction:
@@ -116,6 +121,10 @@ export function createAccountService(deps: {
       await audit.recordAlone('login.failure', user.id);
       throw new InvalidCredentialsError();
     }
+    if (user.mfaEnabled) {
+      // The password alone issues no token: only the mfaToken, which verifyMfa completes with a code.
+      throw new MfaRequiredError(await em.transactional((tx) => mfa.startChallenge(tx, user)));
+    }
     const pair = await em.transactional((tx) => {
       audit.record(tx, 'login.success', user.id);
       return tokens.startSession(tx, user);
@@ -123,7 +132,7 @@ export function createAccountService(deps: {
     return { user, ...pair, permissions: permissionsOf(user.role) };
   }
 
-  async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<Authentication> {
+  async function changePassword(userId: string, currentPassword: string, newPassword: string, amr: readonly string[]): Promise<Authentication> {
     const password = validatePassword(newPassword, 'newPassword');
     const current = await findUser(orm.em.fork(), userId);
     if (!current) throw new UnauthenticatedError();
@@ -137,7 +146,7 @@ export function createAccountService(deps: {
       user.passwordHash = passwordHash;
       await tokens.revokeEverything(em, user);
       audit.record(em, 'password.change', user.id);
-      return { user, ...(await tokens.startSession(em, user)), permissions: permissionsOf(user.role) };
+      return { user, ...(await tokens.startSession(em, user, amr)), permissions: permissionsOf(user.role) };
     });
   }
 

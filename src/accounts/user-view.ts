@@ -9,5 +9,6 @@ export interface UserView {
   lastName: string;
   phoneNumber: string;
   createdAt: Date;
+  mfaEnabled: boolean;
   role: { name: string; permissions: readonly string[] };
 }

@@ -16,6 +16,8 @@ const UserSchema = defineEntity({
     role: () => p.manyToOne(Role).index(),
     // Bumped to invalidate every outstanding access token of the user at once.
     tokenVersion: p.integer().default(0),
+    // A confirmed TOTP second factor (src/mfa): login then asks for a code after the password.
+    mfaEnabled: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { JwtAlgorithm } from '../auth/keys.ts';
+import { parseEncryptionKey } from '../mfa/encryption.ts';
 import { ConfigError } from '../shared/config-error.ts';
 
 export { ConfigError };
@@ -46,6 +47,15 @@ export interface Config {
   /** How long a client may take to send a whole request (headers and body), and its headers alone. */
   requestTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Encrypts TOTP secrets at rest (AES-256-GCM). */
+  encryption: {
+    /** 32 bytes. Unset (outside production): generated once into the data folder. */
+    key: Buffer | undefined;
+    /** Keys from before a rotation: they decrypt, never encrypt. */
+    previousKeys: Buffer[];
+  };
+  /** The issuer an authenticator app shows beside the account (the otpauth URI's `issuer`). */
+  totpIssuer: string;
 }
 
 
@@ -128,6 +138,18 @@ function origins(env: Env, name: string): string[] {
   });
 }
 
+function encryption(env: Env, production: boolean): Config['encryption'] {
+  const raw = env.JANUS_ENCRYPTION_KEY;
+  if (production && !raw) {
+    throw new ConfigError('JANUS_ENCRYPTION_KEY is required in production (32 bytes, base64 or hex; e.g. `openssl rand -base64 32`)');
+  }
+  const previous = (env.JANUS_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+  return {
+    key: raw ? parseEncryptionKey('JANUS_ENCRYPTION_KEY', raw) : undefined,
+    previousKeys: previous.map((key) => parseEncryptionKey('JANUS_ENCRYPTION_KEYS_PREVIOUS', key)),
+  };
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
@@ -184,5 +206,7 @@ function readConfig(env: Env): Config {
     metricsToken: env.JANUS_METRICS_TOKEN || undefined,
     requestTimeoutMs: integer(env, 'JANUS_REQUEST_TIMEOUT', 10, 1, 600) * 1000,
     headersTimeoutMs: integer(env, 'JANUS_HEADERS_TIMEOUT', 5, 1, 600) * 1000,
+    encryption: encryption(env, production),
+    totpIssuer: text(env, 'JANUS_TOTP_ISSUER', 'Janus'),
   };
 }

@@ -5,6 +5,8 @@ import { createAuditLog } from '../audit/service.ts';
 import { createPasswordHasher } from '../accounts/passwords.ts';
 import { createAccessTokenService } from '../auth/jwt.ts';
 import type { SigningKey, VerificationKey } from '../auth/keys.ts';
+import { createSecretBox } from '../mfa/encryption.ts';
+import { createMfaService } from '../mfa/service.ts';
 import { createRoleService } from '../roles/service.ts';
 import { createTokenService } from '../tokens/service.ts';
 import type { Services } from '../graphql/context.ts';
@@ -15,6 +17,8 @@ export type { Services };
 export interface KeyRing {
   signing: SigningKey;
   previous: VerificationKey[];
+  /** Encrypts TOTP secrets at rest. */
+  encryption: { key: Buffer; previousKeys: Buffer[] };
 }
 
 export function createServices(
@@ -44,8 +48,9 @@ export function createServices(
     outsideClients: database.outsideClients,
   });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
-  const accounts = createAccountService({ orm, passwords, tokens, audit });
-  return { accounts, roles: createRoleService({ orm, audit, tokens }), tokens, audit };
+  const mfa = createMfaService({ orm, secrets: createSecretBox(keys.encryption), tokens, audit, issuer: config.totpIssuer });
+  const accounts = createAccountService({ orm, passwords, tokens, mfa, audit });
+  return { accounts, roles: createRoleService({ orm, audit, tokens }), tokens, audit, mfa };
 }
 
 /** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */

@@ -12,6 +12,13 @@ const AUDIT_EVENTS = [
   'password.change',
   'role.create',
   'role.assign',
+  'mfa.enroll',
+  'mfa.enable',
+  'mfa.disable',
+  'mfa.challenge',
+  'mfa.success',
+  'mfa.failure',
+  'mfa.recovery_codes',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

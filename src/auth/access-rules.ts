@@ -8,13 +8,17 @@ import {
 } from 'graphql';
 import { directiveValues } from '../graphql/directive-values.ts';
 import { DomainError } from '../shared/errors.ts';
-import { ForbiddenError, UnauthenticatedError } from './errors.ts';
+import { ForbiddenError, MfaRequiredError, UnauthenticatedError } from './errors.ts';
 import type { Principal } from './principal.ts';
 
+/**
+ * What a root field requires of its caller: its access marker's rule and, with `mfa`, the
+ * additional requirement of @requiresMfa (a token whose login used a second factor).
+ */
 export type AccessRule =
   | { kind: 'public' }
-  | { kind: 'authenticated' }
-  | { kind: 'permission'; permission: string };
+  | { kind: 'authenticated'; mfa?: true }
+  | { kind: 'permission'; permission: string; mfa?: true };
 
 export const ACCESS_MARKERS = ['public', 'authenticated', 'requiresPermission'] as const;
 
@@ -28,7 +32,18 @@ export function accessMarkersOf(field: GraphQLField<unknown, unknown>): string[]
   return (field.astNode?.directives ?? []).map((node) => node.name.value).filter((name) => names.includes(name));
 }
 
+/** The RFC 8176 method reference of a one-time code: what @requiresMfa looks for in `amr`. */
+const SECOND_FACTOR = 'otp';
+
 function ruleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
+  const rule = markerRuleOf(schema, field);
+  if (!field.astNode?.directives?.some((node) => node.name.value === 'requiresMfa')) return rule;
+  // A caller without a token has no login to have proven anything: the SDL contradicts itself.
+  if (rule.kind === 'public') throw new Error(`${field.name}: @requiresMfa cannot go with @public`);
+  return { ...rule, mfa: true };
+}
+
+function markerRuleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
   const permission = directiveValues(schema, field, 'requiresPermission')?.permission;
   if (typeof permission === 'string') return { kind: 'permission', permission };
   const markers = accessMarkersOf(field);
@@ -89,10 +104,14 @@ export function rulesOfFields(rules: ReadonlyMap<string, AccessRule>, fields: re
 
 /** The first rule the caller fails, as the error to answer with, or undefined when all pass. */
 export function checkAccess(rules: readonly AccessRule[], principal: Principal | null): DomainError | undefined {
+  let needsSecondFactor = false;
   for (const rule of rules) {
     if (rule.kind === 'public') continue;
     if (!principal) return new UnauthenticatedError();
     if (rule.kind === 'permission' && !principal.permissions.has(rule.permission)) return new ForbiddenError(rule.permission);
+    needsSecondFactor ||= rule.mfa === true;
   }
+  // Last: a step-up is worth asking for only when nothing else would refuse the caller anyway.
+  if (needsSecondFactor && !principal?.claims.amr.includes(SECOND_FACTOR)) return new MfaRequiredError();
   return undefined;
 }

@@ -13,3 +13,25 @@ export class ForbiddenError extends DomainError {
     super(`Missing permission: ${permission}`);
   }
 }
+
+/**
+ * A second factor is needed. From login (with the right password), `mfaToken` completes it
+ * through verifyMfa. From an access rule (@requiresMfa), the token's login had none: as RFC 9470's
+ * step-up challenge, the client logs in again with its second factor.
+ */
+export class MfaRequiredError extends DomainError {
+  readonly code = 'MFA_REQUIRED';
+  override readonly extensions: Readonly<Record<string, unknown>>;
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(mfaToken?: string) {
+    super(
+      mfaToken
+        ? 'A second factor is required: complete the login with verifyMfa and the mfaToken'
+        : 'This operation requires a login with a second factor: log in again with your authenticator code',
+    );
+    this.extensions = mfaToken ? { mfaToken } : {};
+    this.headers = mfaToken
+      ? {}
+      : { 'www-authenticate': 'Bearer realm="janus", error="insufficient_user_authentication", error_description="A second factor is required"' };
+  }
+}

@@ -13,6 +13,11 @@ export interface AccessClaims {
   ver: number;
   role: string;
   perms: string[];
+  /**
+   * How the session's login was proven, as RFC 8176 method references: ["pwd"], or ["pwd","otp"]
+   * after a TOTP or recovery code. The session keeps it across refreshes.
+   */
+  amr: string[];
 }
 
 export interface VerifiedAccessToken extends AccessClaims {
@@ -51,7 +56,15 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 // under ordinary load, and a miss only costs the verification it would have cost anyway.
 const VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
 
-function hasAccessClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & VerifiedAccessToken {
+/**
+ * Tokens signed before `amr` existed are still valid until they expire: they were all proven by
+ * a password alone.
+ */
+const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
+
+function hasAccessClaims(
+  payload: Record<string, unknown>,
+): payload is Record<string, unknown> & Omit<VerifiedAccessToken, 'amr'> & { amr?: string[] } {
   return (
     typeof payload.sub === 'string' &&
     isUuid(payload.sub) &&
@@ -62,7 +75,8 @@ function hasAccessClaims(payload: Record<string, unknown>): payload is Record<st
     Number.isInteger(payload.ver) &&
     typeof payload.role === 'string' &&
     Array.isArray(payload.perms) &&
-    payload.perms.every((perm) => typeof perm === 'string')
+    payload.perms.every((perm) => typeof perm === 'string') &&
+    (payload.amr === undefined || (Array.isArray(payload.amr) && payload.amr.every((method) => typeof method === 'string')))
   );
 }
 
@@ -98,8 +112,9 @@ export function createAccessTokenService(options: {
         requiredClaims: ['sub', 'sid', 'jti', 'exp', 'iat'],
       });
       if (!hasAccessClaims(payload)) return INVALID;
-      verifiedTokens.set(token, payload);
-      return { status: 'valid', claims: payload };
+      const claims: VerifiedAccessToken = { ...payload, amr: payload.amr ?? [...PASSWORD_ONLY] };
+      verifiedTokens.set(token, claims);
+      return { status: 'valid', claims };
     } catch (error) {
       // jose raises this only once the signature, type, issuer and audience have checked out.
       if (error instanceof joseErrors.JWTExpired) return EXPIRED;
@@ -116,6 +131,7 @@ export function createAccessTokenService(options: {
         ver: claims.ver,
         role: claims.role,
         perms: claims.perms,
+        amr: claims.amr,
         sub: claims.sub,
         iss: issuer,
         aud: audience,

@@ -33,6 +33,7 @@ export function createVerifiedTokenCache(options: { maxEntries: number; clockTol
     set(token, claims) {
       // Shared by every request that presents the token: nobody may change it.
       Object.freeze(claims.perms);
+      Object.freeze(claims.amr);
       setBounded(entries, token, Object.freeze(claims), options.maxEntries);
     },
   };

@@ -3,6 +3,7 @@ import type { AccessTokenCheck } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditLog } from '../audit/service.ts';
+import type { MfaService } from '../mfa/service.ts';
 import type { RoleService } from '../roles/service.ts';
 import type { TokenService } from '../tokens/service.ts';
 
@@ -12,6 +13,7 @@ export interface Services {
   roles: RoleService;
   tokens: TokenService;
   audit: AuditLog;
+  mfa: MfaService;
 }
 
 /** What the edge hands Yoga with each request (Yoga's server context). */

@@ -74,7 +74,9 @@ export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
         limiter(options.clientIp, fields.map(({ type, field }) => ({ ...base, type, field }))),
         limiter(
           () => 'any-client',
-          fields.map(({ type, field, identityArgs }) => ({
+          // A field without identity arguments is counted per client IP only: one shared count
+          // for every caller would let anyone lock everyone out.
+          fields.filter(({ identityArgs }) => identityArgs.length > 0).map(({ type, field, identityArgs }) => ({
             ...base,
             type,
             field,

@@ -23,6 +23,8 @@ interface ClientError {
    * survive the mapping; `spec` marks those the spec answers with 200 on `application/json`.
    */
   http?: { status?: number; spec?: boolean };
+  /** What a DomainError adds to `extensions` beside its code (e.g. `mfaToken`); never the code. */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
 interface HttpExtension {
@@ -88,12 +90,12 @@ function requestErrorStatusOf(error: GraphQLError): (HttpExtension & { status: n
 function classify(error: unknown, logger: Logger): ClientError {
   const chain = chainOf(error);
   const domain = chain.find((link) => link instanceof DomainError);
-  if (domain) return { message: domain.message, code: domain.code, headers: domain.headers };
+  if (domain) return { message: domain.message, code: domain.code, headers: domain.headers, extensions: domain.extensions };
   const outer = chain[0];
   if (outer instanceof GraphQLError) {
     const code = codeOf(outer);
     const http = requestErrorStatusOf(outer);
-    if (code) return { message: withoutArgumentValues(outer.message), code, headers: http?.headers, http };
+    if (code) return { message: withoutArgumentValues(outer.message), code, headers: http?.headers, http, extensions: ownExtensionsOf(outer) };
     // Without a path the error is about the request itself (its JSON, document or variables),
     // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
     if (!outer.path) {
@@ -122,9 +124,20 @@ function classify(error: unknown, logger: Logger): ClientError {
 /** Errors toGraphQLError made: already what the client may see, so the mask lets them through. */
 const clientErrors = new WeakSet<GraphQLError>();
 
+/**
+ * The extensions beside code and http of an error this module made (e.g. one the mask mapped
+ * before SOFA handed it to the REST handler): a domain error's, so safe to show again. Those of
+ * errors made elsewhere are never copied (Yoga may keep an internal cause there).
+ */
+function ownExtensionsOf(error: GraphQLError): Record<string, unknown> | undefined {
+  if (!clientErrors.has(error)) return undefined;
+  const { code: _code, http: _http, ...extensions } = error.extensions;
+  return extensions;
+}
+
 export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
   if (error instanceof GraphQLError && clientErrors.has(error)) return error;
-  const { message, code, headers, http } = classify(error, logger);
+  const { message, code, headers, http, extensions } = classify(error, logger);
   const located = error instanceof GraphQLError ? error : undefined;
   const hasHeaders = headers !== undefined && Object.keys(headers).length > 0;
   // Yoga sends `http.headers` as response headers, answers with `http.status`, and never shows
@@ -136,7 +149,7 @@ export function toGraphQLError(error: unknown, logger: Logger): GraphQLError {
       new GraphQLError(message, {
         nodes: located?.nodes,
         path: located?.path,
-        extensions: { code, ...httpExtension },
+        extensions: { ...extensions, code, ...httpExtension },
       }),
   );
   clientErrors.add(clientError);
@@ -184,8 +197,11 @@ export function createErrorRenderer(logger: Logger): ErrorRenderer {
       .map(({ code, http }) => http?.status ?? ERROR_STATUS[code])
       .reduce((highest, next) => (next > highest ? next : highest));
     const headers: Record<string, string> = Object.assign({}, ...clientErrors.map((error) => error.headers ?? {}));
-    if (status === 401) headers['www-authenticate'] = 'Bearer realm="janus"';
-    const body = JSON.stringify({ errors: clientErrors.map(({ message, code }) => ({ message, extensions: { code } })) });
+    // An error may name its own challenge (a step-up's insufficient_user_authentication).
+    if (status === 401) headers['www-authenticate'] ??= 'Bearer realm="janus"';
+    const body = JSON.stringify({
+      errors: clientErrors.map(({ message, code, extensions }) => ({ message, extensions: { ...extensions, code } })),
+    });
     return { status, headers, body };
   };
   return {

@@ -9,12 +9,18 @@ export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   INVALID_REFRESH_TOKEN: 401,
+  MFA_REQUIRED: 401,
+  INVALID_MFA_CODE: 401,
+  INVALID_MFA_TOKEN: 401,
   FORBIDDEN: 403,
   ROLE_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   EMAIL_TAKEN: 409,
   ROLE_EXISTS: 409,
+  MFA_ALREADY_ENABLED: 409,
+  MFA_NOT_ENROLLED: 409,
+  MFA_NOT_ENABLED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
@@ -51,6 +57,12 @@ export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
   /** HTTP headers that go with the error on REST (and on GraphQL's response), e.g. Retry-After. */
   readonly headers: Readonly<Record<string, string>> = {};
+  /**
+   * What the client needs beside the code to act on the error (e.g. the `mfaToken` of
+   * MFA_REQUIRED), sent in `extensions` on both surfaces. `code` always wins over a key of the
+   * same name.
+   */
+  readonly extensions: Readonly<Record<string, unknown>> = {};
 
   constructor(message?: string) {
     // withoutStack's own steps: TypeScript wants super() at the top level of a constructor whose

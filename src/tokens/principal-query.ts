@@ -8,13 +8,14 @@ export interface PrincipalRow {
   last_name: string;
   phone_number: string;
   created_at: Date;
+  mfa_enabled: boolean;
   token_version: number;
   role_name: string;
   role_permissions: string[];
 }
 
 /** The columns of a PrincipalRow, from users `u` joined to their roles `r`. */
-export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.token_version,
+export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.mfa_enabled, u.token_version,
   r.name as role_name, r.permissions as role_permissions`;
 
 const PRINCIPAL_SQL = `

@@ -8,8 +8,8 @@ export interface RotationSettings {
   reuseIntervalSeconds: number;
 }
 
-/** The session's user, as the new access token and the answer need them. */
-export type RotatedRow = PrincipalRow & { session_id: string };
+/** The session's user and how its login was proven, as the new access token and the answer need them. */
+export type RotatedRow = PrincipalRow & { session_id: string; amr: string[] };
 
 /**
  * What a token that could not be claimed is: `refused` (unused, but expired, in a revoked session
@@ -46,7 +46,7 @@ const CLAIM_SQL = `
     from i, sessions s join users u on u.id = s.user_id
     where t.token_hash = i.presented_hash and t.used_at is null and t.expires_at > now()
       and s.id = t.session_id and s.revoked_at is null and s.created_at > now() - i.max_age
-    returning t.session_id, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
+    returning t.session_id, s.amr, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
   ), successor as (
     insert into refresh_tokens (id, session_id, token_hash, expires_at, created_at)
     select i.successor_id, c.session_id, i.successor_hash, c.successor_expires_at, now() from claimed c, i
@@ -54,7 +54,7 @@ const CLAIM_SQL = `
     ${auditColumns}
     select 'token.refresh', ${auditValues('c.user_id')} from claimed c, i
   )
-  select c.session_id, ${PRINCIPAL_COLUMNS}
+  select c.session_id, c.amr, ${PRINCIPAL_COLUMNS}
   from claimed c join users u on u.id = c.user_id join roles r on r.id = u.role_id`;
 
 /**
@@ -68,7 +68,7 @@ const JUDGE_SQL = `
       make_interval(secs => ?::double precision) as max_age,
       ${REQUESTER_INPUT}
   ), presented as (
-    select t.session_id, s.user_id, t.successor_id,
+    select t.session_id, s.amr, s.user_id, t.successor_id,
       case
         when t.used_at is null then 'refused'
         when t.used_at > now() - i.reuse_interval and s.revoked_at is null and s.created_at > now() - i.max_age
@@ -87,7 +87,7 @@ const JUDGE_SQL = `
     select case p.verdict when 'replay' then 'token.refresh_replay' else 'token.reuse_detected' end, ${auditValues('p.user_id')}
     from presented p, i where p.verdict <> 'refused'
   )
-  select p.verdict, p.successor_id, p.session_id, ${PRINCIPAL_COLUMNS}
+  select p.verdict, p.successor_id, p.session_id, p.amr, ${PRINCIPAL_COLUMNS}
   from presented p join users u on u.id = p.user_id join roles r on r.id = u.role_id`;
 
 export interface Rotation {

@@ -38,8 +38,9 @@ export interface TokenService {
   /**
    * Opens a login session for `user` inside the caller's unit of work, so that the session is
    * written in the same transaction as whatever made the login possible (e.g. registration).
+   * `amr` says how the login was proven (default: a password); every token of the session carries it.
    */
-  startSession(em: EntityManager, user: User): Promise<TokenPair>;
+  startSession(em: EntityManager, user: User, amr?: readonly string[]): Promise<TokenPair>;
   /** An access token's signature and claims, checked without the database (jwt.ts says when it settles at once). */
   checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
   /**
@@ -82,6 +83,7 @@ function userOf(row: PrincipalRow): UserView {
     lastName: row.last_name,
     phoneNumber: row.phone_number,
     createdAt: row.created_at,
+    mfaEnabled: row.mfa_enabled,
     role: { name: row.role_name, permissions: row.role_permissions },
   };
 }
@@ -112,7 +114,14 @@ export function createTokenService(options: {
   async function authenticate(row: RotatedRow, refreshToken: string): Promise<Authentication> {
     const user = userOf(row);
     const permissions = permissionsOf(user.role);
-    const token = await accessTokens.sign({ sub: user.id, sid: row.session_id, ver: row.token_version, role: user.role.name, perms: permissions });
+    const token = await accessTokens.sign({
+      sub: user.id,
+      sid: row.session_id,
+      ver: row.token_version,
+      role: user.role.name,
+      perms: permissions,
+      amr: row.amr,
+    });
     return { user, token, refreshToken, permissions };
   }
 
@@ -129,13 +138,14 @@ export function createTokenService(options: {
       ver: user.tokenVersion,
       role: user.role.name,
       perms: permissionsOf(user.role),
+      amr: session.amr,
     });
     return { token, refreshToken };
   }
 
   const service: TokenService = {
-    startSession(em, user) {
-      return issue(em, em.create(Session, { id: randomUUID(), user }), user);
+    startSession(em, user, amr = ['pwd']) {
+      return issue(em, em.create(Session, { id: randomUUID(), user, amr: [...amr] }), user);
     },
 
     checkAccessToken(accessToken) {

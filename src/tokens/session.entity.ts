@@ -11,6 +11,8 @@ const SessionSchema = defineEntity({
     user: () => p.manyToOne(User).deleteRule('cascade').index(),
     createdAt: p.datetime().onCreate(() => new Date()),
     revokedAt: p.datetime().nullable(),
+    // How the login proved who it was (RFC 8176 values: pwd, otp): every access token of the session carries it.
+    amr: p.array().default(['pwd']),
   },
 });
 

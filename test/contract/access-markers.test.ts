@@ -26,6 +26,13 @@ describe('access markers in the SDL', () => {
       'Mutation.logoutUser',
       'Mutation.refreshToken',
       'Mutation.registerUser',
+      'Mutation.verifyMfa',
     ]);
+  });
+
+  it('treats @requiresMfa as a requirement beside the access marker, never as one', () => {
+    const stepUp = rootFields.filter(({ field }) => field.astNode?.directives?.some((node) => node.name.value === 'requiresMfa'));
+    expect(stepUp.map(({ path }) => path)).toContain('Mutation.regenerateRecoveryCodes');
+    for (const { field } of stepUp) expect(accessMarkersOf(field)).toEqual(['authenticated']);
   });
 });

@@ -4,6 +4,7 @@ import { createAuditLog } from '../../src/audit/service.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/passwords.ts';
 import { openDatabase, type Database } from '../../src/db/orm.ts';
 import type { TokenService } from '../../src/tokens/service.ts';
+import type { MfaService } from '../../src/mfa/service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { registration } from '../support/server.ts';
 
@@ -28,8 +29,13 @@ const failingTokens: Pick<TokenService, 'startSession' | 'revokeEverything'> = {
   revokeEverything: () => Promise.reject(new Error('not used by registration')),
 };
 
+/** Neither test reaches a second factor: the accounts have none. */
+const noMfa: Pick<MfaService, 'startChallenge'> = {
+  startChallenge: () => Promise.reject(new Error('no account here has a second factor')),
+};
+
 it('leaves no user row behind when a later step of registration fails', async () => {
-  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, audit: createAuditLog({ orm: database.orm }) });
+  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }) });
   const input = registration();
 
   await expect(accounts.register(input)).rejects.toThrow('session store unavailable');
@@ -59,7 +65,7 @@ it('spends exactly one bcrypt compare on a login, whether or not the email exist
     verify: (password, hash) => (calls.push('verify'), real.verify(password, hash)),
     verifyNothing: (password) => (calls.push('verifyNothing'), real.verifyNothing(password)),
   };
-  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, audit: createAuditLog({ orm: database.orm }) });
+  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }) });
   const input = registration();
   await accounts.createAccount(input);
 

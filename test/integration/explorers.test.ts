@@ -145,7 +145,7 @@ describe('GraphiQL', () => {
 describe('in production', () => {
   let production: TestServer;
   beforeAll(async () => {
-    production = await startTestServer({ NODE_ENV: 'production' });
+    production = await startTestServer({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: 'ab'.repeat(32) });
   });
   afterAll(() => production?.close());
 

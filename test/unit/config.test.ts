@@ -101,6 +101,9 @@ describe('loadConfig accepted values', () => {
       JANUS_METRICS_TOKEN: 'scrape',
       JANUS_REQUEST_TIMEOUT: '20',
       JANUS_HEADERS_TIMEOUT: '8',
+      JANUS_ENCRYPTION_KEY: 'abababababababababababababababababababababababababababababababab',
+      JANUS_ENCRYPTION_KEYS_PREVIOUS: ` ${Buffer.alloc(32, 7).toString('base64')} , ${Buffer.alloc(32, 8).toString('base64url')}`,
+      JANUS_TOTP_ISSUER: 'Example',
     });
     expect(config).toEqual({
       port: 8080,
@@ -131,6 +134,8 @@ describe('loadConfig accepted values', () => {
       metricsToken: 'scrape',
       requestTimeoutMs: 20_000,
       headersTimeoutMs: 8_000,
+      encryption: { key: Buffer.alloc(32, 0xab), previousKeys: [Buffer.alloc(32, 7), Buffer.alloc(32, 8)] },
+      totpIssuer: 'Example',
     });
   });
 
@@ -175,7 +180,7 @@ it('runs one worker per core with JANUS_WORKERS=auto, and only with a database s
 });
 
 it('turns explorers and introspection off by default in production', () => {
-  expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, graphiql: false, introspection: false });
+  expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatchObject({ production: true, graphiql: false, introspection: false });
   expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, loginRateLimit: { max: 10, windowSeconds: 300 } });
 });
 
@@ -250,5 +255,32 @@ describe('edge settings', () => {
       'https://app.example.com',
       'http://localhost:5173',
     ]);
+  });
+});
+
+describe('the encryption key of TOTP secrets', () => {
+  it('leaves it unset outside production, to be generated into the data folder', () => {
+    expect(loadConfig({}).encryption).toEqual({ key: undefined, previousKeys: [] });
+    expect(loadConfig({}).totpIssuer).toBe('Janus');
+  });
+
+  it('requires it in production, with one line naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/^JANUS_ENCRYPTION_KEY is required in production/);
+  });
+
+  it('reads 32 bytes as 64 hex digits or as base64', () => {
+    const key = Buffer.alloc(32, 0x5a);
+    for (const text of [key.toString('hex'), key.toString('base64'), key.toString('base64url')]) {
+      expect(loadConfig({ JANUS_ENCRYPTION_KEY: text }).encryption.key).toEqual(key);
+    }
+  });
+
+  it.each([
+    ['JANUS_ENCRYPTION_KEY', 'too-short'],
+    ['JANUS_ENCRYPTION_KEY', Buffer.alloc(16).toString('base64')],
+    ['JANUS_ENCRYPTION_KEY', 'ab'.repeat(31)],
+    ['JANUS_ENCRYPTION_KEYS_PREVIOUS', `${Buffer.alloc(32).toString('base64')},nope`],
+  ])('refuses %s=%s with one line', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be 32 bytes`));
   });
 });

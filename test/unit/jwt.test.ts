@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function claims(overrides: Partial<AccessClaims> = {}): AccessClaims {
-  return { sub: randomUUID(), sid: randomUUID(), ver: 3, role: 'user', perms: ['users:read', 'me:read'], ...overrides };
+  return { sub: randomUUID(), sid: randomUUID(), ver: 3, role: 'user', perms: ['users:read', 'me:read'], amr: ['pwd'], ...overrides };
 }
 
 function serviceFor(key: SigningKey, overrides: { issuer?: string; audience?: string } = {}): AccessTokenService {
@@ -52,6 +52,7 @@ function payloadOf(base: AccessClaims, extra: JWTPayload = {}): JWTPayload {
     ver: base.ver,
     role: base.role,
     perms: base.perms,
+    amr: base.amr,
     iss: ISSUER,
     aud: AUDIENCE,
     iat: now,
@@ -203,6 +204,16 @@ describe('access token rejections (EdDSA)', () => {
     await expectInvalid(service.check(token));
   });
 
+  it('carries amr through signing and verification', async () => {
+    const input = claims({ amr: ['pwd', 'otp'] });
+    expect(validClaims(await service.check(await service.sign(input))).amr).toEqual(['pwd', 'otp']);
+  });
+
+  it('reads a token signed before amr existed as proven by a password alone', async () => {
+    const token = await forge(payloadOf(claims(), { amr: undefined }), {});
+    expect(validClaims(await service.check(token)).amr).toEqual(['pwd']);
+  });
+
   it('rejects a token whose sub is not a uuid', async () => {
     const token = await forge({ ...payloadOf(claims()), sub: 'admin' }, {});
     await expectInvalid(service.check(token));
@@ -214,6 +225,8 @@ describe('access token rejections (EdDSA)', () => {
     ['role is missing', { role: undefined }],
     ['perms is not an array', { perms: 'users:read' }],
     ['perms holds a non-string', { perms: ['users:read', 7] }],
+    ['amr is not an array', { amr: 'pwd' }],
+    ['amr holds a non-string', { amr: ['pwd', 1] }],
     ['jti is missing', { jti: undefined }],
     ['iat is missing', { iat: undefined }],
   ])('rejects a correctly signed token when %s', async (_, extra) => {

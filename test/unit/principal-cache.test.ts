@@ -10,6 +10,7 @@ function rowFor(userId: string, tokenVersion = 0): PrincipalRow {
     last_name: 'Lovelace',
     phone_number: '+15550100',
     created_at: new Date(0),
+    mfa_enabled: false,
     token_version: tokenVersion,
     role_name: 'user',
     role_permissions: ['users:read'],

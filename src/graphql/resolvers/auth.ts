@@ -14,5 +14,5 @@ export const Mutation: MutationResolvers = {
     return true;
   },
   changePassword: (_parent, { currentPassword, newPassword }, context) =>
-    context.services.accounts.changePassword(principalOf(context).user.id, currentPassword, newPassword),
+    context.services.accounts.changePassword(principalOf(context).user.id, currentPassword, newPassword, principalOf(context).claims.amr),
 };

@@ -2,13 +2,14 @@ import type { Resolvers } from '../../../generated/resolvers-types.ts';
 import { DateTime } from '../scalars.ts';
 import * as audit from './audit.ts';
 import * as auth from './auth.ts';
+import * as mfa from './mfa.ts';
 import * as roles from './roles.ts';
 import * as user from './user.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
   Query: { ...user.Query, ...roles.Query, ...audit.Query },
-  Mutation: { ...auth.Mutation, ...roles.Mutation },
+  Mutation: { ...auth.Mutation, ...roles.Mutation, ...mfa.Mutation },
   User: user.User,
   Role: roles.Role,
   AuditEvent: audit.AuditEvent,

@@ -96,8 +96,9 @@ function requestBodyOf(field: RootField): Operation['requestBody'] {
 
 function accessNote(access: AccessRule): string {
   if (access.kind === 'public') return 'No access token needed.';
-  if (access.kind === 'authenticated') return 'Needs a valid access token.';
-  return `Needs a valid access token whose role grants \`${access.permission}\`.`;
+  const secondFactor = access.mfa ? ', from a login that used a second factor (else MFA_REQUIRED)' : '';
+  if (access.kind === 'authenticated') return `Needs a valid access token${secondFactor}.`;
+  return `Needs a valid access token${secondFactor} whose role grants \`${access.permission}\`.`;
 }
 
 function operationOf(schema: GraphQLSchema, route: RestRoute, access: AccessRule, rateLimited: boolean): Operation {

@@ -11,12 +11,19 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
     'the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type)',
   INVALID_CREDENTIALS: 'wrong email or password (the same answer for both)',
   INVALID_REFRESH_TOKEN: 'the refresh token is unknown, expired, already rotated or revoked',
+  MFA_REQUIRED:
+    'a second factor is needed: from `loginUser`, the password was right and `extensions.mfaToken` completes the login with `verifyMfa`; on a route that requires it, the access token comes from a login without one (log in again with the second factor)',
+  INVALID_MFA_CODE: 'the TOTP code or recovery code is wrong, already used or outside the allowed clock drift',
+  INVALID_MFA_TOKEN: 'the mfaToken is unknown, expired, already used, or dead after 5 wrong codes: log in again',
   FORBIDDEN: "the caller's role lacks the required permission",
   ROLE_NOT_ALLOWED: 'the role does not exist or cannot be chosen at registration',
   NOT_FOUND: 'no such resource',
   METHOD_NOT_ALLOWED: 'the path exists with another method (see `Allow`)',
   EMAIL_TAKEN: 'an account with this email exists (compared case-insensitively)',
   ROLE_EXISTS: 'a role with this name exists',
+  MFA_ALREADY_ENABLED: 'a second factor is already active on this account (disable it first)',
+  MFA_NOT_ENROLLED: 'no pending TOTP enrollment to confirm (call `enrollTotp` first)',
+  MFA_NOT_ENABLED: 'no second factor is active on this account',
   PAYLOAD_TOO_LARGE: 'the request body exceeds 100 kB',
   UNSUPPORTED_MEDIA_TYPE: 'the request body is not JSON (`Content-Type: application/json`)',
   RATE_LIMITED: 'too many attempts from this client or for this identity; retry after `Retry-After` seconds',
@@ -55,7 +62,13 @@ export const ERROR_COMPONENTS = {
               extensions: {
                 type: 'object',
                 required: ['code'],
-                properties: { code: { $ref: '#/components/schemas/ErrorCode' } },
+                properties: {
+                  code: { $ref: '#/components/schemas/ErrorCode' },
+                  mfaToken: {
+                    type: 'string',
+                    description: 'Only with MFA_REQUIRED from `loginUser`: pass it to `verifyMfa` within 5 minutes.',
+                  },
+                },
               },
             },
           },
@@ -66,7 +79,11 @@ export const ERROR_COMPONENTS = {
   headers: {
     RequestId: { description: 'Identifies the request in the server logs.', schema: { type: 'string' } },
     RetryAfter: { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
-    WwwAuthenticate: { description: 'Always `Bearer realm="janus"`.', schema: { type: 'string' } },
+    WwwAuthenticate: {
+      description:
+        '`Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, RFC 9470\'s `error="insufficient_user_authentication"` as well.',
+      schema: { type: 'string' },
+    },
   },
 };
 
@@ -75,6 +92,7 @@ export function errorCodesOf(route: RouteFacts, where: string): ErrorCode[] {
   // A bearer token Janus never issued is refused on public routes too.
   const codes = new Set<ErrorCode>(['BAD_USER_INPUT', 'UNAUTHENTICATED']);
   if (route.access.kind === 'permission') codes.add('FORBIDDEN');
+  if (route.access.kind !== 'public' && route.access.mfa) codes.add('MFA_REQUIRED');
   if (route.method === 'POST') {
     codes.add('PAYLOAD_TOO_LARGE');
     codes.add('UNSUPPORTED_MEDIA_TYPE');

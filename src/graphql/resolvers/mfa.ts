@@ -1,0 +1,13 @@
+import type { MutationResolvers } from '../../../generated/resolvers-types.ts';
+import { principalOf } from '../principal.ts';
+
+export const Mutation: MutationResolvers = {
+  enrollTotp: (_parent, _args, context) => context.services.mfa.enrollTotp(principalOf(context).user.id),
+  confirmTotp: (_parent, { code }, context) => context.services.mfa.confirmTotp(principalOf(context).user.id, code),
+  disableTotp: async (_parent, { code }, context) => {
+    await context.services.mfa.disableTotp(principalOf(context).user.id, code);
+    return true;
+  },
+  regenerateRecoveryCodes: (_parent, _args, context) => context.services.mfa.regenerateRecoveryCodes(principalOf(context).user.id),
+  verifyMfa: (_parent, { mfaToken, code }, { services }) => services.mfa.verify(mfaToken, code),
+};
