@@ -40,6 +40,7 @@ export function graphqlClient(graphqlUrl: string, token?: string): GraphQLClient
 export interface GraphQLFailure {
   code?: string;
   message?: string;
+  extensions?: Record<string, unknown>;
   status: number;
 }
 
@@ -48,5 +49,5 @@ export function graphqlFailure(error: unknown): GraphQLFailure {
   if (!(error instanceof ClientError)) throw error;
   const first = error.response.errors?.[0];
   const code = first?.extensions?.code;
-  return { code: typeof code === 'string' ? code : undefined, message: first?.message, status: error.response.status };
+  return { code: typeof code === 'string' ? code : undefined, message: first?.message, extensions: first?.extensions, status: error.response.status };
 }

@@ -6,7 +6,7 @@ export type Surface = 'graphql' | 'rest';
 export const SURFACES: Surface[] = ['graphql', 'rest'];
 
 interface ErrorBody {
-  errors: { message: string; extensions: { code: string } }[];
+  errors: { message: string; extensions: { code: string } & Record<string, unknown> }[];
 }
 
 /** What an openapi-fetch call resolves to, reduced to what `perform` reads. */
@@ -37,6 +37,8 @@ export interface Outcome<T> {
   /** The first error's code and message, when it failed. */
   code?: string;
   message?: string;
+  /** The first error's extensions beside the code (e.g. `mfaToken`), when it failed. */
+  extensions?: Record<string, unknown>;
   status: number;
 }
 
@@ -60,5 +62,7 @@ export async function perform<TResult, TVariables, TField extends keyof TResult>
   }
   const { data, error, response } = await call.rest(restClient(server.running.restUrl, token));
   const first = error?.errors[0];
-  return first ? { code: first.extensions.code, message: first.message, status: response.status } : { data, status: response.status };
+  return first
+    ? { code: first.extensions.code, message: first.message, extensions: first.extensions, status: response.status }
+    : { data, status: response.status };
 }
