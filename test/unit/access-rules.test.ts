@@ -16,6 +16,7 @@ const sdl = /* GraphQL */ `
   directive @public on FIELD_DEFINITION
   directive @authenticated on FIELD_DEFINITION
   directive @requiresPermission(permission: String!) on FIELD_DEFINITION
+  directive @requiresMfa on FIELD_DEFINITION
 
   type User {
     id: ID!
@@ -32,6 +33,8 @@ const sdl = /* GraphQL */ `
   type Mutation {
     login(email: String!): String! @public
     deleteUser(id: ID!): Boolean! @requiresPermission(permission: "users:delete")
+    rotateCodes: [String!]! @authenticated @requiresMfa
+    wipe: Boolean! @requiresPermission(permission: "users:delete") @requiresMfa
   }
 `;
 
@@ -63,6 +66,8 @@ describe('compileAccessRules', () => {
       'Query.unmarked': { kind: 'authenticated' },
       'Mutation.login': { kind: 'public' },
       'Mutation.deleteUser': { kind: 'permission', permission: 'users:delete' },
+      'Mutation.rotateCodes': { kind: 'authenticated', mfa: true },
+      'Mutation.wipe': { kind: 'permission', permission: 'users:delete', mfa: true },
     });
   });
 
@@ -226,5 +231,49 @@ describe('checkAccess', () => {
     const found = rulesOf('{ health users { id } }');
     expect(checkAccess(found, null)?.code).toBe('UNAUTHENTICATED');
     expect(checkAccess(found, principalWith('users:read'))).toBeUndefined();
+  });
+});
+
+describe('@requiresMfa', () => {
+  function principalWithAmr(amr: string[], ...permissions: string[]): Principal {
+    // checkAccess reads only `permissions` and `claims.amr`.
+    return { permissions: new Set(permissions), claims: { amr } } as unknown as Principal;
+  }
+  const [rotateCodes] = rulesOf('mutation { rotateCodes }');
+  const [wipe] = rulesOf('mutation { wipe }');
+
+  it('is not an access marker: the field keeps exactly its one marker', () => {
+    const field = schema.getMutationType()?.getFields().rotateCodes;
+    expect(accessMarkersOf(field!)).toEqual(['authenticated']);
+  });
+
+  it('answers MFA_REQUIRED to a token whose login used no second factor, and lets one that did through', () => {
+    const refused = checkAccess([rotateCodes!], principalWithAmr(['pwd']));
+    expect(refused?.code).toBe('MFA_REQUIRED');
+    expect(refused?.extensions).toEqual({});
+    expect(checkAccess([rotateCodes!], principalWithAmr(['pwd', 'otp']))).toBeUndefined();
+  });
+
+  it('still answers UNAUTHENTICATED without a token and FORBIDDEN without the permission, before asking for a step-up', () => {
+    expect(checkAccess([rotateCodes!], null)?.code).toBe('UNAUTHENTICATED');
+    expect(checkAccess([wipe!], principalWithAmr(['pwd']))?.code).toBe('FORBIDDEN');
+    expect(checkAccess([rulesOf('{ me { id } }')[0]!, wipe!], principalWithAmr(['pwd'], 'users:delete'))?.code).toBe('MFA_REQUIRED');
+    expect(checkAccess([wipe!], principalWithAmr(['pwd', 'otp'], 'users:delete'))).toBeUndefined();
+  });
+
+  it('applies to the whole operation when any selected root field carries it', () => {
+    const found = rulesOf('mutation { deleteUser(id: "1") rotateCodes }');
+    expect(checkAccess(found, principalWithAmr(['pwd'], 'users:delete'))?.code).toBe('MFA_REQUIRED');
+  });
+
+  it('refuses to compile beside @public', () => {
+    const contradictory = buildSchema(/* GraphQL */ `
+      directive @public on FIELD_DEFINITION
+      directive @requiresMfa on FIELD_DEFINITION
+      type Query {
+        open: String @public @requiresMfa
+      }
+    `);
+    expect(() => compileAccessRules(contradictory)).toThrow(/@requiresMfa cannot go with @public/);
   });
 });

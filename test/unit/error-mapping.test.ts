@@ -14,7 +14,7 @@ import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { EmailTakenError, InvalidCredentialsError } from '../../src/accounts/errors.ts';
-import { ForbiddenError, UnauthenticatedError } from '../../src/auth/errors.ts';
+import { ForbiddenError, MfaRequiredError, UnauthenticatedError } from '../../src/auth/errors.ts';
 import { createErrorMask, createRestErrorHandler } from '../../src/shared/client-errors.ts';
 import {
   InvalidInputError,
@@ -219,6 +219,39 @@ describe('headers that go with an error', () => {
   it('carries them to GraphQL responses in extensions.http, which Yoga turns into headers', () => {
     const masked = createErrorMask(silentLogger())(new GraphQLError('x', { originalError: new RateLimitedError(60) }));
     expect(masked.extensions).toEqual({ code: 'RATE_LIMITED', http: { headers: { 'retry-after': '60' } } });
+  });
+});
+
+describe('extensions a domain error carries beside its code', () => {
+  /** A domain error that tries to pass a code of its own through its extensions. */
+  class Spoofing extends NotFoundError {
+    override readonly extensions = { code: 'FORBIDDEN', hint: 42 };
+  }
+
+  it('sends them in the REST body next to the code, and keeps the code authoritative', async () => {
+    const { status, body } = await restAnswer([new MfaRequiredError('the-token'), new Spoofing('gone')]);
+    expect(status).toBe(404);
+    expect(body.errors.map((error) => error.extensions)).toEqual([
+      { code: 'MFA_REQUIRED', mfaToken: 'the-token' },
+      { code: 'NOT_FOUND', hint: 42 },
+    ]);
+  });
+
+  it('sends them in the GraphQL error, and keeps them when SOFA hands the masked error to the REST handler', async () => {
+    const masked = createErrorMask(silentLogger())(new GraphQLError('x', { originalError: new MfaRequiredError('the-token'), path: ['loginUser'] }));
+    expect(masked.extensions).toEqual({ code: 'MFA_REQUIRED', mfaToken: 'the-token' });
+    const { status, headers, body } = await restAnswer([masked]);
+    expect(status).toBe(401);
+    expect(headers.get('www-authenticate')).toBe('Bearer realm="janus"');
+    expect(body.errors[0]?.extensions).toEqual({ code: 'MFA_REQUIRED', mfaToken: 'the-token' });
+    expect(createErrorMask(silentLogger())(new Spoofing('gone')).extensions).toEqual({ code: 'NOT_FOUND', hint: 42 });
+  });
+
+  it("sends a step-up's own challenge instead of the plain one, and no mfaToken", async () => {
+    const { status, headers, body } = await restAnswer([new MfaRequiredError()]);
+    expect(status).toBe(401);
+    expect(headers.get('www-authenticate')).toMatch(/^Bearer realm="janus", error="insufficient_user_authentication"/);
+    expect(body.errors[0]?.extensions).toEqual({ code: 'MFA_REQUIRED' });
   });
 });
 
