@@ -95,7 +95,10 @@ function classify(error: unknown, logger: Logger): ClientError {
   if (outer instanceof GraphQLError) {
     const code = codeOf(outer);
     const http = requestErrorStatusOf(outer);
-    if (code) return { message: withoutArgumentValues(outer.message), code, headers: http?.headers, http, extensions: ownExtensionsOf(outer) };
+    if (code) {
+      const own = clientErrors.has(outer) ? (outer.extensions.http as HttpExtension | undefined)?.headers : undefined;
+      return { message: withoutArgumentValues(outer.message), code, headers: http?.headers ?? own, http, extensions: ownExtensionsOf(outer) };
+    }
     // Without a path the error is about the request itself (its JSON, document or variables),
     // not about resolving a field: the client's mistake, whatever a scalar threw underneath.
     if (!outer.path) {

@@ -247,11 +247,14 @@ describe('extensions a domain error carries beside its code', () => {
     expect(createErrorMask(silentLogger())(new Spoofing('gone')).extensions).toEqual({ code: 'NOT_FOUND', hint: 42 });
   });
 
-  it("sends a step-up's own challenge instead of the plain one, and no mfaToken", async () => {
-    const { status, headers, body } = await restAnswer([new MfaRequiredError()]);
-    expect(status).toBe(401);
-    expect(headers.get('www-authenticate')).toMatch(/^Bearer realm="janus", error="insufficient_user_authentication"/);
-    expect(body.errors[0]?.extensions).toEqual({ code: 'MFA_REQUIRED' });
+  it("sends a step-up's own challenge instead of the plain one, and no mfaToken, also once the mask mapped it", async () => {
+    const masked = createErrorMask(silentLogger())(new MfaRequiredError());
+    for (const error of [new MfaRequiredError(), masked]) {
+      const { status, headers, body } = await restAnswer([error]);
+      expect(status).toBe(401);
+      expect(headers.get('www-authenticate')).toMatch(/^Bearer realm="janus", error="insufficient_user_authentication"/);
+      expect(body.errors[0]?.extensions).toEqual({ code: 'MFA_REQUIRED' });
+    }
   });
 });
 
