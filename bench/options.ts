@@ -29,7 +29,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --pg-url <url>              PostgreSQL server to create the bench database on
                               (default postgres://postgres@127.0.0.1:5432/test)
   --out <file>                where to write the report (default bench/results/latest.md)
-  --node-flags "<flags>"      Node/V8 flags Janus starts with (e.g. the memory recipe of
+  --node-flags="<flags>"      Node/V8 flags Janus starts with (e.g. the memory recipe of
                               docs/operations.md); the runner's environment is Janus's too
 `;
 
