@@ -11,36 +11,82 @@ import type { Plugin } from 'graphql-yoga';
 /** The introspection fields that return lists: nesting them multiplies the answer. */
 const LIST_FIELDS = new Set(['types', 'fields', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'args', 'directives']);
 const ROOTS = new Set(['__schema', '__type']);
+/** Depth of any document (armor's `maxDepth`): introspection is held to the same number. */
+export const INTROSPECTION_MAX_DEPTH = 10;
+/** `ofType` links in one type reference: graphql-js's `getIntrospectionQuery` default `typeDepth`. */
+export const INTROSPECTION_MAX_TYPE_WRAPPING = 9;
 
-/** The deepest nesting of introspection list fields under `selectionSet`, following fragments. */
-function listNesting(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, inside: boolean, seen: ReadonlySet<string>): number {
-  let deepest = 0;
+interface Nesting {
+  /** Introspection list fields nested in one another. */
+  lists: number;
+  /** Fields nested in one another, an `ofType` chain counting as one level (one type reference). */
+  depth: number;
+  /** The longest `ofType` chain. */
+  wrapping: number;
+}
+
+const NONE: Nesting = { lists: 0, depth: 0, wrapping: 0 };
+const deeper = (a: Nesting, b: Nesting): Nesting => ({
+  lists: Math.max(a.lists, b.lists),
+  depth: Math.max(a.depth, b.depth),
+  wrapping: Math.max(a.wrapping, b.wrapping),
+});
+
+/**
+ * How deeply `selectionSet` nests inside introspection, following fragments. `chain` is the
+ * length of the `ofType` chain the selection set belongs to (0 outside one).
+ */
+function nesting(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  inside: boolean,
+  chain: number,
+  seen: ReadonlySet<string>,
+): Nesting {
+  let deepest = NONE;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FRAGMENT_SPREAD) {
       const fragment = fragments.get(selection.name.value);
       // A spread already on this path is a cycle, which another validation rule reports.
       if (fragment && !seen.has(fragment.name.value)) {
-        deepest = Math.max(deepest, listNesting(fragment.selectionSet, fragments, inside, new Set([...seen, fragment.name.value])));
+        deepest = deeper(deepest, nesting(fragment.selectionSet, fragments, inside, chain, new Set([...seen, fragment.name.value])));
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, listNesting(selection.selectionSet, fragments, inside, seen));
-    } else if (selection.selectionSet) {
+      deepest = deeper(deepest, nesting(selection.selectionSet, fragments, inside, chain, seen));
+    } else {
       const name = selection.name.value;
       const nowInside = inside || ROOTS.has(name);
-      const own = nowInside && LIST_FIELDS.has(name) ? 1 : 0;
-      deepest = Math.max(deepest, own + listNesting(selection.selectionSet, fragments, nowInside, seen));
+      if (!nowInside) {
+        if (selection.selectionSet) deepest = deeper(deepest, nesting(selection.selectionSet, fragments, false, 0, seen));
+        continue;
+      }
+      const link = name === 'ofType' ? chain + 1 : 0;
+      // The first `ofType` of a chain is one more level; the rest of the chain is the same type reference.
+      const own: Nesting = { lists: LIST_FIELDS.has(name) ? 1 : 0, depth: link > 1 ? 0 : 1, wrapping: link };
+      const below = selection.selectionSet ? nesting(selection.selectionSet, fragments, true, link, seen) : NONE;
+      deepest = deeper(deepest, { lists: own.lists + below.lists, depth: own.depth + below.depth, wrapping: Math.max(own.wrapping, below.wrapping) });
     }
   }
   return deepest;
 }
 
+/** What an operation's introspection is refused for, if anything. */
+function overLimit(found: Nesting, maxListNesting: number): string | undefined {
+  if (found.lists > maxListNesting) return `Introspection may nest lists at most ${maxListNesting} deep`;
+  if (found.wrapping > INTROSPECTION_MAX_TYPE_WRAPPING) return `Introspection may follow ofType at most ${INTROSPECTION_MAX_TYPE_WRAPPING} deep`;
+  if (found.depth > INTROSPECTION_MAX_DEPTH) return `Introspection may be at most ${INTROSPECTION_MAX_DEPTH} fields deep (an ofType chain counts as one)`;
+  return undefined;
+}
+
 /**
- * Bounds introspection by how deeply it nests lists (`types { fields { type { fields … } } }`),
- * which is what makes an introspection answer grow exponentially. Plain depth cannot tell that
- * apart from the `ofType` chains of GraphiQL's standard query (depth 13, lists only 3 deep), so
- * armor's depth limit leaves introspection to this rule.
+ * Bounds introspection in depth like any document (at most 10 fields deep), and by how deeply
+ * it nests lists (`types { fields { type { fields … } } }`), which is what makes an answer grow
+ * exponentially. Plain depth cannot tell a deep document apart from the `ofType` chains of
+ * GraphiQL's and codegen's standard query (15 deep counted plainly, lists only 3 deep), so
+ * armor's depth limit leaves `__schema` to this rule: here one type reference (an `ofType`
+ * chain, itself at most as long as graphql-js asks for) counts as one level.
  */
-export function introspectionListNestingRule(max: number): ValidationRule {
+export function introspectionLimitRule(max: number): ValidationRule {
   return (context: ValidationContext) => {
     const fragments = new Map(
       context.getDocument().definitions.flatMap((definition) =>
@@ -49,16 +95,15 @@ export function introspectionListNestingRule(max: number): ValidationRule {
     );
     return {
       OperationDefinition(operation) {
-        if (listNesting(operation.selectionSet, fragments, false, new Set()) > max) {
-          context.reportError(new GraphQLError(`Introspection may nest lists at most ${max} deep`, { nodes: [operation] }));
-        }
+        const refusal = overLimit(nesting(operation.selectionSet, fragments, false, 0, new Set()), max);
+        if (refusal) context.reportError(new GraphQLError(refusal, { nodes: [operation] }));
       },
     };
   };
 }
 
 export function useIntrospectionLimit(maxListNesting: number): Plugin {
-  const rule = introspectionListNestingRule(maxListNesting);
+  const rule = introspectionLimitRule(maxListNesting);
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(rule);

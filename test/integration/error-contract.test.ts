@@ -128,6 +128,8 @@ describe('GraphQL hardening', () => {
   it.each([
     ['a query 11 fields deep', queryOfDepth(11)],
     ['introspection nesting lists 4 deep', '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }'],
+    ['introspection 15 fields deep', `{ __schema { types { fields { type { ${'ofType { '.repeat(10)}name${' }'.repeat(10)} } } } } }`],
+    ['introspection 11 fields deep', '{ __schema { queryType { fields { type { ofType { fields { type { ofType { fields { type { name } } } } } } } } } } }'],
     ['more than 10 aliases', `{ ${Array.from({ length: 11 }, (_, i) => `a${i}: me { id }`).join(' ')} }`],
     ['more than 1000 tokens', `{ me { ${Array.from({ length: 1000 }, () => 'id').join(' ')} } }`],
   ])('rejects %s as a bad document', async (_name, query) => {
@@ -136,13 +138,22 @@ describe('GraphQL hardening', () => {
     expect(limitCodes).toContain(response.body.errors?.[0]?.extensions?.code);
   });
 
+  it('refuses introspection 15 fields deep with GRAPHQL_VALIDATION_FAILED, like any too-deep document', async () => {
+    const response = await server.graphql(`{ __schema { types { fields { type { ${'ofType { '.repeat(10)}name${' }'.repeat(10)} } } } } }`);
+    expect(response.body.data ?? null).toBeNull();
+    expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
   it('accepts a query exactly 10 fields deep', async () => {
     const response = await server.graphql(queryOfDepth(10));
     expect(response.body.errors).toBeUndefined();
   });
 
-  it("accepts GraphiQL's standard introspection query (13 deep, lists nested 3 deep)", async () => {
-    const response = await server.graphql(getIntrospectionQuery());
+  it.each([
+    ['default', {}],
+    ['every option codegen may ask for', { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }],
+  ])("accepts GraphiQL's and codegen's standard introspection query (%s: 15 deep plainly, ofType chains 9 long, lists 3 deep)", async (_name, options) => {
+    const response = await server.graphql(getIntrospectionQuery(options));
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data).toHaveProperty('__schema.types');
   });
