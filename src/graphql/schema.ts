@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createSchema } from 'graphql-yoga';
 import type { Context } from './context.ts';
 import { resolvers } from './resolvers/index.ts';
+import { refuseUnsafeTextArguments } from './text-arguments.ts';
 
 const schemaDir = fileURLToPath(new URL('../../schema/', import.meta.url));
 
@@ -16,5 +17,5 @@ export function loadTypeDefs(): string[] {
 }
 
 export function buildSchema() {
-  return createSchema<Context>({ typeDefs: loadTypeDefs(), resolvers });
+  return refuseUnsafeTextArguments(createSchema<Context>({ typeDefs: loadTypeDefs(), resolvers }));
 }

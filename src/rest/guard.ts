@@ -1,4 +1,5 @@
 import { InvalidInputError, MethodNotAllowedError, NotFoundError } from '../shared/errors.ts';
+import { checkArgumentTypes } from './argument-types.ts';
 import { routesAt, type RestRoute } from './routes.ts';
 
 /** Arguments that must never travel in a URL, where access logs and browser history keep them. */
@@ -43,6 +44,7 @@ function checkBody(route: RestRoute, text: string): void {
     throw new InvalidInputError('body', 'The request body must be a JSON object of the arguments');
   }
   checkArguments(route, Object.keys(body), 'body');
+  checkArgumentTypes(route.field, body as Record<string, unknown>);
 }
 
 /**

@@ -21,8 +21,24 @@ const operations = parse(adminOperations).definitions.filter(
   (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
 );
 
+/** Characters the text rule refuses: C0 and C1 controls, lone surrogates, separators, bidi marks and overrides. */
+const hostileCharacter = fc
+  .oneof(
+    fc.integer({ min: 0x00, max: 0x1f }),
+    fc.integer({ min: 0x7f, max: 0x9f }),
+    fc.integer({ min: 0xd800, max: 0xdfff }),
+    fc.constantFrom(0x200e, 0x200f, 0x061c, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069),
+  )
+  .map((code) => String.fromCharCode(code));
+/** Ordinary text with those characters mixed in. */
+const hostileText = fc
+  .array(fc.oneof(hostileCharacter, fc.constantFrom('a', 'Z', '@', '.', ' ', '+', '1', 'é')), { minLength: 1, maxLength: 40 })
+  .map((characters) => characters.join(''));
+
 /** Values a careless or hostile client might send where a string, number or list is expected. */
 const hostileValue = fc.oneof(
+  hostileText,
+  fc.array(hostileText, { maxLength: 3 }),
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
   fc.constantFrom('', ' ', 'admin', 'a@b.co', "'; drop table users; --", '\u0000', 'x'.repeat(5000), '00000000-0000-4000-8000-000000000000'),

@@ -24,10 +24,14 @@ function expectInvalidInput(fn: () => unknown, field: string): void {
   expect(error).toMatchObject({ code: 'BAD_USER_INPUT', field });
 }
 
-/** An address of exactly `length` characters: a long local part at `example.com`. */
+/** An address of exactly `length` characters: a 64-character local part, then 50-character labels to `.com`. */
 function emailOfLength(length: number): string {
-  const domain = '@example.com';
-  return 'a'.repeat(length - domain.length) + domain;
+  let domain = 'com';
+  while (64 + 1 + domain.length < length) {
+    const room = length - 64 - 1 - domain.length - 1;
+    domain = `${'d'.repeat(Math.min(50, room))}.${domain}`;
+  }
+  return `${'a'.repeat(64)}@${domain}`;
 }
 
 const malformedEmails: [string, string][] = [
@@ -43,6 +47,16 @@ const malformedEmails: [string, string][] = [
   ['only whitespace', '   '],
   ['the empty string', ''],
   ['more than 254 characters', emailOfLength(255)],
+  ['markup in the local part', '<script>alert(1)</script>@example.com'],
+  ['a local part of 65 characters', `${'a'.repeat(65)}@example.com`],
+  ['two dots in a row in the local part', 'alice..smith@example.com'],
+  ['a quoted local part', '"alice smith"@example.com'],
+  ['a Unicode domain (use its punycode xn-- form)', 'alice@bücher.de'],
+  ['a Unicode local part', 'jörg@example.com'],
+  ['an IP literal', 'alice@[192.0.2.1]'],
+  ['a numeric top-level label', 'alice@192.0.2.1'],
+  ['a domain label starting with a hyphen', 'alice@-example.com'],
+  ['a NUL', 'alice\u0000@example.com'],
 ];
 
 describe('normalizeEmail', () => {
@@ -66,6 +80,17 @@ describe('normalizeEmail', () => {
   });
 });
 
+describe('the RFC 5321 mailbox shape', () => {
+  it.each([
+    ['dot-atom specials', "o'hara+tag/x=y@example.co.uk"],
+    ['a punycode domain', 'alice@xn--bcher-kva.example'],
+    ['a 64-character local part', `${'a'.repeat(64)}@example.com`],
+    ['digits and inner hyphens in labels', 'a@mail-1.example-2.com'],
+  ])('accepts %s', (_name, email) => {
+    expect(normalizeEmail(email)).toBe(email.toLowerCase());
+  });
+});
+
 describe('tryNormalizeEmail', () => {
   it('returns the trimmed, lower-cased address for a valid one', () => {
     expect(tryNormalizeEmail(' Bob@Example.org ')).toBe('bob@example.org');
@@ -77,6 +102,15 @@ describe('tryNormalizeEmail', () => {
 });
 
 describe('validatePassword', () => {
+  it.each([
+    ['a newline', 'pw-one-line\npw-one-line'],
+    ['a NUL', 'long enough\u0000'],
+    ['an escape', '\u001b[31mred password'],
+  ])('refuses a password with %s (registration, change and the CLI all use this rule)', (_name, password) => {
+    expectInvalidInput(() => validatePassword(password), 'password');
+    expectInvalidInput(() => validatePassword(password, 'newPassword'), 'newPassword');
+  });
+
   it('accepts exactly 8 bytes and returns the password unchanged', () => {
     expect(validatePassword('zq8!Kx2#')).toBe('zq8!Kx2#');
   });
@@ -136,8 +170,18 @@ describe('validatePassword', () => {
 });
 
 describe('normalizeName', () => {
-  it('trims surrounding whitespace', () => {
-    expect(normalizeName('firstName', '  Ada \t')).toBe('Ada');
+  it('trims surrounding spaces', () => {
+    expect(normalizeName('firstName', '  Ada  ')).toBe('Ada');
+  });
+
+  it.each([
+    ['a NUL', 'Ada\u0000Evil'],
+    ['a tab (names are one line)', 'Ada\t'],
+    ['a C1 control', 'Ada\u0085'],
+    ['a right-to-left override', 'Ada\u202Egnp.exe'],
+    ['a lone surrogate', 'Ada\uD800'],
+  ])('refuses %s as BAD_USER_INPUT on its field, from any caller (the CLI included)', (_name, value) => {
+    expectInvalidInput(() => normalizeName('firstName', value), 'firstName');
   });
 
   it('accepts 1 and 100 characters', () => {
