@@ -53,7 +53,10 @@ main().then(() => {
     process.stderr.write(`janus: ${error.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const known = error instanceof DomainError || error instanceof ConfigError;
-  process.stderr.write(`janus: ${known ? (error as Error).message : `failed: ${(error as Error).message}`}\n`);
+  const message =
+    error instanceof DomainError ? `${error.message} (${error.code})`
+    : error instanceof ConfigError ? error.message
+    : `failed: ${(error as Error).message}`;
+  process.stderr.write(`janus: ${message}\n`);
   process.exit(1);
 });

@@ -35,6 +35,14 @@ function promptHidden(prompt: string): Promise<string> {
  */
 export async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) return promptHidden('Password: ');
-  const input = await text(process.stdin);
-  return input.replace(/\r?\n$/, '');
+  return firstLine(await text(process.stdin));
+}
+
+/**
+ * The password in piped input: its first line, as a prompt would take it. `printf 'pw\npw\n'`
+ * (a password and its confirmation) gives `pw`, never a password with a newline inside that no
+ * login form can type. Any other control character stays, for the password rule to refuse.
+ */
+export function firstLine(input: string): string {
+  return input.split(/\r?\n/, 1)[0] ?? '';
 }

@@ -44,6 +44,27 @@ it('creates an admin whose password comes from stdin, and that admin can log in 
   }
 }, PROCESS_TIMEOUT_MS);
 
+it('takes the password from the first line of piped input (a password and its confirmation)', { timeout: PROCESS_TIMEOUT_MS }, async () => {
+  const created = await janus(['create-admin', '--email', 'twice@example.com'], 'first line only\nfirst line only\n');
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  const server = await startTestServer({}, database);
+  try {
+    const login = (password: string) => server.rest('POST', '/login-user', { body: { email: 'twice@example.com', password } });
+    expect((await login('first line only')).status).toBe(200);
+    expect((await login('first line only\nfirst line only')).status).toBe(400);
+  } finally {
+    await server.stop();
+  }
+});
+
+it('refuses a password with a control character with BAD_USER_INPUT, creating nothing', { timeout: PROCESS_TIMEOUT_MS }, async () => {
+  const refused = await janus(['create-admin', '--email', 'escape@example.com'], 'pass\u001b[0mword\n');
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/^janus: password must not contain a control or direction-override character \(U\+001B at position 4\) \(BAD_USER_INPUT\)\n$/);
+  const again = await janus(['create-admin', '--email', 'escape@example.com'], 'a fine password\n');
+  expect(again.code).toBe(0);
+});
+
 it('creates and lists roles', { timeout: PROCESS_TIMEOUT_MS }, async () => {
   const created = await janus(['roles', 'create', 'support', '--permissions', 'users:read,tickets:write', '--self-assignable']);
   expect(created).toMatchObject({ code: 0, stdout: 'created role support with 2 permission(s)\n' });
@@ -69,7 +90,7 @@ it.each([
 it('refuses a weak admin password read from stdin', async () => {
   const result = await janus(['create-admin', '--email', 'weak@example.com'], 'short\n');
   expect(result.code).toBe(1);
-  expect(result.stderr).toBe('janus: Password must be between 8 and 72 bytes long\n');
+  expect(result.stderr).toBe('janus: Password must be between 8 and 72 bytes long (BAD_USER_INPUT)\n');
 });
 
 describe('beside a running server on the same data', () => {
