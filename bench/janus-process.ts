@@ -65,6 +65,8 @@ export async function startJanus(options: {
     LOG_LEVEL: 'warn',
     BCRYPT_COST: String(options.bcryptCost),
     JANUS_DATA_DIR: options.dataDir,
+    // One instance whose generated key the floor reads from the data folder (docs/keys.md).
+    JANUS_SINGLE_INSTANCE: 'true',
     // One access token serves a whole run, which can outlast the 15-minute default; the
     // lifetime changes nothing in the work of a request.
     JANUS_ACCESS_TOKEN_TTL: '86400',

@@ -56,6 +56,11 @@ export interface Config {
   };
   /** The issuer an authenticator app shows beside the account (the otpauth URI's `issuer`). */
   totpIssuer: string;
+  /**
+   * The operator declares one instance (JANUS_SINGLE_INSTANCE): only then may production with a
+   * database server sign with a key generated into this machine's data folder.
+   */
+  singleInstance: boolean;
 }
 
 
@@ -137,6 +142,12 @@ function origins(env: Env, name: string): string[] {
     return origin;
   });
 }
+/** How to make a signing key for each algorithm, for the one line that asks for one. */
+const KEY_RECIPES: Readonly<Record<JwtAlgorithm, string>> = {
+  EdDSA: 'openssl genpkey -algorithm ed25519',
+  ES256: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+  HS256: 'openssl rand -base64 48',
+};
 
 function encryption(env: Env, production: boolean): Config['encryption'] {
   const raw = env.JANUS_ENCRYPTION_KEY;
@@ -171,6 +182,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.refreshTokenTtlSeconds > config.sessionMaxAgeSeconds) {
     // An idle timeout longer than the absolute one would never apply: surely a mistake.
     throw new ConfigError('JANUS_REFRESH_TOKEN_TTL must not exceed JANUS_SESSION_MAX_AGE');
+  }
+  if (config.production && config.databaseUrl && !config.jwt.privateKey && !config.singleInstance) {
+    // Each instance would generate its own key, and tokens from one would fail on another.
+    throw new ConfigError(
+      `JANUS_JWT_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[config.jwt.algorithm]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
+    );
   }
   return config;
 }
@@ -208,5 +225,6 @@ function readConfig(env: Env): Config {
     headersTimeoutMs: integer(env, 'JANUS_HEADERS_TIMEOUT', 5, 1, 600) * 1000,
     encryption: encryption(env, production),
     totpIssuer: text(env, 'JANUS_TOTP_ISSUER', 'Janus'),
+    singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
   };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus } from '../support/janus-process.ts';
 
@@ -53,4 +53,23 @@ it('refuses to start with an unreachable database, in one line and with exit cod
   const lines = process.output().stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
+});
+
+describe('in production with a database server', () => {
+  // An unreachable server: the key check comes before any connection, and start-up stops there.
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
+
+  it('refuses to start without a configured signing key, in one line saying how to make one', async () => {
+    const process = janus(production);
+    expect(await process.exited()).toBe(1);
+    expect(process.output().stderr.trim().split('\n')).toEqual([
+      'janus: JANUS_JWT_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with `openssl genpkey -algorithm ed25519` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR',
+    ]);
+  });
+
+  it('gets past the key check when the operator declares a single instance (and then needs its database)', async () => {
+    const process = janus({ ...production, JANUS_SINGLE_INSTANCE: 'true' });
+    expect(await process.exited()).toBe(1);
+    expect(process.output().stderr).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
+  });
 });

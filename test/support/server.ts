@@ -59,6 +59,8 @@ export async function startTestServer(
     // Every test logs in from 127.0.0.1: the rate-limit tests set their own, lower limit.
     JANUS_LOGIN_RATE_LIMIT: '100000/300',
     JANUS_DATA_DIR: db.dataDir,
+    // One server per test: a generated signing key is fine, also in production mode (docs/keys.md).
+    JANUS_SINGLE_INSTANCE: 'true',
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
     ...env,
   });

@@ -104,6 +104,7 @@ describe('loadConfig accepted values', () => {
       JANUS_ENCRYPTION_KEY: 'abababababababababababababababababababababababababababababababab',
       JANUS_ENCRYPTION_KEYS_PREVIOUS: ` ${Buffer.alloc(32, 7).toString('base64')} , ${Buffer.alloc(32, 8).toString('base64url')}`,
       JANUS_TOTP_ISSUER: 'Example',
+      JANUS_SINGLE_INSTANCE: 'true',
     });
     expect(config).toEqual({
       port: 8080,
@@ -136,6 +137,7 @@ describe('loadConfig accepted values', () => {
       headersTimeoutMs: 8_000,
       encryption: { key: Buffer.alloc(32, 0xab), previousKeys: [Buffer.alloc(32, 7), Buffer.alloc(32, 8)] },
       totpIssuer: 'Example',
+      singleInstance: true,
     });
   });
 
@@ -177,6 +179,37 @@ it('refuses a refresh-token lifetime (the idle timeout) longer than the session 
 it('runs one worker per core with JANUS_WORKERS=auto, and only with a database server', () => {
   expect(loadConfig({ JANUS_WORKERS: 'auto', DATABASE_URL: 'postgres://db/janus' }).workers).toBeGreaterThanOrEqual(1);
   expect(() => loadConfig({ JANUS_WORKERS: '2' })).toThrow(/needs DATABASE_URL/);
+});
+
+describe('the signing key in production', () => {
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/janus' };
+
+  it.each([
+    ['EdDSA', 'openssl genpkey -algorithm ed25519'],
+    ['ES256', 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256'],
+    ['HS256', 'openssl rand -base64 48'],
+  ])('is required with a database server (JANUS_JWT_ALG=%s), in one line saying how to make one', (alg, recipe) => {
+    const error = configErrorFor({ ...production, JANUS_JWT_ALG: alg });
+    expect(error.message).toBe(
+      `JANUS_JWT_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${recipe}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
+    );
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('may be generated when the operator declares a single instance', () => {
+    expect(loadConfig({ ...production, JANUS_SINGLE_INSTANCE: 'true' })).toMatchObject({ singleInstance: true, jwt: { privateKey: undefined } });
+    expect(() => loadConfig({ ...production, JANUS_SINGLE_INSTANCE: 'false' })).toThrow(/JANUS_JWT_PRIVATE_KEY is required/);
+    expect(() => loadConfig({ ...production, JANUS_SINGLE_INSTANCE: 'yes' })).toThrow(/JANUS_SINGLE_INSTANCE must be true or false/);
+  });
+
+  it('is not required outside production, nor with the embedded database (one process by construction)', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/janus' }).singleInstance).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).jwt.privateKey).toBeUndefined();
+  });
+
+  it('is accepted when configured', () => {
+    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem' }).jwt.privateKey).toBe('pem');
+  });
 });
 
 it('turns explorers and introspection off by default in production', () => {
