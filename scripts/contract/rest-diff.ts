@@ -7,6 +7,10 @@ const CONSTRAINTS = ['format', 'minLength', 'maxLength', 'pattern', 'minimum', '
 
 type Method = 'get' | 'post';
 
+/** Whether a client must send a token: not when no requirement is listed, nor when an empty one (`{}`) is among them. */
+const needsToken = (operation: Operation): boolean =>
+  (operation.security ?? []).length > 0 && !(operation.security ?? []).some((requirement) => Object.keys(requirement).length === 0);
+
 class RestComparison {
   readonly changes: Change[] = [];
   private readonly base: OpenApiDocument;
@@ -64,8 +68,8 @@ class RestComparison {
   }
 
   operation(where: string, base: Operation, current: Operation): void {
-    if (!base.security && current.security) this.add('breaking', `${where}: now requires a bearer token`);
-    if (base.security && !current.security) this.add('safe', `${where}: no longer requires a bearer token`);
+    if (!needsToken(base) && needsToken(current)) this.add('breaking', `${where}: now requires a bearer token`);
+    if (needsToken(base) && !needsToken(current)) this.add('safe', `${where}: no longer requires a bearer token`);
     this.inputs(where, this.inputsOf(base, this.base), this.inputsOf(current, this.current));
     for (const status of Object.keys(current.responses)) {
       if (!base.responses[status]) this.add('dangerous', `${where}: may now answer ${status}`);

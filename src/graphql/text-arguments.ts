@@ -1,10 +1,14 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { checkText } from '../shared/text-rule.ts';
+import { InvalidInputError } from '../shared/errors.ts';
+import { checkText, LIST_MAX_ITEMS } from '../shared/text-rule.ts';
 
-/** Every string inside an argument value, through input objects and lists, checked by the text rule. */
+/** Every string inside an argument value, through input objects and lists, checked by the text rule; lists by their length. */
 function checkValue(path: string, value: unknown): void {
   if (typeof value === 'string') checkText(path, value);
-  else if (Array.isArray(value)) value.forEach((item, index) => checkValue(`${path}[${index}]`, item));
+  else if (Array.isArray(value)) {
+    if (value.length > LIST_MAX_ITEMS) throw new InvalidInputError(path, `${path} may hold at most ${LIST_MAX_ITEMS} items`);
+    value.forEach((item, index) => checkValue(`${path}[${index}]`, item));
+  }
   else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [key, item] of Object.entries(value)) checkValue(`${path}.${key}`, item);
   }
@@ -12,7 +16,7 @@ function checkValue(path: string, value: unknown): void {
 
 /**
  * The one place the text rule (src/shared/text-rule.ts) meets client input: every field that
- * takes arguments checks their strings before its resolver runs. GraphQL and REST (SOFA executes
+ * takes arguments checks their strings (and the length of their lists) before its resolver runs. GraphQL and REST (SOFA executes
  * this schema) both pass through it, so nothing unsafe reaches a service or the database.
  * Coerced values are checked, so enums (their names) and parsed scalars need no exception.
  */

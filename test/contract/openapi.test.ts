@@ -6,6 +6,7 @@ import { buildOpenApiDocument } from '../../src/rest/openapi/document.ts';
 import { errorCodesOf } from '../../src/rest/openapi/error-responses.ts';
 import { API_INFO } from '../../src/rest/openapi/info.ts';
 import { SECRET_ARGUMENTS } from '../../src/rest/guard.ts';
+import { SAFE_TEXT_PATTERN, TEXT_MAX_LENGTH } from '../../src/shared/text-rule.ts';
 import { assertDocumentedAnswer, openApiDocument } from '../support/openapi-responses.ts';
 
 const schema = buildSchema();
@@ -50,12 +51,12 @@ describe('the committed OpenAPI document', () => {
     expect(parameterNames.filter((name) => SECRET_ARGUMENTS.has(name))).toEqual([]);
   });
 
-  it('requires the bearer scheme exactly on the routes that need a token, and documents 401 on every route', () => {
+  it('requires the bearer scheme exactly on the routes that need a token (optional on public ones), and documents 401 on every route', () => {
     const rules = compileAccessRules(schema);
     for (const { operation } of operations) {
       const key = [...rules.keys()].find((name) => name.endsWith(`.${operation.operationId}`))!;
       const isPublic = rules.get(key)?.kind === 'public';
-      expect(operation.security, operation.operationId).toEqual(isPublic ? undefined : [{ bearerAuth: [] }]);
+      expect(operation.security, operation.operationId).toEqual(isPublic ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }]);
       // On a public route too: a bearer token Janus never issued is refused wherever it is sent.
       expect(operation.responses['401']?.description, operation.operationId).toContain('UNAUTHENTICATED');
     }
@@ -68,13 +69,30 @@ describe('the committed OpenAPI document', () => {
     expect(register.firstName).toMatchObject({ minLength: 1, maxLength: 100 });
     expect(register.phoneNumber).toMatchObject({ maxLength: 32, pattern: expect.any(String) });
     const users = byId('users').parameters!;
-    expect(users.find((parameter) => parameter.name === 'first')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, default: 20 } });
+    expect(users.find((parameter) => parameter.name === 'first')).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647, default: 20 },
+    });
+    // The bounds of every argument: the text rule's length and characters, unless a rule of the field is tighter.
+    expect(users.find((parameter) => parameter.name === 'after')?.schema).toMatchObject({ maxLength: TEXT_MAX_LENGTH, pattern: SAFE_TEXT_PATTERN });
+    expect(byId('loginUser').requestBody!.content['application/json'].schema.properties!.password).toMatchObject({ maxLength: TEXT_MAX_LENGTH });
     expect(byId('user').parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
     expect(byId('createRole').requestBody!.content['application/json'].schema.properties!.permissions).toMatchObject({
       type: 'array',
       maxItems: 100,
       items: { type: 'string', pattern: expect.any(String) },
     });
+  });
+
+  it('documents the CORS origin header on every response, the token scheme as RFC 8725, and the server as public', () => {
+    for (const { operation } of operations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        expect(response.headers, `${operation.operationId} ${status}`).toHaveProperty('Access-Control-Allow-Origin');
+      }
+    }
+    expect(openApiDocument.components.securitySchemes.bearerAuth?.description).toContain('RFC8725');
+    expect(openApiDocument.servers).toEqual([{ url: '/rest', 'x-internal': false }]);
   });
 
   it('lists every response a route can give, with Retry-After on 429 and WWW-Authenticate on 401', () => {

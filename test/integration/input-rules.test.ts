@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authOperations } from '../support/operations.ts';
+import { adminOperations, authOperations } from '../support/operations.ts';
 import { accountWithRole, registration, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -76,6 +76,19 @@ describe('text arguments', () => {
       { numRuns: 60 },
     );
     expect(await userCount()).toBe(before);
+  });
+});
+
+describe('argument sizes', () => {
+  it('refuses text over 4096 characters and a list over 100 items, on both surfaces', async () => {
+    await expectRefusedOnBoth(registration({ lastName: 'x'.repeat(4097) }), /^lastName must not contain more than 4096 characters$/);
+    const admin = await accountWithRole(server, 'admin');
+    const permissions = Array.from({ length: 101 }, (_, index) => `r${index}:read`);
+    const rest = await server.rest<ErrorsBody>('POST', '/create-role', { token: admin.token, body: { name: 'many', permissions } });
+    expect(rest.status).toBe(400);
+    expect(rest.body.errors?.[0]?.message).toBe('permissions may hold at most 100 items');
+    const graphql = await server.graphql(adminOperations, { operationName: 'CreateRole', token: admin.token, variables: { name: 'many', permissions } });
+    expect(graphql.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: 'permissions may hold at most 100 items' });
   });
 });
 

@@ -21,7 +21,7 @@ it('starts from the command line, prints the GraphQL, REST, OpenAPI and docs URL
   const openApi = await fetch(await process.bannerUrl('OpenAPI'));
   expect(openApi.status).toBe(200);
   const document = (await openApi.json()) as { servers: { url: string }[]; paths: Record<string, unknown> };
-  expect(document.servers).toEqual([{ url: '/rest' }]);
+  expect(document.servers).toEqual([{ url: '/rest', 'x-internal': false }]);
   expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/login-user', '/register-user', '/me']));
   const docs = await fetch(await process.bannerUrl('Docs'));
   expect(docs.status).toBe(200);

@@ -31,10 +31,11 @@ const templates = Object.keys(openApiDocument.paths).map((template) => ({
   pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
+/** The headers every answer must carry where documented; CORS headers depend on the request's Origin. */
 const HEADER_NAMES: Record<string, string> = {
-  '#/components/headers/RequestId': 'x-request-id',
-  '#/components/headers/RetryAfter': 'retry-after',
-  '#/components/headers/WwwAuthenticate': 'www-authenticate',
+  '#/components/headers/X-Request-Id': 'x-request-id',
+  '#/components/headers/Retry-After': 'retry-after',
+  '#/components/headers/WWW-Authenticate': 'www-authenticate',
 };
 
 /** Paths under the REST base that serve documents, not routes. */

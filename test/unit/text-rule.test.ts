@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkText, unsafeTextIn } from '../../src/shared/text-rule.ts';
+import { checkText, SAFE_TEXT_PATTERN, TEXT_MAX_LENGTH, unsafeTextIn } from '../../src/shared/text-rule.ts';
 
 describe('the text rule', () => {
   it.each([
@@ -41,5 +41,23 @@ describe('the text rule', () => {
     expect(() => checkText('input.firstName', 'Ada\u0000Evil')).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.firstName', message: expect.stringMatching(/^input\.firstName must not contain/) }),
     );
+  });
+
+  it('allows at most 4096 characters, counting code points as JSON Schema does', () => {
+    expect(unsafeTextIn('a'.repeat(TEXT_MAX_LENGTH))).toBeUndefined();
+    expect(unsafeTextIn('a'.repeat(TEXT_MAX_LENGTH + 1))).toBe('more than 4096 characters');
+    // 4096 emoji are 8192 UTF-16 units but 4096 characters.
+    expect(unsafeTextIn('😀'.repeat(TEXT_MAX_LENGTH))).toBeUndefined();
+    expect(unsafeTextIn('😀'.repeat(TEXT_MAX_LENGTH + 1))).toBe('more than 4096 characters');
+  });
+
+  it('is stated in the OpenAPI document as a pattern that agrees with it on every character it names', () => {
+    const pattern = new RegExp(SAFE_TEXT_PATTERN);
+    for (const value of ['Ada', 'Zoë 李', 'a\u200Fb', '']) expect(pattern.test(value)).toBe(true);
+    for (const code of [0x00, 0x09, 0x1f, 0x7f, 0x85, 0x9f, 0x2028, 0x2029, 0x202a, 0x202e, 0x2066, 0x2069]) {
+      const value = `a${String.fromCharCode(code)}b`;
+      expect(pattern.test(value), value).toBe(false);
+      expect(unsafeTextIn(value), value).toBeDefined();
+    }
   });
 });

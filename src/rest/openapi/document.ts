@@ -4,6 +4,7 @@ import { directiveValues } from '../../graphql/directive-values.ts';
 import { rateLimitedFieldsOf } from '../../ratelimit/plugin.ts';
 import { REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../routes.ts';
 import { ERROR_COMPONENTS, errorCodesOf, errorResponsesOf, responseHeadersOf, type ResponseObject } from './error-responses.ts';
+import { withInputBounds } from './input-bounds.ts';
 import { INPUT_RULES } from './input-rules.ts';
 import type { JsonSchema } from './json-schema.ts';
 import { objectSchema, reachableObjectTypes, schemaOfType, withDescription } from './type-schemas.ts';
@@ -29,13 +30,14 @@ export interface Operation {
   parameters?: Parameter[];
   requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema } } };
   responses: Record<string, ResponseObject>;
+  /** Absent in documents from before every operation declared it. */
   security?: Record<string, string[]>[];
 }
 
 export interface OpenApiDocument {
   openapi: '3.1.0';
   info: OpenApiInfo;
-  servers: { url: string }[];
+  servers: { url: string; 'x-internal': boolean }[];
   paths: Record<string, Partial<Record<'get' | 'post', Operation>>>;
   components: {
     schemas: Record<string, JsonSchema>;
@@ -56,7 +58,7 @@ function argumentSchema(field: RootField, arg: GraphQLArgument, where: 'url' | '
   const base = schemaOfType(where === 'url' && !isNonNullType(arg.type) ? new GraphQLNonNull(arg.type) : arg.type);
   const rule = INPUT_RULES[`${field.name}.${arg.name}`] ?? {};
   const items = base.items && rule.items ? { ...base.items, ...rule.items } : base.items;
-  const schema: JsonSchema = { ...base, ...rule, ...(items ? { items } : {}) };
+  const schema: JsonSchema = withInputBounds({ ...base, ...rule, ...(items ? { items } : {}) });
   if (arg.defaultValue !== undefined) schema.default = arg.defaultValue;
   return withDescription(schema, rule.description ?? arg.description);
 }
@@ -95,7 +97,7 @@ function requestBodyOf(field: RootField): Operation['requestBody'] {
 }
 
 function accessNote(access: AccessRule): string {
-  if (access.kind === 'public') return 'No access token needed.';
+  if (access.kind === 'public') return 'No access token needed; one that is sent must be valid.';
   const secondFactor = access.mfa ? ', from a login that used a second factor (else MFA_REQUIRED)' : '';
   if (access.kind === 'authenticated') return `Needs a valid access token${secondFactor}.`;
   return `Needs a valid access token${secondFactor} whose role grants \`${access.permission}\`.`;
@@ -110,7 +112,8 @@ function operationOf(schema: GraphQLSchema, route: RestRoute, access: AccessRule
     operationId: field.name,
     summary: firstSentence(field.description),
     description: `${field.description.trim()}\n\n${accessNote(access)}`,
-    ...(access.kind === 'public' ? {} : { security: [{ bearerAuth: [] }] }),
+    // On a public route a token is optional (`{}`), but one that is sent must be valid.
+    security: access.kind === 'public' ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }],
     ...(route.method === 'GET' && field.args.length > 0 ? { parameters: parametersOf(route, field) } : {}),
     ...(route.method === 'POST' && field.args.length > 0 ? { requestBody: requestBodyOf(field) } : {}),
     responses: {
@@ -151,7 +154,8 @@ export function buildOpenApiDocument(schema: GraphQLSchema, info: OpenApiInfo): 
   return {
     openapi: '3.1.0',
     info,
-    servers: [{ url: REST_BASE_PATH }],
+    // Janus's REST API is meant for clients outside the deployment too.
+    servers: [{ url: REST_BASE_PATH, 'x-internal': false }],
     paths,
     components: {
       schemas: { ...schemas, ...ERROR_COMPONENTS.schemas },
@@ -161,7 +165,12 @@ export function buildOpenApiDocument(schema: GraphQLSchema, info: OpenApiInfo): 
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'The `token` of `loginUser`, `registerUser` or `refreshToken`, from REST or GraphQL alike.',
+          description: [
+            'The `token` of `loginUser`, `registerUser` or `refreshToken`, from REST or GraphQL alike.',
+            'Janus issues and verifies these JWTs following RFC8725 (JSON Web Token Best Current Practices):',
+            'one configured algorithm (EdDSA by default; never `none`), an explicit `typ` (`at+jwt`, RFC 9068),',
+            'and the issuer, audience, expiry and key id checked on every request.',
+          ].join(' '),
         },
       },
     },

@@ -76,13 +76,22 @@ export const ERROR_COMPONENTS = {
       },
     },
   } satisfies Record<string, JsonSchema>,
+  // Named as the headers are, so that each response lists exactly these names.
   headers: {
-    RequestId: { description: 'Identifies the request in the server logs.', schema: { type: 'string' } },
-    RetryAfter: { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
-    WwwAuthenticate: {
+    'X-Request-Id': { description: 'Identifies the request in the server logs.', schema: { type: 'string', maxLength: 200 } },
+    'Retry-After': {
+      description: 'Seconds to wait before trying again.',
+      schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647 },
+    },
+    'WWW-Authenticate': {
       description:
         '`Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, RFC 9470\'s `error="insufficient_user_authentication"` as well.',
-      schema: { type: 'string' },
+      schema: { type: 'string', maxLength: 200 },
+    },
+    'Access-Control-Allow-Origin': {
+      description:
+        "The request's `Origin`, echoed when it is one of `JANUS_CORS_ORIGINS` (exact origins; none by default). Absent for any other origin: browsers then refuse cross-origin access.",
+      schema: { type: 'string', maxLength: 2048 },
     },
   },
 };
@@ -109,10 +118,10 @@ export function errorCodesOf(route: RouteFacts, where: string): ErrorCode[] {
 
 /** The headers a response with `status` carries. */
 export function responseHeadersOf(status: number): ResponseObject['headers'] {
-  const headers: Record<string, { $ref: string }> = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
-  if (status === 401) headers['WWW-Authenticate'] = { $ref: '#/components/headers/WwwAuthenticate' };
-  if (status === ERROR_STATUS.RATE_LIMITED) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
-  return headers;
+  const names: (keyof typeof ERROR_COMPONENTS.headers)[] = ['X-Request-Id', 'Access-Control-Allow-Origin'];
+  if (status === 401) names.push('WWW-Authenticate');
+  if (status === ERROR_STATUS.RATE_LIMITED) names.push('Retry-After');
+  return Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 }
 
 /** One response per HTTP status, its description naming each code that leads to it. */

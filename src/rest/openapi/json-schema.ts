@@ -14,6 +14,7 @@ export interface JsonSchema {
   maxLength?: number;
   pattern?: string;
   minimum?: number;
+  maximum?: number;
   maxItems?: number;
   default?: unknown;
 }

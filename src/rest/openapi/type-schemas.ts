@@ -16,7 +16,8 @@ const SCALARS: Readonly<Record<string, JsonSchema>> = {
   String: { type: 'string' },
   ID: { type: 'string' },
   Boolean: { type: 'boolean' },
-  Int: { type: 'integer', format: 'int32' },
+  // GraphQL's Int is a signed 32-bit integer: graphql-js refuses anything outside on both surfaces.
+  Int: { type: 'integer', format: 'int32', minimum: -2_147_483_648, maximum: 2_147_483_647 },
   Float: { type: 'number' },
   DateTime: { type: 'string', format: 'date-time' },
 };
