@@ -57,7 +57,11 @@ it('refuses to start with an unreachable database, in one line and with exit cod
 
 describe('in production with a database server', () => {
   // An unreachable server: the key check comes before any connection, and start-up stops there.
-  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' };
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+    JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  };
 
   it('refuses to start without a configured signing key, in one line saying how to make one', async () => {
     const process = janus(production);

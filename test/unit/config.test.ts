@@ -182,7 +182,7 @@ it('runs one worker per core with JANUS_WORKERS=auto, and only with a database s
 });
 
 describe('the signing key in production', () => {
-  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/janus' };
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/janus', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
 
   it.each([
     ['EdDSA', 'openssl genpkey -algorithm ed25519'],
@@ -204,7 +204,7 @@ describe('the signing key in production', () => {
 
   it('is not required outside production, nor with the embedded database (one process by construction)', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db/janus' }).singleInstance).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production' }).jwt.privateKey).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: production.JANUS_ENCRYPTION_KEY }).jwt.privateKey).toBeUndefined();
   });
 
   it('is accepted when configured', () => {
