@@ -26,10 +26,11 @@ export type AuditEvent = {
   actorId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /**
-   * registration, login.success, login.failure, token.refresh, token.refresh_replay (a rotated
-   * refresh token presented again within the reuse interval), token.reuse_detected, logout,
-   * logout_all, password.change, role.create, role.assign, mfa.enroll, mfa.enable, mfa.disable,
-   * mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
+   * registration, login.success, login.failure, login.disabled (the right password of a disabled
+   * account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
+   * the reuse interval), token.reuse_detected, logout, logout_all, password.change, role.create,
+   * role.assign, session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
+   * mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
    * mfa.recovery_codes.
    */
   event: Scalars['String']['output'];
@@ -84,17 +85,32 @@ export type Mutation = {
   confirmTotp: Array<Scalars['String']['output']>;
   /** Creates a role. */
   createRole: Role;
+  /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
+  deleteMe: Scalars['Boolean']['output'];
+  /**
+   * Erases an account with its sessions and refresh tokens, in one transaction. The audit trail
+   * keeps the user's id (never an email or a name); the email can register again.
+   */
+  deleteUser: Scalars['Boolean']['output'];
   /** Turns the second factor off, given a current TOTP code or an unused recovery code. */
   disableTotp: Scalars['Boolean']['output'];
+  /**
+   * Locks an account: every session of the user ends at once, their access tokens are refused from
+   * the next request on, and login and refresh answer ACCOUNT_DISABLED until `enableUser`.
+   */
+  disableUser: User;
+  /** Lets a disabled user log in again. Their ended sessions stay ended. */
+  enableUser: User;
   /**
    * Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's
    * authenticator app. The second factor is off until `confirmTotp` checks a code of it.
    */
   enrollTotp: TotpEnrollment;
   /**
-   * Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike.
-   * With a second factor on, the right password answers MFA_REQUIRED with `extensions.mfaToken`
-   * instead: `verifyMfa` completes the login.
+   * Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike;
+   * only the right password of a disabled account answers ACCOUNT_DISABLED. With a second factor on,
+   * the right password answers MFA_REQUIRED with `extensions.mfaToken` instead: `verifyMfa`
+   * completes the login.
    */
   loginUser: AuthPayload;
   /** Ends every login session of the caller; every access token issued so far stops working. */
@@ -103,7 +119,7 @@ export type Mutation = {
   logoutUser: Scalars['Boolean']['output'];
   /**
    * Exchanges a refresh token for a new pair. The old refresh token stops working; presenting it
-   * again revokes its whole login session.
+   * again revokes its whole login session. A disabled account's refresh fails with ACCOUNT_DISABLED.
    */
   refreshToken: AuthPayload;
   /**
@@ -113,6 +129,12 @@ export type Mutation = {
   regenerateRecoveryCodes: Array<Scalars['String']['output']>;
   /** Creates an account with a self-assignable role (`user` or `employee`) and logs it in. */
   registerUser: AuthPayload;
+  /**
+   * Ends one of the caller's live sessions: its refresh token stops working and its access tokens
+   * are refused from the next request on. Any id that is not one of the caller's live sessions is
+   * NOT_FOUND.
+   */
+  revokeSession: Scalars['Boolean']['output'];
   /**
    * Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current
    * TOTP code or one unused recovery code. A TOTP code is accepted once. After 5 wrong codes, or
@@ -146,8 +168,28 @@ export type MutationCreateRoleArgs = {
 };
 
 
+export type MutationDeleteMeArgs = {
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteUserArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationDisableTotpArgs = {
   code: Scalars['String']['input'];
+};
+
+
+export type MutationDisableUserArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationEnableUserArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -177,6 +219,11 @@ export type MutationRegisterUserArgs = {
 };
 
 
+export type MutationRevokeSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationVerifyMfaArgs = {
   code: Scalars['String']['input'];
   mfaToken: Scalars['String']['input'];
@@ -197,6 +244,8 @@ export type Query = {
   me: User;
   /** Every role, by name. */
   roles: Array<Role>;
+  /** The caller's live sessions (neither ended nor expired), newest first. */
+  sessions: Array<Session>;
   /** One account by id. */
   user?: Maybe<User>;
   /** Accounts in a stable order, `first` (1 to 100, default 20) at a time after the cursor `after`. */
@@ -232,6 +281,21 @@ export type Role = {
   selfAssignable: Scalars['Boolean']['output'];
 };
 
+/** One login session of the caller: a login and the refreshes that followed it. */
+export type Session = {
+  __typename?: 'Session';
+  createdAt: Scalars['DateTime']['output'];
+  /** Whether this is the session of the access token in use. */
+  current: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  /** The client's address at login or at the last refresh. */
+  ip?: Maybe<Scalars['String']['output']>;
+  /** The last refresh; the creation time until the first. */
+  lastUsedAt: Scalars['DateTime']['output'];
+  /** The client's User-Agent header at login or at the last refresh, when it sent one. */
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
 /** A pending TOTP secret, for an authenticator app. Nothing changes at login until `confirmTotp`. */
 export type TotpEnrollment = {
   __typename?: 'TotpEnrollment';
@@ -245,6 +309,8 @@ export type TotpEnrollment = {
 export type User = {
   __typename?: 'User';
   createdAt: Scalars['DateTime']['output'];
+  /** A disabled user cannot log in or refresh, and has no working session, until enabled again. */
+  disabled: Scalars['Boolean']['output'];
   /** Lower-cased; unique regardless of case. */
   email: Scalars['String']['output'];
   firstName: Scalars['String']['output'];
@@ -356,6 +422,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: ResolverTypeWrapper<RoleModel>;
+  Session: ResolverTypeWrapper<Session>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TotpEnrollment: ResolverTypeWrapper<TotpEnrollment>;
   User: ResolverTypeWrapper<UserViewModel>;
@@ -377,6 +444,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Role: RoleModel;
+  Session: Session;
   String: Scalars['String']['output'];
   TotpEnrollment: TotpEnrollment;
   User: UserViewModel;
@@ -451,7 +519,11 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   confirmTotp?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
+  deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMeArgs, 'password'>>;
+  deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
   disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDisableTotpArgs, 'code'>>;
+  disableUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDisableUserArgs, 'userId'>>;
+  enableUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationEnableUserArgs, 'userId'>>;
   enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
   loginUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginUserArgs, 'email' | 'password'>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -459,6 +531,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   regenerateRecoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   registerUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
+  revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'mfaToken'>>;
 };
 
@@ -471,6 +544,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
@@ -482,6 +556,15 @@ export type RoleResolvers<ContextType = Context, ParentType extends ResolversPar
   selfAssignable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type SessionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type TotpEnrollmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TotpEnrollment'] = ResolversParentTypes['TotpEnrollment']> = {
   otpauthUri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -489,6 +572,7 @@ export type TotpEnrollmentResolvers<ContextType = Context, ParentType extends Re
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -518,6 +602,7 @@ export type Resolvers<ContextType = Context> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;

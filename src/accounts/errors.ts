@@ -14,3 +14,11 @@ export class InvalidCredentialsError extends DomainError {
     super('Invalid email or password');
   }
 }
+
+/** Told only to a caller who proved to be the user (right password, live refresh token). */
+export class AccountDisabledError extends DomainError {
+  readonly code = 'ACCOUNT_DISABLED';
+  constructor() {
+    super('This account is disabled');
+  }
+}

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import bcrypt from 'bcrypt';
 import { createSemaphore } from '../shared/semaphore.ts';
+import { fitsBcrypt, normalizePassword } from './validation.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -37,4 +38,13 @@ export function createPasswordHasher(
       await compare(password, await dummyHash);
     },
   };
+}
+
+/**
+ * Whether a password a signed-in user typed to confirm an action is theirs: normalised as it was
+ * at registration; one longer than bcrypt reads never matches.
+ */
+export async function isPasswordOf(passwords: PasswordHasher, raw: string, hash: string): Promise<boolean> {
+  const presented = normalizePassword(raw);
+  return fitsBcrypt(presented) && (await passwords.verify(presented, hash));
 }

@@ -8,8 +8,8 @@ import { permissionsOf } from '../roles/permissions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
-import { EmailTakenError, InvalidCredentialsError } from './errors.ts';
-import type { PasswordHasher } from './passwords.ts';
+import { AccountDisabledError, EmailTakenError, InvalidCredentialsError } from './errors.ts';
+import { isPasswordOf, type PasswordHasher } from './passwords.ts';
 import { findUser, findUserForUpdate } from './queries.ts';
 import { User } from './user.entity.ts';
 import {
@@ -121,6 +121,11 @@ export function createAccountService(deps: {
       await audit.recordAlone('login.failure', user.id);
       throw new InvalidCredentialsError();
     }
+    // Only now, after the right password: a guesser learns nothing about the account.
+    if (user.disabled) {
+      await audit.recordAlone('login.disabled', user.id);
+      throw new AccountDisabledError();
+    }
     if (user.mfaEnabled) {
       // The password alone issues no token: only the mfaToken, which verifyMfa completes with a code.
       throw new MfaRequiredError(await em.transactional((tx) => mfa.startChallenge(tx, user)));
@@ -136,9 +141,7 @@ export function createAccountService(deps: {
     const password = validatePassword(newPassword, 'newPassword');
     const current = await findUser(orm.em.fork(), userId);
     if (!current) throw new UnauthenticatedError();
-    const presented = normalizePassword(currentPassword);
-    const matches = fitsBcrypt(presented) && (await passwords.verify(presented, current.passwordHash));
-    if (!matches) throw new InvalidCredentialsError();
+    if (!(await isPasswordOf(passwords, currentPassword, current.passwordHash))) throw new InvalidCredentialsError();
     const passwordHash = await passwords.hash(password);
     return orm.em.fork().transactional(async (em) => {
       const user = await findUserForUpdate(em, userId);

@@ -10,5 +10,6 @@ export interface UserView {
   phoneNumber: string;
   createdAt: Date;
   mfaEnabled: boolean;
+  disabled: boolean;
   role: { name: string; permissions: readonly string[] };
 }

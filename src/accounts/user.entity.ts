@@ -18,6 +18,8 @@ const UserSchema = defineEntity({
     tokenVersion: p.integer().default(0),
     // A confirmed TOTP second factor (src/mfa): login then asks for a code after the password.
     mfaEnabled: p.boolean().default(false),
+    // Set by an operator: no login, refresh or access token works while it is.
+    disabled: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,5 +1,6 @@
 import type { Database } from '../db/orm.ts';
 import type { JWK } from 'jose';
+import { createAccountLifecycle } from '../accounts/lifecycle.ts';
 import { createAccountService } from '../accounts/service.ts';
 import { createAuditLog } from '../audit/service.ts';
 import { createPasswordHasher } from '../accounts/passwords.ts';
@@ -9,6 +10,7 @@ import { createSecretBox } from '../mfa/encryption.ts';
 import { createMfaService } from '../mfa/service.ts';
 import { createRoleService } from '../roles/service.ts';
 import { createTokenService } from '../tokens/service.ts';
+import { createSessionService } from '../tokens/sessions.ts';
 import type { Services } from '../graphql/context.ts';
 import type { Config } from './config.ts';
 
@@ -50,7 +52,15 @@ export function createServices(
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
   const mfa = createMfaService({ orm, secrets: createSecretBox(keys.encryption), tokens, audit, issuer: config.totpIssuer });
   const accounts = createAccountService({ orm, passwords, tokens, mfa, audit });
-  return { accounts, roles: createRoleService({ orm, audit, tokens }), tokens, audit, mfa };
+  return {
+    accounts,
+    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit }),
+    roles: createRoleService({ orm, audit, tokens }),
+    tokens,
+    sessions: createSessionService({ orm, audit, tokens }),
+    audit,
+    mfa,
+  };
 }
 
 /** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */

@@ -19,6 +19,11 @@ const AUDIT_EVENTS = [
   'mfa.success',
   'mfa.failure',
   'mfa.recovery_codes',
+  'session.revoke',
+  'login.disabled',
+  'user.disable',
+  'user.enable',
+  'user.delete',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

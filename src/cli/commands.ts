@@ -10,7 +10,9 @@ export const USAGE = `usage:
   npm run janus -- create-admin --email EMAIL [--first-name NAME] [--last-name NAME] [--phone NUMBER]
       (the password is read from standard input, or prompted for on a terminal)
   npm run janus -- roles list
-  npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]`;
+  npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]
+  npm run janus -- users disable --email EMAIL   (ends every session of the user at once)
+  npm run janus -- users enable --email EMAIL`;
 
 export interface CommandArgs {
   positionals: string[];
@@ -64,11 +66,22 @@ function createRole(args: CommandArgs): Command {
   };
 }
 
+function setDisabled(args: CommandArgs, disabled: boolean): Command {
+  const email = required(args, 'email');
+  return async (services, print) => {
+    const { id } = await services.lifecycle.findByEmail(email);
+    const user = disabled ? await services.lifecycle.disable(id) : await services.lifecycle.enable(id);
+    print(`${disabled ? 'disabled' : 'enabled'} ${user.email} (id ${user.id})`);
+  };
+}
+
 /** The command the arguments name, checked before anything opens the database. */
 export function resolveCommand(args: CommandArgs): Command {
   const [command, sub] = args.positionals;
   if (command === 'create-admin') return createAdmin(args);
   if (command === 'roles' && sub === 'list') return listRoles;
   if (command === 'roles' && sub === 'create') return createRole(args);
+  if (command === 'users' && sub === 'disable') return setDisabled(args, true);
+  if (command === 'users' && sub === 'enable') return setDisabled(args, false);
   throw new UsageError(command ? `unknown command: ${args.positionals.join(' ')}` : 'no command given');
 }

@@ -1,17 +1,21 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { AccessTokenCheck } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { AccountLifecycle } from '../accounts/lifecycle.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { RoleService } from '../roles/service.ts';
 import type { TokenService } from '../tokens/service.ts';
+import type { SessionService } from '../tokens/sessions.ts';
 
 /** The domain services, shared by the GraphQL and REST surfaces (and the CLI). */
 export interface Services {
   accounts: AccountService;
+  lifecycle: AccountLifecycle;
   roles: RoleService;
   tokens: TokenService;
+  sessions: SessionService;
   audit: AuditLog;
   mfa: MfaService;
 }

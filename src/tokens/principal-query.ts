@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 
-/** Session, user and role of an access token, as one row. */
+/** Session, user and role of an access token, as one row: only for a live session of an enabled user. */
 export interface PrincipalRow {
   id: string;
   email: string;
@@ -10,12 +10,13 @@ export interface PrincipalRow {
   created_at: Date;
   mfa_enabled: boolean;
   token_version: number;
+  disabled: boolean;
   role_name: string;
   role_permissions: string[];
 }
 
 /** The columns of a PrincipalRow, from users `u` joined to their roles `r`. */
-export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.mfa_enabled, u.token_version,
+export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.mfa_enabled, u.token_version, u.disabled,
   r.name as role_name, r.permissions as role_permissions`;
 
 const PRINCIPAL_SQL = `
@@ -23,7 +24,7 @@ const PRINCIPAL_SQL = `
   from sessions s
   join users u on u.id = s.user_id
   join roles r on r.id = u.role_id
-  where s.id = ? and s.user_id = ? and s.revoked_at is null`;
+  where s.id = ? and s.user_id = ? and s.revoked_at is null and not u.disabled`;
 
 /**
  * The revocation check that runs on every authenticated request: the caller's live session and

@@ -12,12 +12,13 @@ export interface RotationSettings {
 export type RotatedRow = PrincipalRow & { session_id: string; amr: string[] };
 
 /**
- * What a token that could not be claimed is: `refused` (unused, but expired, in a revoked session
- * or one past its maximum age), `replay` (rotated within the reuse interval, its successor still
+ * What a token that could not be claimed is: `disabled` (unused and unexpired, but its user is
+ * disabled: said only to whoever holds such a token), `refused` (unused, but expired, in a revoked
+ * session or one past its maximum age), `replay` (rotated within the reuse interval, its successor still
  * unused: answer with that successor), `reuse` (rotated earlier, or its successor has moved on:
  * the session has just been revoked). No row: no such token.
  */
-export type ReplayRow = RotatedRow & { verdict: 'refused' | 'replay' | 'reuse'; successor_id: string | null };
+export type ReplayRow = RotatedRow & { verdict: 'refused' | 'disabled' | 'replay' | 'reuse'; successor_id: string | null };
 
 // Each statement binds its parameters once, in order, in its first CTE `i` (the ORM's `?`
 // placeholders are positional), and names them there for the rest of the statement.
@@ -45,8 +46,11 @@ const CLAIM_SQL = `
     set used_at = now(), successor_id = i.successor_id
     from i, sessions s join users u on u.id = s.user_id
     where t.token_hash = i.presented_hash and t.used_at is null and t.expires_at > now()
-      and s.id = t.session_id and s.revoked_at is null and s.created_at > now() - i.max_age
+      and s.id = t.session_id and s.revoked_at is null and s.created_at > now() - i.max_age and not u.disabled
     returning t.session_id, s.amr, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
+  ), touched as (
+    update sessions s set last_used_at = now(), ip = i.ip, user_agent = i.user_agent
+    from claimed c, i where s.id = c.session_id
   ), successor as (
     insert into refresh_tokens (id, session_id, token_hash, expires_at, created_at)
     select i.successor_id, c.session_id, i.successor_hash, c.successor_expires_at, now() from claimed c, i
@@ -70,6 +74,7 @@ const JUDGE_SQL = `
   ), presented as (
     select t.session_id, s.amr, s.user_id, t.successor_id,
       case
+        when t.used_at is null and t.expires_at > now() and u.disabled then 'disabled'
         when t.used_at is null then 'refused'
         when t.used_at > now() - i.reuse_interval and s.revoked_at is null and s.created_at > now() - i.max_age
           and successor.used_at is null and successor.expires_at > now() then 'replay'
@@ -78,6 +83,7 @@ const JUDGE_SQL = `
     from i
     join refresh_tokens t on t.token_hash = i.presented_hash
     join sessions s on s.id = t.session_id
+    join users u on u.id = s.user_id
     left join refresh_tokens successor on successor.id = t.successor_id
   ), revoked as (
     update sessions s set revoked_at = now()
@@ -85,7 +91,7 @@ const JUDGE_SQL = `
   ), audited as (
     ${auditColumns}
     select case p.verdict when 'replay' then 'token.refresh_replay' else 'token.reuse_detected' end, ${auditValues('p.user_id')}
-    from presented p, i where p.verdict <> 'refused'
+    from presented p, i where p.verdict in ('replay', 'reuse')
   )
   select p.verdict, p.successor_id, p.session_id, p.amr, ${PRINCIPAL_COLUMNS}
   from presented p join users u on u.id = p.user_id join roles r on r.id = u.role_id`;

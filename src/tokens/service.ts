@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/postgresql';
+import { AccountDisabledError } from '../accounts/errors.ts';
 import { findUserForUpdate } from '../accounts/queries.ts';
 import { currentRequester, type AuditLog } from '../audit/service.ts';
 import type { UserView } from '../accounts/user-view.ts';
@@ -8,6 +9,7 @@ import { UnauthenticatedError } from '../auth/errors.ts';
 import type { AccessTokenCheck, AccessTokenService, VerifiedAccessToken } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
+import { currentRequest } from '../shared/request-context.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
 import type { OutsideClients } from '../db/embedded.ts';
 import { createPrincipalCache } from './principal-cache.ts';
@@ -45,11 +47,11 @@ export interface TokenService {
   checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
   /**
    * The caller behind a checked token: session, user and role loaded in one query. Null for a
-   * revoked session, an outdated token version or a deleted user.
+   * revoked session, an outdated token version, a disabled or a deleted user.
    */
   principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
   /**
-   * Rotates a refresh token. Presenting a rotated token again within the reuse interval answers
+   * Rotates a refresh token and notes the session's last use (time, IP, user agent). Presenting a rotated token again within the reuse interval answers
    * with the successor it already got; later, or once that successor was rotated too, it revokes
    * the whole session.
    */
@@ -84,6 +86,7 @@ function userOf(row: PrincipalRow): UserView {
     phoneNumber: row.phone_number,
     createdAt: row.created_at,
     mfaEnabled: row.mfa_enabled,
+    disabled: row.disabled,
     role: { name: row.role_name, permissions: row.role_permissions },
   };
 }
@@ -143,9 +146,17 @@ export function createTokenService(options: {
     return { token, refreshToken };
   }
 
+  /** Where a session is being used from, as its owner sees it in `sessions`. */
+  const seenFrom = (): { ip: string | null; userAgent: string | null } => {
+    const request = currentRequest();
+    return { ip: request?.ip ?? null, userAgent: request?.userAgent ?? null };
+  };
+
   const service: TokenService = {
     startSession(em, user, amr = ['pwd']) {
-      return issue(em, em.create(Session, { id: randomUUID(), user, amr: [...amr] }), user);
+      const now = new Date();
+      const session = em.create(Session, { id: randomUUID(), user, amr: [...amr], createdAt: now, lastUsedAt: now, ...seenFrom() });
+      return issue(em, session, user);
     },
 
     checkAccessToken(accessToken) {
@@ -175,6 +186,7 @@ export function createTokenService(options: {
       const judged = await rotation.judge(presentedHash, requester);
       // The reused token's session has just been revoked.
       if (judged?.verdict === 'reuse') invalidate(judged.id);
+      if (judged?.verdict === 'disabled') throw new AccountDisabledError();
       // Two tabs refreshing at once: the later one gets the pair the earlier one got (its refresh
       // token, a new access token), instead of ending the session as a replay would.
       if (judged?.verdict !== 'replay' || !judged.successor_id) throw new InvalidRefreshTokenError();

@@ -10,6 +10,11 @@ const SessionSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => randomUUID()),
     user: () => p.manyToOne(User).deleteRule('cascade').index(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** The last refresh; the creation time until the first. */
+    lastUsedAt: p.datetime().onCreate(() => new Date()),
+    /** As seen at login or at the last refresh, for the owner to recognise the session by. */
+    userAgent: p.string().length(512).nullable(),
+    ip: p.string().length(64).nullable(),
     revokedAt: p.datetime().nullable(),
     // How the login proved who it was (RFC 8176 values: pwd, otp): every access token of the session carries it.
     amr: p.array().default(['pwd']),

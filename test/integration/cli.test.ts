@@ -74,12 +74,39 @@ it('creates and lists roles', { timeout: PROCESS_TIMEOUT_MS }, async () => {
   expect(listed.stdout).toMatch(/^admin\tassigned only\t.*users:read/m);
 });
 
+it('disables and enables a user by email: login answers ACCOUNT_DISABLED until enabled', { timeout: PROCESS_TIMEOUT_MS }, async () => {
+  const email = 'locked@example.com';
+  const password = 'operator password 2';
+  expect((await janus(['create-admin', '--email', email], `${password}\n`)).code).toBe(0);
+  const login = async () => {
+    const server = await startTestServer({}, database);
+    try {
+      return await server.rest<{ errors?: { extensions: { code: string } }[] }>('POST', '/login-user', { body: { email, password } });
+    } finally {
+      await server.stop();
+    }
+  };
+
+  const disabled = await janus(['users', 'disable', '--email', 'Locked@Example.com']);
+  expect(disabled).toMatchObject({ code: 0, stderr: '' });
+  expect(disabled.stdout).toMatch(/^disabled locked@example\.com \(id [0-9a-f-]{36}\)\n$/);
+  const refused = await login();
+  expect(refused.status).toBe(403);
+  expect(refused.body.errors?.[0]?.extensions.code).toBe('ACCOUNT_DISABLED');
+
+  const enabled = await janus(['users', 'enable', '--email', email]);
+  expect(enabled).toMatchObject({ code: 0, stdout: disabled.stdout.replace('disabled', 'enabled') });
+  expect((await login()).status).toBe(200);
+});
+
 it.each([
   ['an unknown command', ['frobnicate'], 2, /unknown command/],
   ['create-admin without --email', ['create-admin'], 2, /--email is required/],
   ['roles create without a name', ['roles', 'create', '--permissions', 'a:b'], 2, /needs a NAME/],
   ['a malformed permission', ['roles', 'create', 'ops', '--permissions', 'nocolon'], 1, /not a resource:action permission/],
   ['a duplicate role', ['roles', 'create', 'admin', '--permissions', 'a:b'], 1, /already exists/],
+  ['users disable without --email', ['users', 'disable'], 2, /--email is required/],
+  ['users enable for an unknown email', ['users', 'enable', '--email', 'nobody@example.com'], 1, /No user with this email/],
 ])('rejects %s with a clear message and a non-zero exit', async (_name, args, code, message) => {
   const result = await janus(args);
   expect(result.code).toBe(code);

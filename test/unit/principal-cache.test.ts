@@ -12,6 +12,7 @@ function rowFor(userId: string, tokenVersion = 0): PrincipalRow {
     created_at: new Date(0),
     mfa_enabled: false,
     token_version: tokenVersion,
+    disabled: false,
     role_name: 'user',
     role_permissions: ['users:read'],
   };

@@ -16,6 +16,7 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   INVALID_MFA_CODE: 'the TOTP code or recovery code is wrong, already used or outside the allowed clock drift',
   INVALID_MFA_TOKEN: 'the mfaToken is unknown, expired, already used, or dead after 5 wrong codes: log in again',
   FORBIDDEN: "the caller's role lacks the required permission",
+  ACCOUNT_DISABLED: 'the credentials are right but an operator disabled the account',
   ROLE_NOT_ALLOWED: 'the role does not exist or cannot be chosen at registration',
   NOT_FOUND: 'no such resource',
   METHOD_NOT_ALLOWED: 'the path exists with another method (see `Allow`)',

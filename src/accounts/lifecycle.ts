@@ -1,0 +1,90 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { AuditLog } from '../audit/service.ts';
+import type { AuditEventName } from '../audit/audit-event.entity.ts';
+import { UnauthenticatedError } from '../auth/errors.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import type { TokenService } from '../tokens/service.ts';
+import { InvalidCredentialsError } from './errors.ts';
+import { isPasswordOf, type PasswordHasher } from './passwords.ts';
+import { findUser, findUserForUpdate } from './queries.ts';
+import { User } from './user.entity.ts';
+import { tryNormalizeEmail } from './validation.ts';
+
+/** What an operator can do to an account, and the user's own deletion of theirs. */
+export interface AccountLifecycle {
+  /**
+   * Locks the account: no login, refresh or access token works until it is enabled again, and
+   * every session ends at once.
+   */
+  disable(userId: string): Promise<User>;
+  /** Lets the user log in again (their sessions stay ended). */
+  enable(userId: string): Promise<User>;
+  /** Erases the user with their sessions and refresh tokens; the audit trail keeps only the id. */
+  remove(userId: string): Promise<void>;
+  /** The user's own erasure, confirmed with their password (INVALID_CREDENTIALS when wrong). */
+  removeOwn(userId: string, password: string): Promise<void>;
+  /** For operators who know an account by its email (the CLI). */
+  findByEmail(email: string): Promise<User>;
+}
+
+const noSuchUser = () => new NotFoundError('No user with this id');
+
+export function createAccountLifecycle(deps: {
+  orm: MikroORM;
+  passwords: PasswordHasher;
+  tokens: Pick<TokenService, 'revokeEverything' | 'invalidate'>;
+  audit: Pick<AuditLog, 'record'>;
+}): AccountLifecycle {
+  const { orm, passwords, tokens, audit } = deps;
+
+  /** Runs `change` on the locked user row, in one transaction with its audit event. */
+  function withUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
+    return orm.em.fork().transactional(async (em) => {
+      const user = await findUserForUpdate(em, userId);
+      if (!user) throw noSuchUser();
+      const result = await change(em, user);
+      audit.record(em, event, user.id);
+      // The cached principal lookup (embedded database) must see the change on the next request.
+      tokens.invalidate(user.id);
+      return result;
+    });
+  }
+
+  // Sessions, refresh tokens and every other per-user table go with the row (ON DELETE CASCADE);
+  // audit events have no foreign key and keep the id, and they never held an email or a name.
+  const erase = (em: EntityManager, user: User) => em.nativeDelete(User, { id: user.id });
+
+  return {
+    disable: (userId) =>
+      withUser(userId, 'user.disable', async (em, user) => {
+        user.disabled = true;
+        await tokens.revokeEverything(em, user);
+        return user;
+      }),
+
+    enable: (userId) =>
+      withUser(userId, 'user.enable', async (_em, user) => {
+        user.disabled = false;
+        return user;
+      }),
+
+    async remove(userId) {
+      await withUser(userId, 'user.delete', erase);
+    },
+
+    async removeOwn(userId, password) {
+      const user = await findUser(orm.em.fork(), userId);
+      if (!user) throw new UnauthenticatedError();
+      // Checked before the transaction opens: a bcrypt round inside it would hold the row lock.
+      if (!(await isPasswordOf(passwords, password, user.passwordHash))) throw new InvalidCredentialsError();
+      await withUser(userId, 'user.delete', erase);
+    },
+
+    async findByEmail(email) {
+      const normalized = tryNormalizeEmail(email);
+      const user = normalized ? await orm.em.fork().findOne(User, { email: normalized }, { populate: ['role'] }) : null;
+      if (!user) throw new NotFoundError('No user with this email');
+      return user;
+    },
+  };
+}
