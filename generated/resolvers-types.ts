@@ -28,7 +28,8 @@ export type AuditEvent = {
   /**
    * registration, login.success, login.failure, login.disabled (the right password of a disabled
    * account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
-   * the reuse interval), token.reuse_detected, logout, logout_all, password.change, role.create,
+   * the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
+   * email.verification_sent, email.verified, role.create,
    * role.assign, session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
    * mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
    * mfa.recovery_codes.
@@ -111,6 +112,8 @@ export type Mutation = {
    * only the right password of a disabled account answers ACCOUNT_DISABLED. With a second factor on,
    * the right password answers MFA_REQUIRED with `extensions.mfaToken` instead: `verifyMfa`
    * completes the login.
+   * With JANUS_REQUIRE_VERIFIED_EMAIL, the right password of an unconfirmed address fails with
+   * EMAIL_NOT_VERIFIED (checked before the second factor).
    */
   loginUser: AuthPayload;
   /** Ends every login session of the caller; every access token issued so far stops working. */
@@ -130,11 +133,27 @@ export type Mutation = {
   /** Creates an account with a self-assignable role (`user` or `employee`) and logs it in. */
   registerUser: AuthPayload;
   /**
+   * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
+   * to an account. Always answers true, alike for known and unknown emails.
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Mails the caller a new verification link; the previous one stops working. */
+  resendVerificationEmail: Scalars['Boolean']['output'];
+  /**
+   * Sets a new password with the token of a reset mail, ends every login session of the account
+   * and returns a new pair. The token works once; an unknown, expired, used or other-purpose token
+   * fails with INVALID_TOKEN. Also confirms the email address. With a second factor on, the
+   * password is changed and the answer is MFA_REQUIRED with `extensions.mfaToken` for `verifyMfa`.
+   */
+  resetPassword: AuthPayload;
+  /**
    * Ends one of the caller's live sessions: its refresh token stops working and its access tokens
    * are refused from the next request on. Any id that is not one of the caller's live sessions is
    * NOT_FOUND.
    */
   revokeSession: Scalars['Boolean']['output'];
+  /** Confirms the email address with the token of a verification mail (once; INVALID_TOKEN otherwise). */
+  verifyEmail: User;
   /**
    * Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current
    * TOTP code or one unused recovery code. A TOTP code is accepted once. After 5 wrong codes, or
@@ -219,8 +238,24 @@ export type MutationRegisterUserArgs = {
 };
 
 
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -313,6 +348,8 @@ export type User = {
   disabled: Scalars['Boolean']['output'];
   /** Lower-cased; unique regardless of case. */
   email: Scalars['String']['output'];
+  /** Whether the user proved they read this address, by a verification or password-reset link. */
+  emailVerified: Scalars['Boolean']['output'];
   firstName: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   lastName: Scalars['String']['output'];
@@ -531,7 +568,11 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   regenerateRecoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   registerUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resendVerificationEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
   verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'mfaToken'>>;
 };
 
@@ -574,6 +615,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(import.meta.dirname, '..');
 
 /** Read at run time relative to the module that reads them, so they sit in the same place in the output. */
-const RUNTIME_FILES = ['package.json', 'schema', 'src/rest/docs'];
+const RUNTIME_FILES = ['package.json', 'schema', 'src/rest/docs', 'src/mail/templates'];
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
 const out = path.resolve(root, values.out);

@@ -22,3 +22,18 @@ export class AccountDisabledError extends DomainError {
     super('This account is disabled');
   }
 }
+
+/** Only after the right password: an unknown email or a wrong password still get INVALID_CREDENTIALS. */
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'EMAIL_NOT_VERIFIED';
+  constructor() {
+    super('Confirm your email address before logging in');
+  }
+}
+
+export class EmailAlreadyVerifiedError extends DomainError {
+  readonly code = 'EMAIL_ALREADY_VERIFIED';
+  constructor() {
+    super('This email address is already confirmed');
+  }
+}

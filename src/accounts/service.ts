@@ -8,7 +8,8 @@ import { permissionsOf } from '../roles/permissions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
-import { AccountDisabledError, EmailTakenError, InvalidCredentialsError } from './errors.ts';
+import type { AccountMail } from './account-mail.ts';
+import { AccountDisabledError, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError } from './errors.ts';
 import { isPasswordOf, type PasswordHasher } from './passwords.ts';
 import { findUser, findUserForUpdate } from './queries.ts';
 import { User } from './user.entity.ts';
@@ -54,8 +55,11 @@ export function createAccountService(deps: {
   tokens: Pick<TokenService, 'startSession' | 'revokeEverything'>;
   mfa: Pick<MfaService, 'startChallenge'>;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
+  mail: AccountMail;
+  /** Login refuses an account whose email address is not confirmed (JANUS_REQUIRE_VERIFIED_EMAIL). */
+  requireVerifiedEmail: boolean;
 }): AccountService {
-  const { orm, passwords, tokens, mfa, audit } = deps;
+  const { orm, passwords, tokens, mfa, audit, mail, requireVerifiedEmail } = deps;
 
   /**
    * Validates, hashes, then writes the user and whatever `afterCreate` adds in one transaction:
@@ -77,13 +81,17 @@ export function createAccountService(deps: {
     // the embedded database (one backend) for every other request.
     const passwordHash = await passwords.hash(password);
     try {
-      return await orm.em.fork().transactional(async (em) => {
+      const created = await orm.em.fork().transactional(async (em) => {
         const role = await em.findOne(Role, { name: roleName });
         if (!role || !mayTake(role)) throw new RoleNotAllowedError(roleName);
         const user = em.create(User, { email, passwordHash, firstName, lastName, phoneNumber, role });
         audit.record(em, 'registration', user.id);
+        await mail.verification(em, user);
+        audit.record(em, 'email.verification_sent', user.id);
         return afterCreate(em, user);
       });
+      mail.committed();
+      return created;
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
       throw error;
@@ -126,6 +134,10 @@ export function createAccountService(deps: {
       await audit.recordAlone('login.disabled', user.id);
       throw new AccountDisabledError();
     }
+    if (requireVerifiedEmail && !user.emailVerified) {
+      await audit.recordAlone('login.failure', user.id);
+      throw new EmailNotVerifiedError();
+    }
     if (user.mfaEnabled) {
       // The password alone issues no token: only the mfaToken, which verifyMfa completes with a code.
       throw new MfaRequiredError(await em.transactional((tx) => mfa.startChallenge(tx, user)));
@@ -143,14 +155,17 @@ export function createAccountService(deps: {
     if (!current) throw new UnauthenticatedError();
     if (!(await isPasswordOf(passwords, currentPassword, current.passwordHash))) throw new InvalidCredentialsError();
     const passwordHash = await passwords.hash(password);
-    return orm.em.fork().transactional(async (em) => {
+    const changed = await orm.em.fork().transactional(async (em) => {
       const user = await findUserForUpdate(em, userId);
       if (!user) throw new UnauthenticatedError();
       user.passwordHash = passwordHash;
       await tokens.revokeEverything(em, user);
       audit.record(em, 'password.change', user.id);
+      mail.passwordChanged(em, user);
       return { user, ...(await tokens.startSession(em, user, amr)), permissions: permissionsOf(user.role) };
     });
+    mail.committed();
+    return changed;
   }
 
   async function getUser(id: string): Promise<User> {

@@ -11,5 +11,6 @@ export interface UserView {
   createdAt: Date;
   mfaEnabled: boolean;
   disabled: boolean;
+  emailVerified: boolean;
   role: { name: string; permissions: readonly string[] };
 }

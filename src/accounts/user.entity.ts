@@ -20,6 +20,8 @@ const UserSchema = defineEntity({
     mfaEnabled: p.boolean().default(false),
     // Set by an operator: no login, refresh or access token works while it is.
     disabled: p.boolean().default(false),
+    /** Set once the user used a token mailed to this address (verification or password reset). */
+    emailVerified: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -61,6 +61,21 @@ export interface Config {
    * database server sign with a key generated into this machine's data folder.
    */
   singleInstance: boolean;
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** Unset: .eml files under `dataDir`/mail outside production, no mail at all in production. */
+  smtpUrl: string | undefined;
+  from: string;
+  /** The front end that receives the links, without a trailing slash. */
+  appUrl: string;
+  resetTokenTtlSeconds: number;
+  verifyTokenTtlSeconds: number;
+  /** loginUser refuses an account whose address is not confirmed. */
+  requireVerifiedEmail: boolean;
+  /** Templates that replace the built-in ones file by file. */
+  templatesDir: string | undefined;
 }
 
 
@@ -161,6 +176,43 @@ function encryption(env: Env, production: boolean): Config['encryption'] {
   };
 }
 
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.JANUS_SMTP_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('JANUS_SMTP_URL is not a valid URL (expected smtp://user:password@host:port or smtps://…)');
+  }
+  if ((url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError(`JANUS_SMTP_URL must be an smtp:// or smtps:// URL with a host, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function appUrl(env: Env): string {
+  const raw = text(env, 'JANUS_APP_URL', 'http://localhost:3000');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`JANUS_APP_URL is not a valid URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`JANUS_APP_URL must be an http(s) URL, got "${raw}"`);
+  if (url.search || url.hash) throw new ConfigError('JANUS_APP_URL must not have a query or fragment: the links add their own');
+  return raw.replace(/\/+$/, '');
+}
+
+function mailFrom(env: Env): string {
+  const raw = text(env, 'JANUS_MAIL_FROM', 'Janus <janus@localhost>');
+  // A display name and an address, or an address: never a second header smuggled in.
+  if (/[\r\n]/.test(raw) || !/^([^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(raw.trim())) {
+    throw new ConfigError(`JANUS_MAIL_FROM must be an address, optionally with a name (Name <address>), got "${raw}"`);
+  }
+  return raw.trim();
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
@@ -170,6 +222,9 @@ export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
   if (config.workers > 1 && !config.databaseUrl) {
     throw new ConfigError('JANUS_WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
+  if (config.production && config.mail.requireVerifiedEmail && !config.mail.smtpUrl) {
+    throw new ConfigError('JANUS_REQUIRE_VERIFIED_EMAIL=true in production needs JANUS_SMTP_URL: nobody could confirm an address');
   }
   if (config.jwt.accessTokenTtlSeconds > config.refreshTokenTtlSeconds) {
     // Expired sessions are purged once their last refresh token expires: an access token must
@@ -226,5 +281,14 @@ function readConfig(env: Env): Config {
     encryption: encryption(env, production),
     totpIssuer: text(env, 'JANUS_TOTP_ISSUER', 'Janus'),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
+    mail: {
+      smtpUrl: smtpUrl(env),
+      from: mailFrom(env),
+      appUrl: appUrl(env),
+      resetTokenTtlSeconds: integer(env, 'JANUS_RESET_TOKEN_TTL', 3600, 1, 86_400),
+      verifyTokenTtlSeconds: integer(env, 'JANUS_VERIFY_TOKEN_TTL', 86_400, 1, 2_592_000),
+      requireVerifiedEmail: flag(env, 'JANUS_REQUIRE_VERIFIED_EMAIL', false),
+      templatesDir: env.JANUS_MAIL_TEMPLATES_DIR ? path.resolve(env.JANUS_MAIL_TEMPLATES_DIR) : undefined,
+    },
   };
 }

@@ -25,6 +25,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           '*.newPassword',
           '*.refreshToken',
           '*.token',
+          // Mailed one-time tokens and the password they unlock, wherever a log line nests them.
+          'token',
+          'newPassword',
+          '*.*.token',
+          '*.*.newPassword',
         ],
         censor: '[redacted]',
       },

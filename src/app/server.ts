@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '@envelop/rate-limiter';
 import { openDatabase, type Database } from '../db/orm.ts';
@@ -19,7 +20,9 @@ import { createErrorRenderer } from '../shared/client-errors.ts';
 import type { Config } from './config.ts';
 import { loadKeyRing } from './keyring.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createServices, publicJwksOf, type Services } from './services.ts';
+import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
+import { startMailSender, type MailSender } from '../mail/sender.ts';
+import { fileTransport, smtpTransport, type MailTransport } from '../mail/transport.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -73,6 +76,24 @@ function schedulePurge(services: Services, logger: Logger): () => void {
   return () => clearInterval(timer);
 }
 
+/** Starts delivering the outbox (SMTP, or .eml files in development); says once when mail is off. */
+function startMail(config: Config, services: Services, logger: Logger, observe: (outcome: 'delivered' | 'failed') => void): MailSender | undefined {
+  const delivery = mailDeliveryOf(config);
+  let transport: MailTransport;
+  if (delivery === 'disabled') {
+    logger.warn('mail is disabled (production without JANUS_SMTP_URL): no verification or password-reset mail is sent');
+    return undefined;
+  }
+  if (delivery === 'smtp') {
+    transport = smtpTransport(config.mail.smtpUrl!, config.mail.from);
+  } else {
+    const dir = path.join(config.dataDir, 'mail');
+    logger.info({ dir }, 'no JANUS_SMTP_URL: mail is written as .eml files');
+    transport = fileTransport(dir, config.mail.from, (file) => logger.info({ file }, 'mail written'));
+  }
+  return startMailSender({ outbox: services.outbox, transport, logger, observe });
+}
+
 const DRAIN_TIMEOUT_MS = 10_000;
 
 /**
@@ -96,8 +117,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const keys = await loadKeyRing(config);
-    const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient());
+    // The backlog is read only when /metrics is scraped, by then `services` exists.
+    const metrics = createMetrics(await database.orm.em.getConnection().getNativeClient(), {
+      mailBacklog: () => services.outbox.backlog(),
+    });
     const services = createServices(config, database, keys, metrics.observeHashing);
+    const mailSender = startMail(config, services, logger, (outcome) => metrics.mailDeliveries.inc({ outcome }));
     const rateLimits = await createRateLimitStore(config, logger);
     const schema = buildSchema();
     const routes = restRoutesOf(schema);
@@ -151,6 +176,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       async close() {
         stopPurging();
         await drain(server);
+        await mailSender?.stop();
         await rateLimits.close();
         await database.close();
       },

@@ -1,7 +1,12 @@
 import type { Database } from '../db/orm.ts';
 import type { JWK } from 'jose';
 import { createAccountLifecycle } from '../accounts/lifecycle.ts';
+import { createAccountMail } from '../accounts/account-mail.ts';
+import { createEmailFlows } from '../accounts/email-flows.ts';
 import { createAccountService } from '../accounts/service.ts';
+import { createOutbox } from '../mail/outbox.ts';
+import { loadTemplates } from '../mail/templates.ts';
+import { createOneTimeTokens } from '../onetime-tokens/service.ts';
 import { createAuditLog } from '../audit/service.ts';
 import { createPasswordHasher } from '../accounts/passwords.ts';
 import { createAccessTokenService } from '../auth/jwt.ts';
@@ -51,7 +56,18 @@ export function createServices(
   });
   const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
   const mfa = createMfaService({ orm, secrets: createSecretBox(keys.encryption), tokens, audit, issuer: config.totpIssuer });
-  const accounts = createAccountService({ orm, passwords, tokens, mfa, audit });
+  const ttlSeconds = { reset_password: config.mail.resetTokenTtlSeconds, verify_email: config.mail.verifyTokenTtlSeconds };
+  const oneTimeTokens = createOneTimeTokens({ ttlSeconds });
+  const outbox = createOutbox({ orm, enabled: mailDeliveryOf(config) !== 'disabled' });
+  const mail = createAccountMail({
+    outbox,
+    templates: loadTemplates(config.mail.templatesDir),
+    tokens: oneTimeTokens,
+    appUrl: config.mail.appUrl,
+    ttlSeconds,
+  });
+  const accounts = createAccountService({ orm, passwords, tokens, mfa, audit, mail, requireVerifiedEmail: config.mail.requireVerifiedEmail });
+  const emailFlows = createEmailFlows({ orm, passwords, tokens, oneTimeTokens, mfa, mail, audit });
   return {
     accounts,
     lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit }),
@@ -60,7 +76,15 @@ export function createServices(
     sessions: createSessionService({ orm, audit, tokens }),
     audit,
     mfa,
+    emailFlows,
+    outbox,
   };
+}
+
+/** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */
+export function mailDeliveryOf(config: Config): 'smtp' | 'file' | 'disabled' {
+  if (config.mail.smtpUrl) return 'smtp';
+  return config.production ? 'disabled' : 'file';
 }
 
 /** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */

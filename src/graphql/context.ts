@@ -2,7 +2,9 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { AccessTokenCheck } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { AccountLifecycle } from '../accounts/lifecycle.ts';
+import type { EmailFlows } from '../accounts/email-flows.ts';
 import type { AccountService } from '../accounts/service.ts';
+import type { Outbox } from '../mail/outbox.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { RoleService } from '../roles/service.ts';
@@ -18,6 +20,9 @@ export interface Services {
   sessions: SessionService;
   audit: AuditLog;
   mfa: MfaService;
+  emailFlows: EmailFlows;
+  /** Mail queued by the services, for the server's sender to deliver. */
+  outbox: Outbox;
 }
 
 /** What the edge hands Yoga with each request (Yoga's server context). */

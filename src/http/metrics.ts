@@ -12,9 +12,11 @@ export interface Metrics {
   requests: Counter<'surface' | 'operation' | 'status'>;
   latency: Histogram<'surface' | 'operation'>;
   logins: Counter<'outcome'>;
+  /** Mail delivery attempts by outcome (delivered, failed). */
+  mailDeliveries: Counter<'outcome'>;
 }
 
-export function createMetrics(pool: Pool | undefined): Metrics {
+export function createMetrics(pool: Pool | undefined, options: { mailBacklog?: () => Promise<number> } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'janus_process_' });
   const bcrypt = new Histogram({
@@ -33,6 +35,14 @@ export function createMetrics(pool: Pool | undefined): Metrics {
       this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
       this.set({ state: 'idle' }, pool.idleCount);
       this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+  new Gauge({
+    name: 'janus_mail_outbox_backlog',
+    help: 'Mails in the outbox not yet delivered (nor given up on)',
+    registers: [registry],
+    async collect() {
+      if (options.mailBacklog) this.set(await options.mailBacklog());
     },
   });
   return {
@@ -54,6 +64,12 @@ export function createMetrics(pool: Pool | undefined): Metrics {
     logins: new Counter({
       name: 'janus_logins_total',
       help: 'loginUser calls by outcome (success, or the error code)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    mailDeliveries: new Counter({
+      name: 'janus_mail_deliveries_total',
+      help: 'Mail delivery attempts by outcome (delivered or failed)',
       labelNames: ['outcome'],
       registers: [registry],
     }),

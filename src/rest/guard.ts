@@ -3,7 +3,7 @@ import { checkArgumentTypes } from './argument-types.ts';
 import { routesAt, type RestRoute } from './routes.ts';
 
 /** Arguments that must never travel in a URL, where access logs and browser history keep them. */
-export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken']);
+export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken', 'token']);
 
 /** What the guard reads of a REST request; the edge has read the body (within its limit). */
 export interface RestRequest {

@@ -9,6 +9,7 @@ export interface PrincipalRow {
   phone_number: string;
   created_at: Date;
   mfa_enabled: boolean;
+  email_verified: boolean;
   token_version: number;
   disabled: boolean;
   role_name: string;
@@ -16,7 +17,7 @@ export interface PrincipalRow {
 }
 
 /** The columns of a PrincipalRow, from users `u` joined to their roles `r`. */
-export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.mfa_enabled, u.token_version, u.disabled,
+export const PRINCIPAL_COLUMNS = `u.id, u.email, u.first_name, u.last_name, u.phone_number, u.created_at, u.mfa_enabled, u.email_verified, u.token_version, u.disabled,
   r.name as role_name, r.permissions as role_permissions`;
 
 const PRINCIPAL_SQL = `

@@ -87,6 +87,7 @@ function userOf(row: PrincipalRow): UserView {
     createdAt: row.created_at,
     mfaEnabled: row.mfa_enabled,
     disabled: row.disabled,
+    emailVerified: row.email_verified,
     role: { name: row.role_name, permissions: row.role_permissions },
   };
 }

@@ -7,6 +7,7 @@ import type { TokenService } from '../../src/tokens/service.ts';
 import type { MfaService } from '../../src/mfa/service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { registration } from '../support/server.ts';
+import { accountMailFor } from '../support/account-mail.ts';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -35,7 +36,7 @@ const noMfa: Pick<MfaService, 'startChallenge'> = {
 };
 
 it('leaves no user row behind when a later step of registration fails', async () => {
-  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }) });
+  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }), mail: accountMailFor(database.orm), requireVerifiedEmail: false });
   const input = registration();
 
   await expect(accounts.register(input)).rejects.toThrow('session store unavailable');
@@ -65,7 +66,7 @@ it('spends exactly one bcrypt compare on a login, whether or not the email exist
     verify: (password, hash) => (calls.push('verify'), real.verify(password, hash)),
     verifyNothing: (password) => (calls.push('verifyNothing'), real.verifyNothing(password)),
   };
-  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }) });
+  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }), mail: accountMailFor(database.orm), requireVerifiedEmail: false });
   const input = registration();
   await accounts.createAccount(input);
 

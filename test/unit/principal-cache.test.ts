@@ -11,6 +11,7 @@ function rowFor(userId: string, tokenVersion = 0): PrincipalRow {
     phone_number: '+15550100',
     created_at: new Date(0),
     mfa_enabled: false,
+    email_verified: false,
     token_version: tokenVersion,
     disabled: false,
     role_name: 'user',

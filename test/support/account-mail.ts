@@ -1,0 +1,17 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createAccountMail, type AccountMail } from '../../src/accounts/account-mail.ts';
+import { createOutbox } from '../../src/mail/outbox.ts';
+import { loadTemplates } from '../../src/mail/templates.ts';
+import { createOneTimeTokens } from '../../src/onetime-tokens/service.ts';
+
+/** The real account mail (tokens, templates, outbox) of a database, for tests that build services by hand. */
+export function accountMailFor(orm: MikroORM): AccountMail {
+  const ttlSeconds = { reset_password: 3600, verify_email: 86_400 };
+  return createAccountMail({
+    outbox: createOutbox({ orm, enabled: true }),
+    templates: loadTemplates(undefined),
+    tokens: createOneTimeTokens({ ttlSeconds }),
+    appUrl: 'http://app.test',
+    ttlSeconds,
+  });
+}
