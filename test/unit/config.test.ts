@@ -105,6 +105,13 @@ describe('loadConfig accepted values', () => {
       JANUS_ENCRYPTION_KEYS_PREVIOUS: ` ${Buffer.alloc(32, 7).toString('base64')} , ${Buffer.alloc(32, 8).toString('base64url')}`,
       JANUS_TOTP_ISSUER: 'Example',
       JANUS_SINGLE_INSTANCE: 'true',
+      JANUS_SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
+      JANUS_MAIL_FROM: 'Example <accounts@example.com>',
+      JANUS_APP_URL: 'https://app.example.com/',
+      JANUS_RESET_TOKEN_TTL: '900',
+      JANUS_VERIFY_TOKEN_TTL: '3600',
+      JANUS_REQUIRE_VERIFIED_EMAIL: 'true',
+      JANUS_MAIL_TEMPLATES_DIR: '/etc/janus/mail',
     });
     expect(config).toEqual({
       port: 8080,
@@ -138,6 +145,15 @@ describe('loadConfig accepted values', () => {
       encryption: { key: Buffer.alloc(32, 0xab), previousKeys: [Buffer.alloc(32, 7), Buffer.alloc(32, 8)] },
       totpIssuer: 'Example',
       singleInstance: true,
+      mail: {
+        smtpUrl: 'smtps://mailer:p%40ss@smtp.example.com:465',
+        from: 'Example <accounts@example.com>',
+        appUrl: 'https://app.example.com',
+        resetTokenTtlSeconds: 900,
+        verifyTokenTtlSeconds: 3600,
+        requireVerifiedEmail: true,
+        templatesDir: '/etc/janus/mail',
+      },
     });
   });
 
@@ -161,6 +177,28 @@ describe('loadConfig accepted values', () => {
   it.each(['EdDSA', 'ES256', 'HS256'] as const)('accepts JANUS_JWT_ALG=%s', (alg) => {
     expect(loadConfig({ JANUS_JWT_ALG: alg }).jwt.algorithm).toBe(alg);
   });
+});
+
+it('sends no mail anywhere by default: .eml files, links to localhost:3000, tokens for 1 h (reset) and 24 h (verify)', () => {
+  expect(loadConfig({}).mail).toEqual({
+    smtpUrl: undefined,
+    from: 'Janus <janus@localhost>',
+    appUrl: 'http://localhost:3000',
+    resetTokenTtlSeconds: 3600,
+    verifyTokenTtlSeconds: 86_400,
+    requireVerifiedEmail: false,
+    templatesDir: undefined,
+  });
+  expect(loadConfig({ JANUS_SMTP_URL: 'smtp://127.0.0.1:2525', JANUS_MAIL_FROM: 'janus@example.com' }).mail).toMatchObject({
+    smtpUrl: 'smtp://127.0.0.1:2525',
+    from: 'janus@example.com',
+  });
+});
+
+it('refuses JANUS_REQUIRE_VERIFIED_EMAIL in production without JANUS_SMTP_URL', () => {
+  expect(() => loadConfig({ JANUS_ENCRYPTION_KEY: 'ab'.repeat(32), NODE_ENV: 'production', JANUS_REQUIRE_VERIFIED_EMAIL: 'true' })).toThrow(/needs JANUS_SMTP_URL/);
+  expect(loadConfig({ JANUS_ENCRYPTION_KEY: 'ab'.repeat(32), NODE_ENV: 'production', JANUS_REQUIRE_VERIFIED_EMAIL: 'true', JANUS_SMTP_URL: 'smtp://mail:25' }).mail.requireVerifiedEmail).toBe(true);
+  expect(loadConfig({ JANUS_REQUIRE_VERIFIED_EMAIL: 'true' }).mail.requireVerifiedEmail).toBe(true);
 });
 
 it('refuses an access-token lifetime longer than the refresh-token lifetime', () => {
@@ -253,6 +291,16 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['JANUS_CORS_CREDENTIALS', 'please'],
     ['JANUS_REQUEST_TIMEOUT', '0'],
     ['JANUS_HEADERS_TIMEOUT', 'soon'],
+    ['JANUS_SMTP_URL', 'http://mail.example.com'],
+    ['JANUS_SMTP_URL', 'not a url'],
+    ['JANUS_MAIL_FROM', 'no address'],
+    ['JANUS_MAIL_FROM', 'a@b.c\r\nBcc: x@y.z'],
+    ['JANUS_APP_URL', 'ftp://app.example.com'],
+    ['JANUS_APP_URL', 'https://app.example.com/?next=1'],
+    ['JANUS_RESET_TOKEN_TTL', '0'],
+    ['JANUS_RESET_TOKEN_TTL', '86401'],
+    ['JANUS_VERIFY_TOKEN_TTL', '0'],
+    ['JANUS_REQUIRE_VERIFIED_EMAIL', 'yes'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);
@@ -263,6 +311,11 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     expect(configErrorFor({ PORT: 'abc' }).message).toContain('abc');
     expect(configErrorFor({ PORT: '70000' }).message).toContain('70000');
     expect(configErrorFor({ JANUS_JWT_ALG: 'RS256' }).message).toContain('RS256');
+  });
+
+  it('does not echo a JANUS_SMTP_URL (it may hold a password)', () => {
+    expect(configErrorFor({ JANUS_SMTP_URL: 'http://u:s3cret@mail' }).message).not.toContain('s3cret');
+    expect(configErrorFor({ JANUS_SMTP_URL: 'smtp://u:s3cret@[bad' }).message).not.toContain('s3cret');
   });
 
   it('does not echo a DATABASE_URL that failed to parse (it may hold a password)', () => {

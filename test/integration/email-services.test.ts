@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AccountMail } from '../../src/accounts/account-mail.ts';
+import { createEmailFlows } from '../../src/accounts/email-flows.ts';
+import { createPasswordHasher } from '../../src/accounts/passwords.ts';
+import { createAccountService } from '../../src/accounts/service.ts';
+import { createAuditLog } from '../../src/audit/service.ts';
+import { openDatabase, type Database } from '../../src/db/orm.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { createOutbox } from '../../src/mail/outbox.ts';
+import { startMailSender } from '../../src/mail/sender.ts';
+import { smtpTransport } from '../../src/mail/transport.ts';
+import { createOneTimeTokens } from '../../src/onetime-tokens/service.ts';
+import type { TokenService } from '../../src/tokens/service.ts';
+import { accountMailFor } from '../support/account-mail.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { registration, uniqueEmail } from '../support/server.ts';
+import { startTestSmtp, type TestSmtp } from '../support/smtp.ts';
+
+let testDb: TestDatabase;
+let database: Database;
+let smtp: TestSmtp;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  database = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+  smtp = await startTestSmtp();
+});
+afterAll(async () => {
+  await smtp?.stop();
+  await database?.close();
+  await testDb?.dispose();
+});
+
+const noSessions: Pick<TokenService, 'startSession' | 'revokeEverything' | 'invalidate'> = {
+  startSession: () => Promise.reject(new Error('not used')),
+  revokeEverything: () => Promise.reject(new Error('not used')),
+  invalidate: () => undefined,
+};
+
+it('does the same work for a reset request whether or not the email has an account', async () => {
+  const real = accountMailFor(database.orm);
+  const steps: string[] = [];
+  const counting: AccountMail = {
+    ...real,
+    prepareReset: (user) => (steps.push('prepare'), real.prepareReset(user)),
+    queueReset: (em, user, prepared) => (steps.push('queue'), real.queueReset(em, user, prepared)),
+  };
+  const audit = createAuditLog({ orm: database.orm });
+  const passwords = createPasswordHasher(4);
+  const accounts = createAccountService({ orm: database.orm, passwords, tokens: noSessions, audit, mail: real, requireVerifiedEmail: false });
+  const flows = createEmailFlows({ orm: database.orm, passwords, tokens: noSessions, oneTimeTokens: createOneTimeTokens({ ttlSeconds: { reset_password: 60, verify_email: 60 } }), mail: counting, audit });
+  const known = await accounts.createAccount(registration());
+  const auditRows = async () =>
+    Number((await database.orm.em.getConnection().execute<{ count: string }[]>(`select count(*) as count from audit_events where event = 'password.reset_requested'`))[0]!.count);
+
+  for (const email of [uniqueEmail('nobody'), 'malformed']) {
+    steps.length = 0;
+    const before = await auditRows();
+    await flows.requestPasswordReset(email);
+    // A token and a whole mail are made and a transaction is committed, only nothing is queued.
+    expect(steps).toEqual(['prepare']);
+    expect(await auditRows()).toBe(before + 1);
+  }
+  steps.length = 0;
+  const before = await auditRows();
+  await flows.requestPasswordReset(known.email);
+  expect(steps).toEqual(['prepare', 'queue']);
+  expect(await auditRows()).toBe(before + 1);
+});
+
+it('delivers every queued mail exactly once with two senders claiming from one outbox', async () => {
+  const outbox = createOutbox({ orm: database.orm, enabled: true });
+  const recipient = uniqueEmail('many');
+  const count = 30;
+  await database.orm.em.fork().transactional(async (em) => {
+    for (let index = 0; index < count; index += 1) {
+      outbox.enqueue(em, { to: recipient, subject: `Mail ${index}`, text: `body ${index}`, html: `<p>body ${index}</p>` });
+    }
+  });
+  const logger = createLogger('silent');
+  // Two senders, as two instances would run them, each on its own pooled connections.
+  const senders = [1, 2].map(() => startMailSender({ outbox, transport: smtpTransport(smtp.url, 'janus@example.test'), logger, pollMs: 20 }));
+  try {
+    await smtp.nextMail(recipient, undefined, { after: count - 1, timeoutMs: 30_000 });
+    // Both keep polling a while longer: a second delivery of any row would arrive now.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    await Promise.all(senders.map((sender) => sender.stop()));
+  }
+  const subjects = smtp.mailsTo(recipient).map((mail) => mail.subject);
+  expect(subjects).toHaveLength(count);
+  expect(new Set(subjects).size).toBe(count);
+  expect(await outbox.backlog()).toBe(0);
+});
