@@ -115,6 +115,7 @@ function drain(server: Server): Promise<void> {
 /** Opens the database (applying migrations), loads the signing key and serves both surfaces. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let mailSender: MailSender | undefined;
   try {
     const keys = await loadKeyRing(config);
     // The backlog is read only when /metrics is scraped, by then `services` exists.
@@ -122,7 +123,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       mailBacklog: () => services.outbox.backlog(),
     });
     const services = createServices(config, database, keys, metrics.observeHashing);
-    const mailSender = startMail(config, services, logger, (outcome) => metrics.mailDeliveries.inc({ outcome }));
+    mailSender = startMail(config, services, logger, (outcome) => metrics.mailDeliveries.inc({ outcome }));
     const rateLimits = await createRateLimitStore(config, logger);
     const schema = buildSchema();
     const routes = restRoutesOf(schema);
@@ -182,6 +183,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       },
     };
   } catch (error) {
+    await mailSender?.stop();
     await database.close();
     throw error;
   }
