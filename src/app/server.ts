@@ -62,10 +62,14 @@ async function createRateLimitStore(config: Config, logger: Logger): Promise<{ s
 
 const PURGE_INTERVAL_MS = 15 * 60 * 1000;
 
-/** Expired refresh tokens are deleted at start and then periodically, so the table stays bounded. */
-function schedulePurge(services: Services, logger: Logger): () => void {
+/**
+ * Expired refresh tokens are deleted at start and then periodically, so the table stays bounded.
+ * Stopping waits for a purge under way: closing the database under its open transaction hangs.
+ */
+function schedulePurge(services: Services, logger: Logger): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
   const purge = (): void => {
-    services.tokens.purgeExpired().then(
+    running = services.tokens.purgeExpired().then(
       (deleted) => logger.debug({ deleted }, 'purged expired refresh tokens'),
       (error: unknown) => logger.warn({ err: error }, 'purging expired refresh tokens failed'),
     );
@@ -73,7 +77,10 @@ function schedulePurge(services: Services, logger: Logger): () => void {
   purge();
   const timer = setInterval(purge, PURGE_INTERVAL_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    return running;
+  };
 }
 
 /** Starts delivering the outbox (SMTP, or .eml files in development); says once when mail is off. */
@@ -175,9 +182,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       services,
       logger,
       async close() {
-        stopPurging();
+        const purged = stopPurging();
         await drain(server);
         await mailSender?.stop();
+        await purged;
         await rateLimits.close();
         await database.close();
       },

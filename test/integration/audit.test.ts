@@ -76,6 +76,7 @@ it('records every security event of a user’s life, with ip, user agent and req
   const events = await eventsOf(userId);
   expect(events.map((event) => event.event)).toEqual([
     'registration',
+    'email.verification_sent',
     'login.failure',
     'login.success',
     'token.refresh',
