@@ -36,6 +36,7 @@ const noSessions: Pick<TokenService, 'startSession' | 'revokeEverything' | 'inva
   revokeEverything: () => Promise.reject(new Error('not used')),
   invalidate: () => undefined,
 };
+const noMfa = { startChallenge: () => Promise.reject(new Error('not used')) };
 
 it('does the same work for a reset request whether or not the email has an account', async () => {
   const real = accountMailFor(database.orm);
@@ -47,8 +48,8 @@ it('does the same work for a reset request whether or not the email has an accou
   };
   const audit = createAuditLog({ orm: database.orm });
   const passwords = createPasswordHasher(4);
-  const accounts = createAccountService({ orm: database.orm, passwords, tokens: noSessions, audit, mail: real, requireVerifiedEmail: false });
-  const flows = createEmailFlows({ orm: database.orm, passwords, tokens: noSessions, oneTimeTokens: createOneTimeTokens({ ttlSeconds: { reset_password: 60, verify_email: 60 } }), mail: counting, audit });
+  const accounts = createAccountService({ orm: database.orm, passwords, tokens: noSessions, mfa: noMfa, audit, mail: real, requireVerifiedEmail: false });
+  const flows = createEmailFlows({ orm: database.orm, passwords, tokens: noSessions, oneTimeTokens: createOneTimeTokens({ ttlSeconds: { reset_password: 60, verify_email: 60 } }), mfa: noMfa, mail: counting, audit });
   const known = await accounts.createAccount(registration());
   const auditRows = async () =>
     Number((await database.orm.em.getConnection().execute<{ count: string }[]>(`select count(*) as count from audit_events where event = 'password.reset_requested'`))[0]!.count);

@@ -104,7 +104,7 @@ describe('without JANUS_SMTP_URL, with JANUS_REQUIRE_VERIFIED_EMAIL=true', () =>
 describe('in production without JANUS_SMTP_URL', () => {
   it('starts, and says once that mail is disabled', async () => {
     const log = capturingLogger('info');
-    const server = await startTestServer({ NODE_ENV: 'production' }, undefined, log.logger);
+    const server = await startTestServer({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: 'ab'.repeat(32) }, undefined, log.logger);
     try {
       const account = await register(server);
       expect(account.session.user.emailVerified).toBe(false);
