@@ -178,7 +178,7 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
   });
 
   it('answers an unknown token, a malformed one and an empty one alike', async () => {
-    for (const bogus of ['A'.repeat(43), 'not a token', '', 'x'.repeat(10_000)]) {
+    for (const bogus of ['A'.repeat(43), 'not a token', '', 'x'.repeat(129)]) {
       expectCode(await run(emailCalls.verifyEmail(bogus)), 'INVALID_TOKEN', 400);
       expectCode(await run(emailCalls.resetPassword(bogus, 'some fine passphrase')), 'INVALID_TOKEN', 400);
     }
