@@ -1,4 +1,5 @@
 import { coerceInputValue, type GraphQLField } from 'graphql';
+import { withoutArgumentValues } from '../shared/argument-values.ts';
 import { InvalidInputError } from '../shared/errors.ts';
 
 /**
@@ -12,7 +13,7 @@ export function checkArgumentTypes(field: GraphQLField<unknown, unknown>, body: 
     if (!Object.hasOwn(body, arg.name)) continue;
     coerceInputValue(body[arg.name], arg.type, (path, _invalid, error) => {
       const where = [arg.name, ...path].map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`)).join('');
-      throw new InvalidInputError(where, `${where}: ${error.message}`);
+      throw new InvalidInputError(where, `${where}: ${withoutArgumentValues(error.message)}`);
     });
   }
 }

@@ -6,6 +6,7 @@ import { DomainError, ERROR_STATUS, ServiceUnavailableError, isErrorCode, withou
 import type { Logger } from 'pino';
 import { currentRequest } from './request-context.ts';
 import type { Reply } from './reply.ts';
+import { withoutArgumentValues } from './argument-values.ts';
 
 /**
  * The one place that turns failures into what clients see, for both surfaces:
@@ -31,20 +32,6 @@ interface HttpExtension {
   status?: number;
   spec?: boolean;
   headers?: Record<string, string>;
-}
-
-/**
- * graphql-js echoes a refused argument value in its messages (`Variable "$p" got invalid value
- * ["SECRET"]; String cannot represent a non string value: ["SECRET"]`, `Expected value of type
- * "String!", found …`): a password sent with the wrong type would reach logs and answers. The
- * value is cut out, on both surfaces; the variable's name and the reason stay.
- */
-function withoutArgumentValues(message: string): string {
-  const variable = /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" got invalid value/.exec(message);
-  const reason = /[_A-Za-z]+ cannot represent [^:;"]*?value/.exec(message)?.[0];
-  if (variable) return `${variable[0].replace('got invalid value', 'got an invalid value')}${reason ? `; ${reason}` : ''}`;
-  if (reason) return reason;
-  return message.replace(/(Expected value of type "[^"]+"), found .*$/s, '$1');
 }
 
 /** The error and the errors it wraps, outermost first. */
