@@ -505,6 +505,7 @@ export type PublicDirectiveResolver<Result, Parent, ContextType = Context, Args 
 
 export type RateLimitDirectiveArgs = {
   identityArgs?: Maybe<Array<Scalars['String']['input']>>;
+  perUser?: Maybe<Scalars['Boolean']['input']>;
 };
 
 export type RateLimitDirectiveResolver<Result, Parent, ContextType = Context, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;

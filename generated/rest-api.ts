@@ -889,7 +889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -971,7 +971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1057,6 +1057,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
             500: {
                 headers: {
@@ -1068,7 +1080,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1186,7 +1198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1307,7 +1319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1402,7 +1414,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1519,7 +1531,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1637,7 +1649,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1754,7 +1766,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1871,7 +1883,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1971,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2090,7 +2102,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2179,7 +2191,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2274,7 +2286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2341,7 +2353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2459,7 +2471,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2559,7 +2571,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2702,7 +2714,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3137,7 +3149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3215,7 +3227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3282,7 +3294,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3373,7 +3385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3455,7 +3467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3671,7 +3683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];

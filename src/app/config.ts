@@ -29,6 +29,8 @@ export interface Config {
   /** A rotated refresh token presented again within this many seconds gets its successor (0: never). */
   refreshReuseIntervalSeconds: number;
   bcryptCost: number;
+  /** Hashes that may wait for a bcrypt slot before more are refused with SERVICE_UNAVAILABLE. */
+  bcryptQueue: number;
   logLevel: string;
   /** NODE_ENV=production: explorers and introspection default to off, suggestions are hidden. */
   production: boolean;
@@ -36,7 +38,10 @@ export interface Config {
   introspection: boolean;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** Per client IP (so also per IP and email) on each @rateLimit field; per caller on perUser ones. */
   loginRateLimit: { max: number; windowSeconds: number };
+  /** Per value of a field's identity arguments (an email, a refresh token), from all addresses together. */
+  loginEmailRateLimit: { max: number; windowSeconds: number };
   /** Unset: rate-limit counters live in each process's memory. */
   redisUrl: string | undefined;
   /** Worker processes serving the port (node:cluster); 1 serves from this process. */
@@ -122,7 +127,12 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
-function rate(env: Env, name: string, fallback: string): { max: number; windowSeconds: number } {
+interface Rate {
+  max: number;
+  windowSeconds: number;
+}
+
+function rate(env: Env, name: string, fallback: string): Rate {
   const raw = env[name] || fallback;
   const match = /^(\d+)\/(\d+)$/.exec(raw);
   const max = Number(match?.[1]);
@@ -247,8 +257,18 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+/**
+ * bcrypt runs one hash per core; this many more per core may wait (at cost 12, ~270 ms a hash,
+ * about two seconds of queue) before further ones are refused.
+ */
+const BCRYPT_QUEUE_PER_CORE = 8;
+
+/** The per-email bucket is larger, so that strangers' wrong guesses do not lock the owner out at once. */
+export const EMAIL_RATE_FACTOR = 10;
+
 function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
+  const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300');
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -266,12 +286,18 @@ function readConfig(env: Env): Config {
     sessionMaxAgeSeconds: integer(env, 'JANUS_SESSION_MAX_AGE', 2_592_000, 1, 315_360_000),
     refreshReuseIntervalSeconds: integer(env, 'JANUS_REFRESH_REUSE_INTERVAL', 10, 0, 300),
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 15),
+    bcryptQueue: integer(env, 'JANUS_BCRYPT_QUEUE', BCRYPT_QUEUE_PER_CORE * os.availableParallelism(), 0, 100_000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     production,
     graphiql: flag(env, 'JANUS_GRAPHIQL', !production),
     introspection: flag(env, 'JANUS_INTROSPECTION', !production),
     trustProxy: flag(env, 'JANUS_TRUST_PROXY', false),
-    loginRateLimit: rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300'),
+    loginRateLimit,
+    loginEmailRateLimit: rate(
+      env,
+      'JANUS_LOGIN_EMAIL_RATE_LIMIT',
+      `${loginRateLimit.max * EMAIL_RATE_FACTOR}/${loginRateLimit.windowSeconds}`,
+    ),
     redisUrl: redisUrl(env),
     workers: env.JANUS_WORKERS === 'auto' ? os.availableParallelism() : integer(env, 'JANUS_WORKERS', 1, 1, 64),
     cors: { origins: origins(env, 'JANUS_CORS_ORIGINS'), credentials: flag(env, 'JANUS_CORS_CREDENTIALS', false) },

@@ -54,7 +54,7 @@ export function createServices(
     },
     outsideClients: database.outsideClients,
   });
-  const passwords = createPasswordHasher(config.bcryptCost, { observe: observeHashing });
+  const passwords = createPasswordHasher(config.bcryptCost, { maxWaiting: config.bcryptQueue, observe: observeHashing });
   const mfa = createMfaService({ orm, secrets: createSecretBox(keys.encryption), tokens, audit, issuer: config.totpIssuer });
   const ttlSeconds = { reset_password: config.mail.resetTokenTtlSeconds, verify_email: config.mail.verifyTokenTtlSeconds };
   const oneTimeTokens = createOneTimeTokens({ ttlSeconds });

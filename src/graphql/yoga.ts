@@ -30,6 +30,7 @@ export interface OperationsOptions {
     graphiql: boolean;
     introspection: boolean;
     loginRateLimit: { max: number; windowSeconds: number };
+    loginEmailRateLimit: { max: number; windowSeconds: number };
   };
   services: Services;
   logger: Logger;
@@ -99,7 +100,8 @@ export function createOperations(options: OperationsOptions): OperationsServer {
       useIntrospectionLimit(INTROSPECTION_LIST_NESTING),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       useRateLimits({
-        ...config.loginRateLimit,
+        perClient: config.loginRateLimit,
+        perIdentity: config.loginEmailRateLimit,
         store: options.rateLimitStore,
         facts,
         clientIp: (context) => context.clientIp,

@@ -11,23 +11,39 @@ export interface RateLimitedField {
   type: string;
   field: string;
   identityArgs: string[];
+  /** Also counted per authenticated caller (the principal's user id). */
+  perUser: boolean;
+}
+
+export interface Rate {
+  max: number;
+  windowSeconds: number;
 }
 
 export interface RateLimitOptions {
-  max: number;
-  windowSeconds: number;
+  /** Per client IP, and per caller on `perUser` fields. */
+  perClient: Rate;
+  /** Per value of the identity arguments, from every address together. */
+  perIdentity: Rate;
   store: Store;
   facts: OperationFactsCache;
   clientIp(context: Context): string;
 }
 
-/** The root fields the SDL marks with `@rateLimit(identityArgs: [...])`. */
+/** The root fields the SDL marks with `@rateLimit(identityArgs: [...], perUser: ...)`. */
 export function rateLimitedFieldsOf(schema: GraphQLSchema): RateLimitedField[] {
   return [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
     Object.values(root?.getFields() ?? {}).flatMap((field) => {
       const values = directiveValues(schema, field, 'rateLimit');
       if (!values || !root) return [];
-      return [{ type: root.name, field: field.name, identityArgs: (values.identityArgs as string[] | undefined) ?? [] }];
+      return [
+        {
+          type: root.name,
+          field: field.name,
+          identityArgs: (values.identityArgs as string[] | undefined) ?? [],
+          perUser: values.perUser === true,
+        },
+      ];
     }),
   );
 }
@@ -40,50 +56,87 @@ function identityOf(args: Record<string, unknown>, names: readonly string[]): st
 }
 
 /**
- * Rate limits declared in the SDL, enforced by @envelop/rate-limiter for GraphQL and REST alike:
- * each marked field is counted per client IP and, separately, per value of its identity
- * arguments (so neither many emails from one address nor one email from many addresses gets
- * through). The numbers come from configuration, which is why the limiter is configured per
- * field from the directive rather than reading it itself. The limiter walks the document it is
- * given, so it only runs for operations that select a marked field.
+ * One counter kept for a set of fields: whom it counts (`contextIdentity`, and for some a value
+ * from the arguments) and how many calls it allows per window. Each bucket counts apart, and a
+ * call over the limit of any of them is refused.
+ */
+interface Bucket {
+  rate: Rate;
+  fields: RateLimitedField[];
+  contextIdentity(context: Context): string;
+  /** A field's own key within the bucket, from its arguments; unset: the field name. */
+  argumentIdentity?(field: RateLimitedField): (args: Record<string, unknown>) => string;
+}
+
+// Bucket keys of different kinds never meet: an IP never contains `:`-prefixed words like these.
+const ANY_CLIENT = 'any-client';
+
+/**
+ * The buckets of the marked fields:
+ * - per client IP, every marked field: one address cannot try many emails, nor many passwords for
+ *   one email (the IP bucket bounds each (IP, email) pair too);
+ * - per identity value (an email, a refresh token) from every address together, larger: many
+ *   addresses cannot pool their attempts on one account, yet a few strangers' wrong guesses do not
+ *   lock its owner out at once;
+ * - per caller on `perUser` fields: a stolen access token cannot guess from many addresses.
+ */
+function bucketsOf(fields: RateLimitedField[], options: RateLimitOptions): Bucket[] {
+  const buckets: Bucket[] = [
+    { rate: options.perClient, fields, contextIdentity: options.clientIp },
+    {
+      rate: options.perIdentity,
+      fields: fields.filter((field) => field.identityArgs.length > 0),
+      contextIdentity: () => ANY_CLIENT,
+      argumentIdentity: ({ identityArgs }) => (args) => identityOf(args, identityArgs),
+    },
+    {
+      rate: options.perClient,
+      fields: fields.filter((field) => field.perUser),
+      // The auth plugin refuses an anonymous caller of an authenticated field before this runs;
+      // should one get here all the same, it is counted per address, apart from the IP bucket.
+      contextIdentity: (context) => (context.principal ? `user:${context.principal.user.id}` : `anonymous:${options.clientIp(context)}`),
+    },
+  ];
+  return buckets.filter((bucket) => bucket.fields.length > 0);
+}
+
+/**
+ * Rate limits declared in the SDL, enforced by @envelop/rate-limiter for GraphQL and REST alike,
+ * in the buckets of `bucketsOf`. The numbers come from configuration, which is why the limiter is
+ * configured per field from the directive rather than reading it itself. The limiter walks the
+ * document it is given, so it only runs for operations that select a marked field.
  */
 export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
-  const window = `${options.windowSeconds}s`;
-  const transformError = () => new RateLimitedError(options.windowSeconds);
   let limiters: Plugin<Context>[] = [];
 
-  function limiter(identifyFn: (context: Context) => string, configByField: ConfigByField[]): Plugin<Context> {
+  function limiterOf(bucket: Bucket): Plugin<Context> {
+    const { rate } = bucket;
+    // Refused calls are not stored: a client flooding one field then costs a bounded list of
+    // at most `max` timestamps per key, not one that grows with the flood.
+    const base = { max: rate.max, window: `${rate.windowSeconds}s`, uncountRejected: true };
     return useRateLimiter({
       // Point the library's own directive lookup at a name the SDL never uses: our @rateLimit
       // carries no numbers, and a field may not have both a directive and a configuration.
       rateLimitDirectiveName: 'rateLimitConfiguredByJanus',
-      identifyFn: (context) => identifyFn(context as Context),
-      configByField,
+      identifyFn: (context) => bucket.contextIdentity(context as Context),
+      configByField: bucket.fields.map((field): ConfigByField => {
+        const identify = bucket.argumentIdentity?.(field);
+        return {
+          ...base,
+          type: field.type,
+          field: field.field,
+          ...(identify && { identifyFn: (_context: unknown, args: Record<string, unknown>) => identify(args) }),
+        };
+      }),
       store: options.store,
-      transformError,
+      transformError: () => new RateLimitedError(rate.windowSeconds),
     }) as Plugin<Context>;
   }
 
   return {
     onSchemaChange({ schema: next }) {
       const fields = rateLimitedFieldsOf(next);
-      // Refused calls are not stored: a client flooding one field then costs a bounded list of
-      // at most `max` timestamps per key, not one that grows with the flood.
-      const base = { max: options.max, window, uncountRejected: true };
-      limiters = [
-        limiter(options.clientIp, fields.map(({ type, field }) => ({ ...base, type, field }))),
-        limiter(
-          () => 'any-client',
-          // A field without identity arguments is counted per client IP only: one shared count
-          // for every caller would let anyone lock everyone out.
-          fields.filter(({ identityArgs }) => identityArgs.length > 0).map(({ type, field, identityArgs }) => ({
-            ...base,
-            type,
-            field,
-            identifyFn: (_context, args) => identityOf(args, identityArgs),
-          })),
-        ),
-      ];
+      limiters = bucketsOf(fields, options).map(limiterOf);
     },
     async onExecute(payload) {
       // The limiter reads the arguments of every operation in the document it is given, and a

@@ -126,7 +126,9 @@ export class RateLimitedError extends DomainError {
 /** The database (or another dependency) cannot be reached: the request failed fast, retry later. */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
-  constructor(message = 'The service is temporarily unavailable; retry shortly') {
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(message = 'The service is temporarily unavailable; retry shortly', retryAfterSeconds?: number) {
     super(message);
+    this.headers = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
   }
 }

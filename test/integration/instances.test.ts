@@ -31,7 +31,7 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('two Janus processes on o
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const env = { LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', JANUS_TRUST_PROXY: 'true', JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_REFRESH_REUSE_INTERVAL: '0' };
+    const env = { LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:6379', JANUS_TRUST_PROXY: 'true', JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '3/60', JANUS_REFRESH_REUSE_INTERVAL: '0' };
     // One after the other: the first applies the migrations and generates the shared key.
     const first = spawnJanus({ env, database });
     const firstRest = await first.bannerUrl('REST');

@@ -61,7 +61,7 @@ describe('graceful shutdown', () => {
     const { child, bannerUrl, exited: processExited } = spawnJanus({
       database,
       // Slow hashes keep the logins in flight long after they have all been accepted.
-      env: { BCRYPT_COST: '12', LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '100000/300' },
+      env: { BCRYPT_COST: '12', LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '100000/300', JANUS_BCRYPT_QUEUE: '100' },
     });
     try {
       const rest = await bannerUrl('REST');

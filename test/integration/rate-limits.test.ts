@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authOperations } from '../support/operations.ts';
 import { capturingLogger, registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
 
-const LIMIT = { JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_TRUST_PROXY: 'true' };
+// 3 per address (and so per address and email), 6 per email from every address together.
+const LIMIT = { JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '6/60', JANUS_TRUST_PROXY: 'true' };
+const PER_EMAIL = 6;
 
 /** An address no other test (or concurrent test run sharing Redis) uses. */
 const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -14,15 +16,15 @@ interface Attempt {
   retryAfter: string | null;
 }
 
-async function login(server: TestServer, surface: 'graphql' | 'rest', email: string, ip: string): Promise<Attempt> {
+async function login(server: TestServer, surface: 'graphql' | 'rest', email: string, ip: string, password = 'wrong password'): Promise<Attempt> {
   const headers = { 'content-type': 'application/json', 'x-forwarded-for': ip };
   const response =
     surface === 'rest'
-      ? await fetch(`${server.running.restUrl}/login-user`, { method: 'POST', headers, body: JSON.stringify({ email, password: 'wrong password' }) })
+      ? await fetch(`${server.running.restUrl}/login-user`, { method: 'POST', headers, body: JSON.stringify({ email, password }) })
       : await fetch(server.running.graphqlUrl, {
           method: 'POST',
           headers,
-          body: JSON.stringify({ query: authOperations, operationName: 'LoginUser', variables: { email, password: 'wrong password' } }),
+          body: JSON.stringify({ query: authOperations, operationName: 'LoginUser', variables: { email, password } }),
         });
   const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
   return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get('retry-after') };
@@ -35,15 +37,44 @@ describe('with the in-memory store', () => {
   });
   afterAll(() => server?.close());
 
-  it('counts attempts on one email from many addresses, on GraphQL and REST together', async () => {
+  it('counts attempts on one email from many addresses, on GraphQL and REST together, in the larger per-email bucket', async () => {
     const email = uniqueEmail();
-    const first = [await login(server, 'graphql', email, freshIp()), await login(server, 'rest', email, freshIp()), await login(server, 'graphql', email, freshIp())];
-    expect(first.map((attempt) => attempt.code)).toEqual(Array(3).fill('INVALID_CREDENTIALS'));
+    const first = [];
+    for (let i = 0; i < PER_EMAIL; i++) first.push(await login(server, i % 2 ? 'rest' : 'graphql', email, freshIp()));
+    expect(first.map((attempt) => attempt.code)).toEqual(Array(PER_EMAIL).fill('INVALID_CREDENTIALS'));
 
     const rest = await login(server, 'rest', email.toUpperCase(), freshIp());
     expect(rest).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: '60' });
     const graphql = await login(server, 'graphql', ` ${email} `, freshIp());
     expect(graphql).toMatchObject({ status: 200, code: 'RATE_LIMITED', retryAfter: '60' });
+  });
+
+  it("does not lock an account's owner out when strangers fail from many addresses, until the per-email bucket is spent", async () => {
+    const owner = registration();
+    const ownerIp = freshIp();
+    const registered = await fetch(`${server.running.restUrl}/register-user`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ownerIp },
+      body: JSON.stringify(owner),
+    });
+    expect(registered.status).toBe(200);
+    // More wrong guesses, each from its own address, than one address may make: with one bucket
+    // of 3 per email, the owner would now be locked out.
+    for (let i = 0; i < 4; i++) expect((await login(server, 'rest', owner.email, freshIp())).code).toBe('INVALID_CREDENTIALS');
+    expect(await login(server, 'rest', owner.email, ownerIp, owner.password)).toMatchObject({ status: 200, code: undefined });
+
+    // The sixth attempt on the email spends the bucket: from then on nobody gets through.
+    expect((await login(server, 'graphql', owner.email, freshIp())).code).toBe('INVALID_CREDENTIALS');
+    expect(await login(server, 'rest', owner.email, ownerIp, owner.password)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+  });
+
+  it('still limits one address guessing one email to the per-address limit', async () => {
+    const email = uniqueEmail();
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) expect((await login(server, i % 2 ? 'rest' : 'graphql', email, ip)).code).toBe('INVALID_CREDENTIALS');
+    expect(await login(server, 'rest', email, ip)).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfter: '60' });
+    // The email itself has room left: another address still gets an answer.
+    expect((await login(server, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
   });
 
   it('counts attempts from one address on many emails', async () => {
@@ -53,10 +84,10 @@ describe('with the in-memory store', () => {
     expect((await login(server, 'rest', uniqueEmail(), freshIp())).code).toBe('INVALID_CREDENTIALS');
   });
 
-  it('limits registration and refresh the same way', async () => {
+  it('limits registration and refresh per email and per token the same way', async () => {
     const email = uniqueEmail();
     const outcomes = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i <= PER_EMAIL; i++) {
       const response = await fetch(`${server.running.restUrl}/register-user`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() },
@@ -64,18 +95,18 @@ describe('with the in-memory store', () => {
       });
       outcomes.push(response.status);
     }
-    expect(outcomes).toEqual([200, 409, 409, 429]);
+    expect(outcomes).toEqual([200, ...Array(PER_EMAIL - 1).fill(409), 429]);
 
     const refreshes = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i <= PER_EMAIL; i++) {
       const response = await fetch(`${server.running.restUrl}/refresh-token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() },
-        body: JSON.stringify({ refreshToken: 'stolen-token-being-guessed' }),
+        body: JSON.stringify({ refreshToken: `stolen-token-being-guessed-${email}` }),
       });
       refreshes.push(response.status);
     }
-    expect(refreshes).toEqual([401, 401, 401, 429]);
+    expect(refreshes).toEqual([...Array(PER_EMAIL).fill(401), 429]);
   });
 
   it('does not limit other operations', async () => {
@@ -108,10 +139,11 @@ describe('with Redis', () => {
     const b = await startTestServer(redis);
     try {
       const email = uniqueEmail();
-      expect((await login(a, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
-      expect((await login(b, 'graphql', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
-      expect((await login(a, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
+      for (let i = 0; i < PER_EMAIL; i++) {
+        expect((await login(i % 2 ? b : a, i % 3 ? 'rest' : 'graphql', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
+      }
       expect(await login(b, 'rest', email, freshIp())).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+      expect(await login(a, 'rest', email, freshIp())).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -122,11 +154,102 @@ describe('with Redis', () => {
     const server = await startTestServer({ ...LIMIT, REDIS_URL: 'redis://127.0.0.1:1' }, undefined, log.logger);
     try {
       const email = uniqueEmail();
-      for (let i = 0; i < 3; i++) expect((await login(server, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
+      for (let i = 0; i < PER_EMAIL; i++) expect((await login(server, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
       expect((await login(server, 'rest', email, freshIp())).code).toBe('RATE_LIMITED');
       expect(log.lines().filter((line) => String(line.msg).includes('rate-limit store (Redis) unavailable'))).toHaveLength(1);
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('changePassword', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(LIMIT);
+  });
+  afterAll(() => server?.close());
+
+  async function register(ip: string): Promise<{ password: string; token: string }> {
+    const input = registration();
+    const response = await fetch(`${server.running.restUrl}/register-user`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify(input),
+    });
+    const body = (await response.json()) as { token: string };
+    return { password: input.password, token: body.token };
+  }
+
+  async function changePassword(token: string, ip: string, currentPassword: string): Promise<Attempt> {
+    const response = await fetch(`${server.running.restUrl}/change-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ currentPassword, newPassword: `a new passphrase ${randomInt(1e9)}` }),
+    });
+    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get('retry-after') };
+  }
+
+  it('limits the guesses of one caller (a stolen token) from many addresses, even the right one past the limit', async () => {
+    const account = await register(freshIp());
+    for (let i = 0; i < 3; i++) expect((await changePassword(account.token, freshIp(), 'wrong password')).code).toBe('INVALID_CREDENTIALS');
+    expect(await changePassword(account.token, freshIp(), account.password)).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: '60' });
+  });
+
+  it('limits the calls from one address across callers', async () => {
+    const ip = freshIp();
+    const [first, second] = [await register(freshIp()), await register(freshIp())];
+    expect((await changePassword(first.token, ip, 'wrong password')).code).toBe('INVALID_CREDENTIALS');
+    expect((await changePassword(second.token, ip, 'wrong password')).code).toBe('INVALID_CREDENTIALS');
+    expect((await changePassword(first.token, ip, 'wrong password')).code).toBe('INVALID_CREDENTIALS');
+    expect(await changePassword(second.token, ip, second.password)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    // The second caller's own bucket holds two calls: from another address it gets through.
+    expect(await changePassword(second.token, freshIp(), second.password)).toMatchObject({ status: 200, code: undefined });
+  });
+});
+
+describe('with a bcrypt queue of one', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Hashes slow enough (~70 ms) that a burst arrives faster than the slots free up.
+    server = await startTestServer({ JANUS_BCRYPT_QUEUE: '1', BCRYPT_COST: '10' });
+  });
+  afterAll(() => server?.close());
+
+  it('refuses a burst beyond the running and queued hashes at once: 503 with Retry-After on REST, SERVICE_UNAVAILABLE on GraphQL', async () => {
+    const account = registration();
+    expect((await server.rest('POST', '/register-user', { body: account })).status).toBe(200);
+    const wrong = { email: account.email, password: 'wrong password' };
+    const burst = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        i % 2
+          ? server.rest('POST', '/login-user', { body: wrong }).then(({ status, headers, body }) => ({
+              surface: 'rest',
+              status,
+              retryAfter: headers.get('retry-after'),
+              code: (body as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code,
+            }))
+          : server.graphql(authOperations, { operationName: 'LoginUser', variables: wrong }).then(({ status, headers, body }) => ({
+              surface: 'graphql',
+              status,
+              retryAfter: headers.get('retry-after'),
+              code: body.errors?.[0]?.extensions?.code,
+            })),
+      ),
+    );
+    const refused = burst.filter((answer) => answer.code === 'SERVICE_UNAVAILABLE');
+    const checked = burst.filter((answer) => answer.code === 'INVALID_CREDENTIALS');
+    expect(refused.length + checked.length).toBe(burst.length);
+    // At least one hash per core plus the one queued ran; a burst of 16 cannot all fit.
+    expect(checked.length).toBeGreaterThanOrEqual(2);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const answer of refused) {
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(answer.status).toBe(answer.surface === 'rest' ? 503 : 200);
+    }
+
+    // Once the burst has passed, the owner logs in as usual.
+    expect((await server.rest('POST', '/login-user', { body: { email: account.email, password: account.password } })).status).toBe(200);
   });
 });

@@ -58,6 +58,8 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     // Every test logs in from 127.0.0.1: the rate-limit tests set their own, lower limit.
     JANUS_LOGIN_RATE_LIMIT: '100000/300',
+    // Tests register and log in concurrently: the bcrypt-queue test sets its own bound.
+    JANUS_BCRYPT_QUEUE: '100000',
     JANUS_DATA_DIR: db.dataDir,
     // One server per test: a generated signing key is fine, also in production mode (docs/keys.md).
     JANUS_SINGLE_INSTANCE: 'true',

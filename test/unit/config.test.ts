@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/app/config.ts';
@@ -94,6 +95,8 @@ describe('loadConfig accepted values', () => {
       JANUS_GRAPHIQL: 'true',
       JANUS_TRUST_PROXY: '1',
       JANUS_LOGIN_RATE_LIMIT: '5/60',
+      JANUS_LOGIN_EMAIL_RATE_LIMIT: '20/120',
+      JANUS_BCRYPT_QUEUE: '7',
       REDIS_URL: 'redis://127.0.0.1:6379',
       JANUS_WORKERS: '3',
       JANUS_CORS_ORIGINS: 'https://app.example.com',
@@ -130,12 +133,14 @@ describe('loadConfig accepted values', () => {
       sessionMaxAgeSeconds: 86_400,
       refreshReuseIntervalSeconds: 5,
       bcryptCost: 4,
+      bcryptQueue: 7,
       logLevel: 'silent',
       production: true,
       graphiql: true,
       introspection: false,
       trustProxy: true,
       loginRateLimit: { max: 5, windowSeconds: 60 },
+      loginEmailRateLimit: { max: 20, windowSeconds: 120 },
       redisUrl: 'redis://127.0.0.1:6379',
       workers: 3,
       cors: { origins: ['https://app.example.com'], credentials: true },
@@ -250,6 +255,17 @@ describe('the signing key in production', () => {
   });
 });
 
+it('makes the per-email login bucket ten times the per-address one, over the same window, unless set', () => {
+  expect(loadConfig({}).loginEmailRateLimit).toEqual({ max: 100, windowSeconds: 300 });
+  expect(loadConfig({ JANUS_LOGIN_RATE_LIMIT: '3/60' }).loginEmailRateLimit).toEqual({ max: 30, windowSeconds: 60 });
+  expect(loadConfig({ JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '5/600' }).loginEmailRateLimit).toEqual({ max: 5, windowSeconds: 600 });
+});
+
+it('lets eight bcrypt hashes per core wait by default, and accepts a queue of 0', () => {
+  expect(loadConfig({}).bcryptQueue).toBe(8 * os.availableParallelism());
+  expect(loadConfig({ JANUS_BCRYPT_QUEUE: '0' }).bcryptQueue).toBe(0);
+});
+
 it('turns explorers and introspection off by default in production', () => {
   expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatchObject({ production: true, graphiql: false, introspection: false });
   expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, loginRateLimit: { max: 10, windowSeconds: 300 } });
@@ -279,6 +295,11 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['JANUS_LOGIN_RATE_LIMIT', '10'],
     ['JANUS_LOGIN_RATE_LIMIT', '0/300'],
     ['JANUS_LOGIN_RATE_LIMIT', '10/0'],
+    ['JANUS_LOGIN_EMAIL_RATE_LIMIT', '100'],
+    ['JANUS_LOGIN_EMAIL_RATE_LIMIT', '0/300'],
+    ['JANUS_BCRYPT_QUEUE', '-1'],
+    ['JANUS_BCRYPT_QUEUE', 'many'],
+    ['JANUS_BCRYPT_QUEUE', '100001'],
     ['JANUS_GRAPHIQL', 'yes'],
     ['JANUS_TRUST_PROXY', 'maybe'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],

@@ -32,7 +32,8 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'the request body is not JSON (`Content-Type: application/json`)',
   RATE_LIMITED: 'too many attempts from this client or for this identity; retry after `Retry-After` seconds',
   INTERNAL_SERVER_ERROR: 'an unexpected failure; the message is masked and the request id logged',
-  SERVICE_UNAVAILABLE: 'the database cannot be reached; retry shortly',
+  SERVICE_UNAVAILABLE:
+    'the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly',
 };
 
 export interface RouteFacts {
