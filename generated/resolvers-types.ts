@@ -30,7 +30,8 @@ export type AuditEvent = {
    * account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
    * the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
    * email.verification_sent, email.verified, role.create,
-   * role.assign, session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
+   * role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
+   * role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
    * mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
    * mfa.recovery_codes.
    */
@@ -71,7 +72,9 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Gives a user another role. The user's outstanding access tokens stop working at once; their
-   * refresh tokens yield tokens with the new role. An unknown user or role is NOT_FOUND.
+   * refresh tokens yield tokens with the new role. An unknown user or role is NOT_FOUND. The
+   * caller's own role must grant every permission of the new role and of the user's current one,
+   * else FORBIDDEN; the last user holding `roles:write` cannot lose it (LAST_ROLE_ADMIN).
    */
   assignRole: User;
   /**
@@ -84,7 +87,7 @@ export type Mutation = {
    * single-use recovery codes. They are shown this once: only their hashes are kept.
    */
   confirmTotp: Array<Scalars['String']['output']>;
-  /** Creates a role. */
+  /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
   createRole: Role;
   /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
   deleteMe: Scalars['Boolean']['output'];

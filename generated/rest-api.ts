@@ -12,7 +12,9 @@ export type paths = {
         /**
          * Gives a user another role.
          * @description Gives a user another role. The user's outstanding access tokens stop working at once; their
-         *     refresh tokens yield tokens with the new role. An unknown user or role is NOT_FOUND.
+         *     refresh tokens yield tokens with the new role. An unknown user or role is NOT_FOUND. The
+         *     caller's own role must grant every permission of the new role and of the user's current one,
+         *     else FORBIDDEN; the last user holding `roles:write` cannot lose it (LAST_ROLE_ADMIN).
          *
          *     Needs a valid access token whose role grants `roles:write`.
          */
@@ -102,7 +104,7 @@ export type paths = {
         put?: never;
         /**
          * Creates a role.
-         * @description Creates a role.
+         * @description Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN.
          *
          *     Needs a valid access token whose role grants `roles:write`.
          */
@@ -652,7 +654,8 @@ export type components = {
              *     account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
              *     the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
              *     email.verification_sent, email.verified, role.create,
-             *     role.assign, session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
+             *     role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
+             *     role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
              *     mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
              *     mfa.recovery_codes.
              */
@@ -697,7 +700,7 @@ export type components = {
          * @description Stable error codes; see each response for when.
          * @enum {string}
          */
-        ErrorCode: "BAD_USER_INPUT" | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "INVALID_TOKEN" | "FORBIDDEN" | "ACCOUNT_DISABLED" | "ROLE_NOT_ALLOWED" | "EMAIL_NOT_VERIFIED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "ROLE_EXISTS" | "MFA_ALREADY_ENABLED" | "MFA_NOT_ENROLLED" | "MFA_NOT_ENABLED" | "EMAIL_ALREADY_VERIFIED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+        ErrorCode: "BAD_USER_INPUT" | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "INVALID_TOKEN" | "FORBIDDEN" | "ACCOUNT_DISABLED" | "ROLE_NOT_ALLOWED" | "EMAIL_NOT_VERIFIED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "ROLE_EXISTS" | "MFA_ALREADY_ENABLED" | "MFA_NOT_ENROLLED" | "MFA_NOT_ENABLED" | "EMAIL_ALREADY_VERIFIED" | "LAST_ROLE_ADMIN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
         PageInfo: {
             /** @description The cursor of the last edge, or null on an empty page. */
             endCursor: string | null;
@@ -834,7 +837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -847,6 +850,17 @@ export interface operations {
             };
             /** @description `NOT_FOUND`: no such resource. */
             404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `LAST_ROLE_ADMIN`: the user is the last one holding `roles:write`, which the change would take away. */
+            409: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -949,7 +963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1264,7 +1278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1476,7 +1490,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1711,7 +1725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1828,7 +1842,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2821,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2933,7 +2947,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3043,7 +3057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3205,7 +3219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3352,7 +3366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3445,7 +3459,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `FORBIDDEN`: the caller's role lacks the required permission. */
+            /** @description `FORBIDDEN`: the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds. */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3575,7 +3589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached; retry shortly. */
+            /** @description `SERVICE_UNAVAILABLE`: the database cannot be reached, or too many password checks are queued (then with `Retry-After`); retry shortly. */
             503: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];

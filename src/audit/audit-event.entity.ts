@@ -28,6 +28,10 @@ const AUDIT_EVENTS = [
   'user.disable',
   'user.enable',
   'user.delete',
+  // A role change refused: granting (or taking away) permissions the caller lacks, or taking
+  // roles:write from its last holder.
+  'role.grant_refused',
+  'role.demote_refused',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -61,7 +61,7 @@ function createRole(args: CommandArgs): Command {
   if (!name) throw new UsageError('roles create needs a NAME');
   const permissions = required(args, 'permissions').split(',').filter((permission) => permission.trim() !== '');
   return async (services, print) => {
-    const role = await services.roles.create({ name, permissions, selfAssignable: args.values['self-assignable'] === true });
+    const role = await services.roles.create({ name, permissions, selfAssignable: args.values['self-assignable'] === true }, 'operator');
     print(`created role ${role.name} with ${role.permissions.length} permission(s)`);
   };
 }

@@ -14,3 +14,16 @@ export class RoleExistsError extends DomainError {
     super(`A role named "${name}" already exists`);
   }
 }
+
+/** A caller with roles:write tried to hand out, or take away, permissions their own role lacks. */
+export class GrantRefusedError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+/** The change would leave no user holding roles:write, and so nobody able to manage roles. */
+export class LastRoleAdminError extends DomainError {
+  readonly code = 'LAST_ROLE_ADMIN';
+  constructor() {
+    super('This user is the last one holding roles:write: give a role with roles:write to someone else first');
+  }
+}

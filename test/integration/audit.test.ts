@@ -98,7 +98,7 @@ it('records every security event of a user’s life, with ip, user agent and req
 
 it('records a login failure for an unknown email without a user, and a role creation with its actor', async () => {
   await post('/login-user', { email: 'nobody-at-all@example.com', password: 'Whatever-pass-1' });
-  await post('/create-role', { name: `audited-${Date.now()}`, permissions: ['a:b'] }, admin.token);
+  await post('/create-role', { name: `audited-${Date.now()}`, permissions: ['users:read'] }, admin.token);
   const latest = (await perform(server, 'graphql', auditCall(5), admin.token)).data!.edges.map((edge) => edge.node);
   expect(latest[0]).toMatchObject({ event: 'role.create', userId: null, actorId: admin.id });
   expect(latest[1]).toMatchObject({ event: 'login.failure', userId: null });

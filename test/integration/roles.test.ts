@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCalls } from '../support/admin-calls.ts';
 import { authCalls } from '../support/auth-calls.ts';
 import { accountWithRole, registration, startTestServer, type TestServer } from '../support/server.ts';
-import { perform, SURFACES, type AnyCall } from '../support/surfaces.ts';
+import { perform, SURFACES, type AnyCall, type Surface } from '../support/surfaces.ts';
 
 let server: TestServer;
 let admin: Awaited<ReturnType<typeof accountWithRole>>;
@@ -11,7 +11,7 @@ let auditor: Awaited<ReturnType<typeof accountWithRole>>;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.running.services.roles.create({ name: 'auditor', permissions: ['users:read'] });
+  await server.running.services.roles.create({ name: 'auditor', permissions: ['users:read'] }, 'operator');
   [admin, plainUser, auditor] = await Promise.all([
     accountWithRole(server, 'admin'),
     accountWithRole(server, 'user'),
@@ -83,8 +83,8 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
   it('creates a role for roles:write only, and refuses duplicates and malformed permissions', async () => {
     const name = `custom-${surface}-${Date.now()}`;
     await expectFailure(calls.createRole({ name, permissions: ['a:b'] }), plainUser.token, 'FORBIDDEN');
-    const created = await perform(server, surface, calls.createRole({ name, permissions: ['z:read', 'a:write', 'z:read'] }), admin.token);
-    expect(created.data).toMatchObject({ name, permissions: ['a:write', 'z:read'], selfAssignable: false });
+    const created = await perform(server, surface, calls.createRole({ name, permissions: ['users:read', 'audit:read', 'users:read'] }), admin.token);
+    expect(created.data).toMatchObject({ name, permissions: ['audit:read', 'users:read'], selfAssignable: false });
     await expectFailure(calls.createRole({ name, permissions: [] }), admin.token, 'ROLE_EXISTS');
     await expectFailure(calls.createRole({ name: `${name}-x`, permissions: ['no-colon'] }), admin.token, 'BAD_USER_INPUT');
     await expectFailure(calls.createRole({ name: 'Has Spaces', permissions: [] }), admin.token, 'BAD_USER_INPUT');
@@ -92,10 +92,10 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
 
   it('lets a new self-assignable role be chosen at registration with its permissions in the payload', async () => {
     const name = `volunteer-${surface}-${Date.now()}`;
-    await perform(server, surface, calls.createRole({ name, permissions: ['shifts:read', 'events:read'], selfAssignable: true }), admin.token);
+    await perform(server, surface, calls.createRole({ name, permissions: ['users:read', 'roles:read'], selfAssignable: true }), admin.token);
     const registered = await perform(server, surface, authCalls.register(registration({ role: name })));
     expect(registered.status).toBe(200);
-    expect(registered.data?.permissions).toEqual(['events:read', 'shifts:read']);
+    expect(registered.data?.permissions).toEqual(['roles:read', 'users:read']);
     expect(registered.data?.user.role).toBe(name);
   });
 
@@ -117,5 +117,91 @@ describe.each(SURFACES)('roles and permissions on %s', (surface) => {
 
     await expectFailure(calls.assignRole(target.id, 'no-such-role'), admin.token, 'NOT_FOUND');
     await expectFailure(calls.assignRole('00000000-0000-4000-8000-00000000dead', 'user'), admin.token, 'NOT_FOUND');
+  });
+});
+
+/** Fails with `code` (and its REST status), its message matching `message`. */
+async function expectRefusal(on: TestServer, surface: Surface, call: AnyCall, token: string, code: string, message: RegExp) {
+  const outcome = await perform(on, surface, call, token);
+  expect(outcome).toMatchObject({ code, status: surface === 'rest' ? { FORBIDDEN: 403, LAST_ROLE_ADMIN: 409 }[code] : 200 });
+  expect(outcome.message).toMatch(message);
+}
+
+/** The audit events written after event `afterId`, oldest first (read by `reader`, who holds audit:read). */
+async function auditEventsSince(on: TestServer, reader: string, afterId: number) {
+  const page = await perform(on, 'rest', adminCalls.auditEvents(100), reader);
+  return page.data!.edges.map((edge) => edge.node).filter((event) => Number(event.id) > afterId).reverse();
+}
+
+async function lastAuditId(on: TestServer, reader: string): Promise<number> {
+  return Number((await perform(on, 'rest', adminCalls.auditEvents(1), reader)).data!.edges[0]?.node.id ?? 0);
+}
+
+describe('a caller with roles:write grants only what their own role grants', () => {
+  let own: TestServer;
+  let boss: Awaited<ReturnType<typeof accountWithRole>>;
+  let keeper: Awaited<ReturnType<typeof accountWithRole>>;
+  beforeAll(async () => {
+    own = await startTestServer();
+    await own.running.services.roles.create({ name: 'role-keeper', permissions: ['roles:write'] }, 'operator');
+    [boss, keeper] = await Promise.all([accountWithRole(own, 'admin'), accountWithRole(own, 'role-keeper')]);
+  });
+  afterAll(() => own?.close());
+
+  it.each(SURFACES)('on %s: no role with more, no assigning more, no demoting who holds more; each refusal audited', async (surface) => {
+    const target = await accountWithRole(own, 'user');
+    const before = await lastAuditId(own, boss.token);
+
+    await expectRefusal(own, surface, adminCalls.createRole({ name: `wider-${surface}`, permissions: ['roles:write', 'audit:read'] }), keeper.token, 'FORBIDDEN', /audit:read/);
+    await expectRefusal(own, surface, adminCalls.assignRole(target.id, 'admin'), keeper.token, 'FORBIDDEN', /"admin".*audit:read, roles:read, users:read, users:write/);
+    await expectRefusal(own, surface, adminCalls.assignRole(keeper.id, 'admin'), keeper.token, 'FORBIDDEN', /audit:read/);
+    await expectRefusal(own, surface, adminCalls.assignRole(boss.id, 'user'), keeper.token, 'FORBIDDEN', /holds audit:read/);
+
+    // Within its own permissions the same caller still works.
+    const narrower = await perform(own, surface, adminCalls.createRole({ name: `keepers-${surface}`, permissions: ['roles:write'] }), keeper.token);
+    expect(narrower.data).toMatchObject({ permissions: ['roles:write'] });
+    expect((await perform(own, surface, adminCalls.assignRole(target.id, `keepers-${surface}`), keeper.token)).data).toMatchObject({ role: `keepers-${surface}` });
+    expect((await perform(own, surface, adminCalls.user(boss.id), boss.token)).data).toMatchObject({ role: 'admin' });
+
+    const events = await auditEventsSince(own, boss.token, before);
+    expect(events.filter((event) => event.event === 'role.grant_refused')).toEqual([
+      expect.objectContaining({ userId: null, actorId: keeper.id }),
+      expect.objectContaining({ userId: target.id, actorId: keeper.id }),
+      // About the caller themselves: the trail names them as the user, with no separate actor.
+      expect.objectContaining({ userId: keeper.id, actorId: null }),
+      expect.objectContaining({ userId: boss.id, actorId: keeper.id }),
+    ]);
+    expect(events.map((event) => event.event)).toEqual(['role.grant_refused', 'role.grant_refused', 'role.grant_refused', 'role.grant_refused', 'role.create', 'role.assign']);
+  });
+});
+
+describe('the last holder of roles:write', () => {
+  let own: TestServer;
+  let boss: Awaited<ReturnType<typeof accountWithRole>>;
+  beforeAll(async () => {
+    own = await startTestServer();
+    await own.running.services.roles.create({ name: 'role-keeper', permissions: ['roles:write'] }, 'operator');
+    boss = await accountWithRole(own, 'admin');
+  });
+  afterAll(() => own?.close());
+
+  it('cannot lose it, on either surface, while another holder can; each refusal audited', async () => {
+    const keeper = await accountWithRole(own, 'role-keeper');
+    const before = await lastAuditId(own, boss.token);
+    // Two holders: either may lose roles:write.
+    expect((await perform(own, 'rest', adminCalls.assignRole(keeper.id, 'user'), boss.token)).data).toMatchObject({ role: 'user' });
+
+    for (const surface of SURFACES) {
+      await expectRefusal(own, surface, adminCalls.assignRole(boss.id, 'user'), boss.token, 'LAST_ROLE_ADMIN', /last one holding roles:write/);
+    }
+    // Nothing changed: the token (which a role change would have revoked) still works.
+    expect((await perform(own, 'graphql', adminCalls.user(boss.id), boss.token)).data).toMatchObject({ role: 'admin' });
+
+    const events = await auditEventsSince(own, boss.token, before);
+    expect(events.map(({ event, userId }) => ({ event, userId }))).toEqual([
+      { event: 'role.assign', userId: keeper.id },
+      { event: 'role.demote_refused', userId: boss.id },
+      { event: 'role.demote_refused', userId: boss.id },
+    ]);
   });
 });

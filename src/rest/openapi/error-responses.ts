@@ -16,7 +16,8 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   INVALID_MFA_CODE: 'the TOTP code or recovery code is wrong, already used or outside the allowed clock drift',
   INVALID_MFA_TOKEN: 'the mfaToken is unknown, expired, already used, or dead after 5 wrong codes: log in again',
   INVALID_TOKEN: 'the mailed token is unknown, expired, already used or meant for another purpose (the same answer for all)',
-  FORBIDDEN: "the caller's role lacks the required permission",
+  FORBIDDEN:
+    "the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds",
   ACCOUNT_DISABLED: 'the credentials are right but an operator disabled the account',
   ROLE_NOT_ALLOWED: 'the role does not exist or cannot be chosen at registration',
   EMAIL_NOT_VERIFIED: 'the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL)',
@@ -28,6 +29,7 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   MFA_NOT_ENROLLED: 'no pending TOTP enrollment to confirm (call `enrollTotp` first)',
   MFA_NOT_ENABLED: 'no second factor is active on this account',
   EMAIL_ALREADY_VERIFIED: 'the email address is already confirmed',
+  LAST_ROLE_ADMIN: 'the user is the last one holding `roles:write`, which the change would take away',
   PAYLOAD_TOO_LARGE: 'the request body exceeds 100 kB',
   UNSUPPORTED_MEDIA_TYPE: 'the request body is not JSON (`Content-Type: application/json`)',
   RATE_LIMITED: 'too many attempts from this client or for this identity; retry after `Retry-After` seconds',
