@@ -68,7 +68,7 @@ interface Bucket {
   argumentIdentity?(field: RateLimitedField): (args: Record<string, unknown>) => string;
 }
 
-// Bucket keys of different kinds never meet: an IP never contains `:`-prefixed words like these.
+// Keys of different buckets never meet: no IP address equals `any-client` or starts with `user:` or `anonymous:`.
 const ANY_CLIENT = 'any-client';
 
 /**
