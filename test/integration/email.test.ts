@@ -1,6 +1,8 @@
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authCalls } from '../support/auth-calls.ts';
 import { emailCalls } from '../support/email-calls.ts';
+import { mfaCalls } from '../support/mfa-calls.ts';
 import type { AuthPayloadFields } from '../support/operations.ts';
 import { capturingLogger, registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
 import { startTestSmtp, tokenOf, type TestSmtp } from '../support/smtp.ts';
@@ -128,6 +130,26 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
     const notice = await smtp.nextMail(account.email, CHANGED);
     expect(notice.text).toContain(`${APP_URL}/reset-password`);
     expect(notice.html).toContain(account.email);
+  });
+
+  it('never lets a reset link stand in for the second factor: with TOTP on, the reset answers MFA_REQUIRED and verifyMfa completes it', async () => {
+    const account = await newAccount();
+    const enrollment = await run(mfaCalls.enroll(), account.session.token);
+    const secret = enrollment.data!.secret;
+    const recoveryCodes = (await run(mfaCalls.confirm(TOTP.generate({ secret: Secret.fromBase32(secret) })), account.session.token)).data!;
+    expect(recoveryCodes).toHaveLength(10);
+
+    expect((await run(emailCalls.requestPasswordReset(account.email))).data).toBe(true);
+    const reset = await run(emailCalls.resetPassword(token(await smtp.nextMail(account.email, RESET), '/reset-password'), 'a passphrase after reset'));
+    expectCode(reset, 'MFA_REQUIRED', 401);
+    expect(reset.data).toBeUndefined();
+    const mfaToken = reset.extensions?.mfaToken;
+    expect(typeof mfaToken).toBe('string');
+
+    const completed = await run(mfaCalls.verify(mfaToken as string, recoveryCodes[0]!));
+    expect(completed.data?.user.email).toBe(account.email);
+    expect((await run(authCalls.me(), completed.data!.token)).data?.email).toBe(account.email);
+    expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
   });
 
   it('applies the password policy before using the token, which then still works', async () => {
