@@ -7,7 +7,7 @@ import type { OneTimeTokens } from '../onetime-tokens/service.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import type { AccountMail, Recipient } from './account-mail.ts';
-import { EmailAlreadyVerifiedError } from './errors.ts';
+import { AccountDisabledError, EmailAlreadyVerifiedError } from './errors.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { findUserForUpdate } from './queries.ts';
 import { User } from './user.entity.ts';
@@ -65,6 +65,8 @@ export function createEmailFlows(deps: {
         const userId = await oneTimeTokens.consume(em, token, 'reset_password');
         const user = userId ? await findUserForUpdate(em, userId) : null;
         if (!user) throw new InvalidTokenError();
+        // An operator locked the account: a mailbox does not unlock it (the token stays unused).
+        if (user.disabled) throw new AccountDisabledError();
         user.passwordHash = passwordHash;
         // The reset link reached this mailbox: that proves it as well as a verification link.
         user.emailVerified = true;

@@ -1,5 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
+import { assertNotLastRoleAdmin } from '../roles/service.ts';
+import { LastRoleAdminError } from '../roles/errors.ts';
 import type { AuditEventName } from '../audit/audit-event.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -33,12 +35,24 @@ export function createAccountLifecycle(deps: {
   orm: MikroORM;
   passwords: PasswordHasher;
   tokens: Pick<TokenService, 'revokeEverything' | 'invalidate'>;
-  audit: Pick<AuditLog, 'record'>;
+  audit: Pick<AuditLog, 'record' | 'recordAlone'>;
 }): AccountLifecycle {
   const { orm, passwords, tokens, audit } = deps;
 
-  /** Runs `change` on the locked user row, in one transaction with its audit event. */
-  function withUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
+  /**
+   * Runs `change` on the locked user row, in one transaction with its audit event. A refusal to
+   * take roles:write from its last holder is audited on its own, as the change rolled back.
+   */
+  async function withUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
+    try {
+      return await changeUser(userId, event, change);
+    } catch (error) {
+      if (error instanceof LastRoleAdminError) await audit.recordAlone('role.demote_refused', userId);
+      throw error;
+    }
+  }
+
+  function changeUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
     return orm.em.fork().transactional(async (em) => {
       const user = await findUserForUpdate(em, userId);
       if (!user) throw noSuchUser();
@@ -52,11 +66,16 @@ export function createAccountLifecycle(deps: {
 
   // Sessions, refresh tokens and every other per-user table go with the row (ON DELETE CASCADE);
   // audit events have no foreign key and keep the id, and they never held an email or a name.
-  const erase = (em: EntityManager, user: User) => em.nativeDelete(User, { id: user.id });
+  // Nobody could manage roles any more without the last holder of roles:write.
+  const erase = async (em: EntityManager, user: User) => {
+    await assertNotLastRoleAdmin(em, user.id);
+    return em.nativeDelete(User, { id: user.id });
+  };
 
   return {
     disable: (userId) =>
       withUser(userId, 'user.disable', async (em, user) => {
+        await assertNotLastRoleAdmin(em, user.id);
         user.disabled = true;
         await tokens.revokeEverything(em, user);
         return user;

@@ -44,7 +44,7 @@ export interface RoleService {
 export async function assertNotLastRoleAdmin(em: EntityManager, userId: string): Promise<void> {
   // `for update of u`: the users' rows only; locking the role's row would hold up registrations.
   const holders = await em.execute<{ id: string }[]>(
-    'select u.id from users u join roles r on r.id = u.role_id where ? = any(r.permissions) for update of u',
+    'select u.id from users u join roles r on r.id = u.role_id where ? = any(r.permissions) and not u.disabled for update of u',
     [ROLE_ADMIN_PERMISSION],
   );
   if (holders.length === 1 && holders[0]!.id === userId) throw new LastRoleAdminError();

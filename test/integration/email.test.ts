@@ -152,6 +152,16 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
     expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
   });
 
+  it('refuses a reset of a disabled account with ACCOUNT_DISABLED, changing nothing', async () => {
+    const account = await newAccount();
+    expect((await run(emailCalls.requestPasswordReset(account.email))).data).toBe(true);
+    const secret = token(await smtp.nextMail(account.email, RESET), '/reset-password');
+    await server.running.services.lifecycle.disable(account.session.user.id);
+    expectCode(await run(emailCalls.resetPassword(secret, 'a passphrase while locked')), 'ACCOUNT_DISABLED', 403);
+    await server.running.services.lifecycle.enable(account.session.user.id);
+    expect((await run(authCalls.login(account.email, account.password))).data?.user.email).toBe(account.email);
+  });
+
   it('applies the password policy before using the token, which then still works', async () => {
     const account = await newAccount();
     await run(emailCalls.requestPasswordReset(account.email));

@@ -192,12 +192,12 @@ it('audits every action with actor, target, ip and request id, and keeps a delet
   expect((await call('/delete-user', { userId: account.id }, admin.token, 'ops-delete')).status).toBe(200);
 
   const events = await auditOf(account.id);
-  expect(events.map((event) => event.event)).toEqual(['registration', 'user.disable', 'login.disabled', 'user.enable', 'user.delete']);
+  expect(events.map((event) => event.event)).toEqual(['registration', 'email.verification_sent', 'user.disable', 'login.disabled', 'user.enable', 'user.delete']);
   const byAdmin = { actorId: admin.id, userId: account.id, ip: '127.0.0.1' };
-  expect(events[1]).toMatchObject({ ...byAdmin, requestId: 'ops-disable' });
-  expect(events[2]).toMatchObject({ actorId: null, userId: account.id });
-  expect(events[3]).toMatchObject({ ...byAdmin, requestId: 'ops-enable' });
-  expect(events[4]).toMatchObject({ ...byAdmin, requestId: 'ops-delete' });
+  expect(events[2]).toMatchObject({ ...byAdmin, requestId: 'ops-disable' });
+  expect(events[3]).toMatchObject({ actorId: null, userId: account.id });
+  expect(events[4]).toMatchObject({ ...byAdmin, requestId: 'ops-enable' });
+  expect(events[5]).toMatchObject({ ...byAdmin, requestId: 'ops-delete' });
   const trail = JSON.stringify(events);
   for (const personal of [account.email, account.firstName, account.lastName, account.phoneNumber]) expect(trail).not.toContain(personal);
 });
@@ -208,4 +208,20 @@ it('audits deleteMe as the user’s own action', async () => {
   const events = await auditOf(account.id);
   expect(events.at(-1)).toMatchObject({ event: 'user.delete', userId: account.id, actorId: null, ip: '127.0.0.1' });
   expect(events.at(-1)!.requestId).toBeTruthy();
+});
+
+describe.each(SURFACES)('the last holder of roles:write on %s', (surface) => {
+  it('cannot be disabled or deleted (LAST_ROLE_ADMIN, audited), while another holder can', async () => {
+    for (const call of [accountCalls.disableUser(admin.id), accountCalls.deleteUser(admin.id), accountCalls.deleteMe('correct horse battery')] as AnyCall[]) {
+      const refused = await perform(server, surface, call, admin.token);
+      expect(refused.code).toBe('LAST_ROLE_ADMIN');
+      expect(refused.status).toBe(surface === 'rest' ? 409 : 200);
+    }
+    await expectAnswered(admin.token, 1);
+    expect((await auditOf(admin.id)).filter((event) => event.event === 'role.demote_refused').length).toBeGreaterThanOrEqual(3);
+
+    const second = await accountWithRole(server, 'admin');
+    expect((await perform(server, surface, accountCalls.disableUser(second.id), admin.token)).data).toMatchObject({ id: second.id, disabled: true });
+    await expectRefused(second.token);
+  });
 });
