@@ -48,7 +48,11 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const GRAPHQL_BODY = /^application\/(json|graphql-response\+json|graphql)\s*(;|$)/i;
 const REST_BODY = /^application\/(.+\+)?json\s*(;|$)/i;
 
-/** A request the edge refuses, with the error to answer and, past a body it did not read, a closed connection. */
+/**
+ * A request the edge refuses, with the error to answer. An unread body within the limit is
+ * discarded by Node once the answer is sent and the connection stays open; past the limit, the
+ * connection is closed instead of reading the rest.
+ */
 class Refusal {
   readonly error: unknown;
   readonly closeConnection: boolean;
@@ -99,7 +103,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       const accepted = surface === 'graphql' ? GRAPHQL_BODY : REST_BODY;
       if (!accepted.test(type)) {
         const names = surface === 'graphql' ? ['application/json', 'application/graphql'] : ['application/json'];
-        throw new Refusal(new UnsupportedMediaTypeError(names), true);
+        throw new Refusal(new UnsupportedMediaTypeError(names));
       }
       if (Number(request.headers['content-length']) > options.bodyLimitBytes) {
         throw new Refusal(new PayloadTooLargeError(options.bodyLimitBytes), true);
@@ -112,11 +116,11 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     // fields still serve it, so it goes on to the access rules.
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const check = token === undefined ? undefined : await options.checkToken(token);
-    if (check?.status === 'invalid') throw new Refusal(new UnauthenticatedError(), withBody);
+    if (check?.status === 'invalid') throw new Refusal(new UnauthenticatedError());
 
     if (withBody) {
       const body = await readBody(request, options.bodyLimitBytes).catch((error: unknown) => {
-        throw new Refusal(error, true);
+        throw new Refusal(error, error instanceof PayloadTooLargeError);
       });
       if (route) checkRestRequest({ method, pathname: url.pathname, searchParams: url.searchParams, body: body.toString() }, options.rest.routes, options.rest.basePath);
       // Read once, here: Yoga's Node adapter takes a body already read from `request.body`.

@@ -83,6 +83,19 @@ describe('request targets Janus cannot parse', () => {
   });
 });
 
+describe('keep-alive', () => {
+  it('keeps the connection open after refusing a token it never issued before reading the body', async () => {
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    const answer = await raw(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer x.y.z\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(answer).toContain('UNAUTHENTICATED');
+    expect(answer).toContain('{"status":"ok"}');
+  });
+});
+
 describe('token answers are never cached', () => {
   it('sends Cache-Control: no-store and Pragma: no-cache with login on GraphQL and REST', async () => {
     const account = registration();
