@@ -31,7 +31,7 @@ it('starts from the command line, prints the GraphQL, REST, OpenAPI and docs URL
   expect(await process.exited()).toBe(0);
 });
 
-it('stays the process it was started as: no flags of its own, no re-execution (tuning is the deployer\'s NODE_OPTIONS)', async () => {
+it('stays the process it was started as: no flags of its own, no re-execution (Node and V8 tuning is the deployer\'s, see docs/operations.md)', async () => {
   const process = janus({ LOG_LEVEL: 'silent' });
   await process.bannerUrl('GraphQL');
   const argv = (await readFile(`/proc/${process.child.pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
