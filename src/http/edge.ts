@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import type { AccessTokenCheck } from '../auth/jwt.ts';
 import type { EdgeContext } from '../graphql/context.ts';
-import { checkRestRequest } from '../rest/guard.ts';
+import { checkRestBody, restRouteOf } from '../rest/guard.ts';
 import { isUnderBasePath, type RestRoute } from '../rest/routes.ts';
 import type { ErrorRenderer } from '../shared/client-errors.ts';
 import { InvalidInputError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
@@ -93,7 +93,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     const method = request.method ?? 'GET';
     const route =
       surface === 'rest'
-        ? checkRestRequest({ method, pathname: url.pathname, searchParams: url.searchParams, body: '' }, options.rest.routes, options.rest.basePath)
+        ? restRouteOf({ method, pathname: url.pathname, searchParams: url.searchParams }, options.rest.routes, options.rest.basePath)
         : undefined;
     if (route) context.operation = route.key;
 
@@ -122,7 +122,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       const body = await readBody(request, options.bodyLimitBytes).catch((error: unknown) => {
         throw new Refusal(error, error instanceof PayloadTooLargeError);
       });
-      if (route) checkRestRequest({ method, pathname: url.pathname, searchParams: url.searchParams, body: body.toString() }, options.rest.routes, options.rest.basePath);
+      if (route) checkRestBody(route, body.toString());
       // Read once, here: Yoga's Node adapter takes a body already read from `request.body`.
       (request as IncomingMessage & { body?: Buffer }).body = body;
     }

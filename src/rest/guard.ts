@@ -5,12 +5,11 @@ import { routesAt, type RestRoute } from './routes.ts';
 /** Arguments that must never travel in a URL, where access logs and browser history keep them. */
 export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken', 'token']);
 
-/** What the guard reads of a REST request; the edge has read the body (within its limit). */
-export interface RestRequest {
+/** What the guard reads of a REST request's target. */
+export interface RestTarget {
   method: string;
   pathname: string;
   searchParams: URLSearchParams;
-  body: string;
 }
 
 function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query' | 'body'): void {
@@ -22,8 +21,12 @@ function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query
   }
 }
 
-/** The route a request asks for, with its query parameters checked. */
-function routeOf(request: RestRequest, routes: readonly RestRoute[], basePath: string): RestRoute {
+/**
+ * The route a REST request asks for: the route and method exist, no unknown or secret query
+ * parameter. SOFA itself would answer 404 with no body and accept passwords in the query string.
+ * Throws the DomainError to answer with.
+ */
+export function restRouteOf(request: RestTarget, routes: readonly RestRoute[], basePath: string): RestRoute {
   const candidates = routesAt(routes, basePath, request.pathname);
   if (candidates.length === 0) throw new NotFoundError(`No route ${request.pathname}`);
   const route = candidates.find((candidate) => candidate.method === request.method);
@@ -32,7 +35,11 @@ function routeOf(request: RestRequest, routes: readonly RestRoute[], basePath: s
   return route;
 }
 
-function checkBody(route: RestRoute, text: string): void {
+/**
+ * A POST route's body (read by the edge within its limit): empty, or a JSON object of the
+ * route's arguments with their types. SOFA itself would ignore unknown fields.
+ */
+export function checkRestBody(route: RestRoute, text: string): void {
   if (text.trim() === '') return;
   let body: unknown;
   try {
@@ -45,16 +52,4 @@ function checkBody(route: RestRoute, text: string): void {
   }
   checkArguments(route, Object.keys(body), 'body');
   checkArgumentTypes(route.field, body as Record<string, unknown>);
-}
-
-/**
- * Checks a REST request before SOFA sees it: the route and method exist, no unknown or secret
- * query parameter, a JSON object body of known arguments. SOFA itself would ignore unknown
- * fields, accept passwords in the query string and answer 404 with no body. Returns the route;
- * throws the DomainError to answer with.
- */
-export function checkRestRequest(request: RestRequest, routes: readonly RestRoute[], basePath: string): RestRoute {
-  const route = routeOf(request, routes, basePath);
-  if (route.method === 'POST') checkBody(route, request.body);
-  return route;
 }
