@@ -137,7 +137,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const rest = { basePath: REST_BASE_PATH, routes };
     const errors = createErrorRenderer(logger);
     const renderError = (error: unknown) => errors.rest([error]);
-    const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, rateLimitStore: rateLimits.store, metrics });
+    const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, errors, rateLimitStore: rateLimits.store, metrics });
     const endpoints = new Map<string, PlainEndpoint>([
       ['/health', { handle: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' }) }],
       ['/ready', { handle: readyEndpoint(database.orm, renderError) }],

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { useJanusAuth } from '../auth/plugin.ts';
 import { useRateLimits } from '../ratelimit/plugin.ts';
 import { SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
-import { createErrorMask, createRestErrorHandler, toGraphQLError } from '../shared/client-errors.ts';
+import { createErrorMask, createRestErrorHandler, toGraphQLError, type ErrorRenderer } from '../shared/client-errors.ts';
 import type { AppContext, EdgeContext, Services } from './context.ts';
 import { createGraphiQLRenderer } from './graphiql.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
@@ -34,6 +34,8 @@ export interface OperationsOptions {
   };
   services: Services;
   logger: Logger;
+  /** The one error renderer, shared with the edge: SOFA's REST errors go through it too. */
+  errors: ErrorRenderer;
   rateLimitStore: Store;
   metrics: LoginCounter;
 }
@@ -110,7 +112,7 @@ export function createOperations(options: OperationsOptions): OperationsServer {
         basePath: options.rest.basePath,
         routes: sofaRoutesOf(options.rest.routes),
         ignore: [...SOFA_FULL_OBJECT_FIELDS],
-        errorHandler: createRestErrorHandler(logger),
+        errorHandler: createRestErrorHandler(options.errors),
       }),
     ],
   });

@@ -215,8 +215,7 @@ export function toResponse({ status, headers, body }: Reply): Response {
   return new Response(body ?? null, { status, headers });
 }
 
-/** SOFA's `errorHandler`: the REST body and the highest status among the errors. */
-export function createRestErrorHandler(logger: Logger): (errors: readonly unknown[]) => Response {
-  const renderer = createErrorRenderer(logger);
+/** SOFA's `errorHandler`: the one renderer's REST answer, as the Response SOFA returns. */
+export function createRestErrorHandler(renderer: ErrorRenderer): (errors: readonly unknown[]) => Response {
   return (errors) => toResponse(renderer.rest(errors));
 }

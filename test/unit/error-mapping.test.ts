@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { EmailTakenError, InvalidCredentialsError } from '../../src/accounts/errors.ts';
 import { ForbiddenError, MfaRequiredError, UnauthenticatedError } from '../../src/auth/errors.ts';
-import { createErrorMask, createRestErrorHandler } from '../../src/shared/client-errors.ts';
+import { createErrorMask, createErrorRenderer, createRestErrorHandler } from '../../src/shared/client-errors.ts';
 import {
   InvalidInputError,
   MethodNotAllowedError,
@@ -33,7 +33,7 @@ function silentLogger() {
 }
 
 async function restAnswer(errors: readonly unknown[], logger = silentLogger()) {
-  const response = createRestErrorHandler(logger)(errors);
+  const response = createRestErrorHandler(createErrorRenderer(logger))(errors);
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as RestBody };
 }
