@@ -39,7 +39,7 @@ export interface EdgeOptions {
   metrics: Metrics;
 }
 
-type Surface = 'graphql' | 'rest' | 'other';
+type Surface = NonNullable<RequestContext['surface']>;
 
 const READ_METHODS = ['GET', 'HEAD'];
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -129,7 +129,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     return { clientIp: context.ip ?? 'unknown', credential: check };
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse, context: RequestContext, surface: { value: Surface }): Promise<void> {
+  async function handle(request: IncomingMessage, response: ServerResponse, context: RequestContext): Promise<void> {
     const method = request.method ?? 'GET';
     const target = request.url ?? '';
     // Only origin-form targets (`/path?query`): an absolute-form target or `*` names no resource here.
@@ -138,7 +138,8 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       return sendReply(response, errors.rest([new InvalidInputError('target', 'The request target must be a path, such as /graphql')]), method);
     }
     const url = new URL(target, 'http://janus');
-    surface.value = surfaceOf(url.pathname);
+    const surface = surfaceOf(url.pathname);
+    context.surface = surface;
 
     for (const [name, value] of Object.entries(options.cors.headersFor(request.headers))) response.setHeader(name, value);
     if (isPreflight(method, request.headers)) {
@@ -147,17 +148,16 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
 
     const endpoint = options.endpoints.get(url.pathname);
     if (endpoint) return serveEndpoint(request, response, url.pathname, endpoint);
-    if (surface.value === 'other') return sendReply(response, errors.rest([new NotFoundError(`No route ${url.pathname}`)]), method);
-    const operationSurface = surface.value;
+    if (surface === 'other') return sendReply(response, errors.rest([new NotFoundError(`No route ${url.pathname}`)]), method);
 
     let edgeContext: EdgeContext;
     try {
-      edgeContext = await admit(request, url, operationSurface, context);
+      edgeContext = await admit(request, url, surface, context);
     } catch (error) {
       const refusal = error instanceof Refusal ? error : new Refusal(error);
       if (refusal.closeConnection) response.setHeader('connection', 'close');
       const inBand = refusal.error instanceof UnauthenticatedError;
-      return sendReply(response, render(operationSurface, request, refusal.error, inBand), method);
+      return sendReply(response, render(surface, request, refusal.error, inBand), method);
     }
     // Token answers (login, refresh, reset) must never be stored by a cache (RFC 6749 §5.1), and
     // no other operation's answer is meant for one either.
@@ -173,20 +173,21 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       ip: clientAddressOf(request, options.trustProxy),
       userAgent: request.headers['user-agent']?.slice(0, 512),
     };
-    const surface: { value: Surface } = { value: 'other' };
     response.setHeader('x-request-id', context.requestId);
     response.once('close', () => {
       const status = response.headersSent ? response.statusCode : 499;
-      recordRequest(options.metrics, { surface: surface.value, operation: context.operation ?? 'unknown', status }, (performance.now() - started) / 1000);
+      const surface = context.surface ?? 'other';
+      const milliseconds = performance.now() - started;
+      recordRequest(options.metrics, { surface, operation: context.operation ?? 'unknown', status }, milliseconds / 1000);
       // One line per request; never a body, a token or a password.
       logger.info(
         {
           method: request.method,
           path: (request.url ?? '').split('?')[0]?.slice(0, 256),
-          surface: surface.value,
+          surface,
           operation: context.operation,
           status,
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          durationMs: Math.round(milliseconds * 100) / 100,
           requestId: context.requestId,
           ip: context.ip,
         },
@@ -194,7 +195,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       );
     });
     runInRequest(context, () =>
-      handle(request, response, context, surface).catch((error: unknown) => {
+      handle(request, response, context).catch((error: unknown) => {
         // Only what nothing above expected: classified (and logged once, with its stack) by the renderer.
         if (response.headersSent) return void response.destroy();
         sendReply(response, errors.rest([error]), request.method ?? 'GET');

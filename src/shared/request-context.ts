@@ -9,6 +9,8 @@ export interface RequestContext {
   userAgent?: string;
   /** The authenticated caller, once the auth plugin has resolved one. */
   actorId?: string;
+  /** Which surface the path belongs to, for metrics and the access log. */
+  surface?: 'graphql' | 'rest' | 'other';
   /** The operation, for metrics and the access log: a REST route's `Type.field`, or a GraphQL operation's root fields. */
   operation?: string;
 }
