@@ -48,7 +48,7 @@ export async function seedRefreshTokens(url: string, userId: string, count: numb
     for (let i = 0; i < count; i += 1) {
       const secret = randomBytes(32).toString('base64url');
       const sessionId = randomUUID();
-      await client.query('insert into sessions (id, user_id, created_at) values ($1, $2, now())', [sessionId, userId]);
+      await client.query('insert into sessions (id, user_id, created_at, last_used_at) values ($1, $2, now(), now())', [sessionId, userId]);
       await client.query(
         "insert into refresh_tokens (id, session_id, token_hash, expires_at, created_at) values ($1, $2, $3, now() + interval '1 day', now())",
         [randomUUID(), sessionId, createHash('sha256').update(secret, 'utf8').digest('hex')],

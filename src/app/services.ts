@@ -30,7 +30,7 @@ export interface KeyRing {
 
 export function createServices(
   config: Config,
-  database: Pick<Database, 'orm' | 'outsideClients'>,
+  database: Pick<Database, 'orm' | 'outsideClients' | 'statements'>,
   keys: KeyRing,
   observeHashing?: (seconds: number) => void,
 ): Services {
@@ -45,6 +45,7 @@ export function createServices(
   const audit = createAuditLog({ orm });
   const tokens = createTokenService({
     orm,
+    statements: database.statements,
     accessTokens,
     audit,
     rotation: {

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import baseConfig from '../../mikro-orm.config.ts';
 import { openEmbeddedDatabase, type EmbeddedDatabase, type OutsideClients } from './embedded.ts';
+import { createStatements, type Statements } from './statements.ts';
 
 export interface Database {
   orm: MikroORM;
@@ -10,6 +11,8 @@ export interface Database {
   description: string;
   /** Set only when this process serves the (embedded) database: it then sees every change to it. */
   outsideClients: OutsideClients | undefined;
+  /** Runs the hot statements: prepared on a server, plain on the embedded database (statements.ts). */
+  statements: Statements;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
     appliedMigrations,
     description: embedded ? embedded.description : describeServer(options.databaseUrl!),
     outsideClients: embedded?.outsideClients,
+    statements: createStatements(orm, { prepare: !embedded }),
     async close() {
       await orm.close();
       await embedded?.stop();

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Statements } from '../db/statements.ts';
 
 /** Session, user and role of an access token, as one row: only for a live session of an enabled user. */
 export interface PrincipalRow {
@@ -29,16 +29,12 @@ const PRINCIPAL_SQL = `
 
 /**
  * The revocation check that runs on every authenticated request: the caller's live session and
- * user, in one indexed query, read from the database every time on both databases (nothing is
- * cached: a revocation by any process, the CLI or psql included, shows on the next request).
- *
- * It goes through the ORM's connection, which sends one simple-query message with the values
- * inlined and escaped. Not a prepared statement: pglite-socket queues each protocol message of each
- * connection on its own into PGlite's single session, so the Parse/Bind/Execute of one connection
- * can meet another connection's statements in between ("portal does not exist", other queries'
- * rows). Connection failures surface as the raw pg errors the error mapping already treats as
- * SERVICE_UNAVAILABLE.
+ * user, in one indexed query, read from the database every time on both databases (a revocation
+ * by any process, the CLI or psql included, shows on the next request; the embedded database's
+ * principal cache is the one exception, principal-cache.ts). It runs as `statements` makes it
+ * (db/statements.ts).
  */
-export function createPrincipalQuery(orm: MikroORM): (sessionId: string, userId: string) => Promise<PrincipalRow | undefined> {
-  return async (sessionId, userId) => (await orm.em.getConnection().execute<PrincipalRow[]>(PRINCIPAL_SQL, [sessionId, userId]))[0];
+export function createPrincipalQuery(statements: Statements): (sessionId: string, userId: string) => Promise<PrincipalRow | undefined> {
+  const principal = statements<PrincipalRow>('janus_principal', PRINCIPAL_SQL);
+  return async (sessionId, userId) => (await principal([sessionId, userId]))[0];
 }

@@ -1,5 +1,5 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Requester } from '../audit/service.ts';
+import type { Statements } from '../db/statements.ts';
 import { PRINCIPAL_COLUMNS, type PrincipalRow } from './principal-query.ts';
 
 export interface RotationSettings {
@@ -20,7 +20,7 @@ export type RotatedRow = PrincipalRow & { session_id: string; amr: string[] };
  */
 export type ReplayRow = RotatedRow & { verdict: 'refused' | 'disabled' | 'replay' | 'reuse'; successor_id: string | null };
 
-// Each statement binds its parameters once, in order, in its first CTE `i` (the ORM's `?`
+// Each statement binds its parameters once, in order, in its first CTE `i` (the `?`
 // placeholders are positional), and names them there for the rest of the statement.
 const REQUESTER_INPUT = `?::uuid as actor_id, ?::varchar as ip, ?::varchar as user_agent, ?::varchar as request_id`;
 
@@ -106,23 +106,20 @@ export interface Rotation {
   judge(presentedHash: string, requester: Requester): Promise<ReplayRow | undefined>;
 }
 
-/**
- * Both statements go through the ORM's connection as simple queries with the values inlined and
- * escaped, like the principal query (principal-query.ts says why not prepared), without the ORM's
- * query building, unit of work or entities.
- */
-export function createRotation(orm: MikroORM, settings: RotationSettings): Rotation {
+/** Both statements run as `statements` makes them (db/statements.ts), without the ORM's query building, unit of work or entities. */
+export function createRotation(statements: Statements, settings: RotationSettings): Rotation {
   const { refreshTokenTtlSeconds, sessionMaxAgeSeconds, reuseIntervalSeconds } = settings;
-  const run = <Row>(sql: string, values: unknown[]) => orm.em.getConnection().execute<Row[]>(sql, values);
+  const claimStatement = statements<RotatedRow>('janus_refresh_claim', CLAIM_SQL);
+  const judgeStatement = statements<ReplayRow>('janus_refresh_judge', JUDGE_SQL);
   const requesterValues = (requester: Requester) => [requester.actorId, requester.ip, requester.userAgent, requester.requestId];
   return {
     async claim(presentedHash, successor, requester) {
       const values = [presentedHash, successor.id, successor.hash, refreshTokenTtlSeconds, sessionMaxAgeSeconds, ...requesterValues(requester)];
-      return (await run<RotatedRow>(CLAIM_SQL, values))[0];
+      return (await claimStatement(values))[0];
     },
     async judge(presentedHash, requester) {
       const values = [presentedHash, reuseIntervalSeconds, sessionMaxAgeSeconds, ...requesterValues(requester)];
-      return (await run<ReplayRow>(JUDGE_SQL, values))[0];
+      return (await judgeStatement(values))[0];
     },
   };
 }
