@@ -93,9 +93,21 @@ describe('npm run contract', () => {
     });
     const result = await contract('--base', base);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("✖ breaking   Field 'nickname' was removed from object type 'User'");
+    expect(result.stdout).toContain("✖ breaking   User.nickname: Field 'nickname' was removed from object type 'User'");
     expect(result.stdout).toContain('✖ breaking   GET /retired: route removed');
     expect((await contract('--base', base, '--allow-breaking')).code).toBe(0);
+  });
+
+  it("reports a field's @errors gaining a code as one dangerous change, with the field", async () => {
+    const base = baseWith((_document, sdl) => {
+      const edited = sdl.replace('@errors(codes: ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED"])', '@errors(codes: ["INVALID_REFRESH_TOKEN"])');
+      expect(edited).not.toBe(sdl);
+      return edited;
+    });
+    const result = await contract('--base', base);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('⚠ dangerous  Mutation.refreshToken: @errors(codes) changed from ["INVALID_REFRESH_TOKEN"] to ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED"]');
+    expect(result.stdout).toContain('0 breaking, 1 dangerous, 0 safe');
   });
 
   it('compares with a git commit', async () => {
