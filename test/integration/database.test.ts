@@ -76,3 +76,15 @@ it('spends exactly one bcrypt compare on a login, whether or not the email exist
     expect(calls).toHaveLength(1);
   }
 });
+
+it('runs a hot statement with the same values and rows on both databases, bound as values, never as SQL', async () => {
+  const echo = database.statements<{ text: string; number: number | null }>('janus_test_echo', 'select ?::varchar as text, ?::int as number');
+  expect(await echo(["it's a ? -- not SQL", null])).toEqual([{ text: "it's a ? -- not SQL", number: null }]);
+  expect(await echo(['again', 2])).toEqual([{ text: 'again', number: 2 }]);
+});
+
+it('prepares hot statements on a PostgreSQL server and not on the embedded database, whose socket mixes connections', async () => {
+  const ownName = database.statements<{ name: string }>('janus_test_prepared', 'select name from pg_prepared_statements where name = ?');
+  const rows = await ownName(['janus_test_prepared']);
+  expect(rows).toEqual(process.env.JANUS_TEST_DB === 'server' ? [{ name: 'janus_test_prepared' }] : []);
+});
