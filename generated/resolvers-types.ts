@@ -307,6 +307,17 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** The configured rate of a @rateLimit field's per-client-IP and per-caller buckets. */
+export type RateLimitRate =
+  /** JANUS_LOGIN_RATE_LIMIT (default 10 per 300 s): for calls that guess at passwords, emails or codes. */
+  | 'LOGIN'
+  /**
+   * JANUS_REFRESH_RATE_LIMIT (default 150 per 300 s): for refreshes, which every client makes once per
+   * access-token lifetime, so that many clients behind one address (an office, a mobile carrier's NAT)
+   * are not refused.
+   */
+  | 'REFRESH';
+
 /** A named set of permissions (`resource:action`). */
 export type Role = {
   __typename?: 'Role';
@@ -461,6 +472,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RateLimitRate: RateLimitRate;
   Role: ResolverTypeWrapper<RoleModel>;
   Session: ResolverTypeWrapper<Session>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -509,6 +521,7 @@ export type PublicDirectiveResolver<Result, Parent, ContextType = Context, Args 
 export type RateLimitDirectiveArgs = {
   identityArgs?: Maybe<Array<Scalars['String']['input']>>;
   perUser?: Maybe<Scalars['Boolean']['input']>;
+  rate?: Maybe<RateLimitRate>;
 };
 
 export type RateLimitDirectiveResolver<Result, Parent, ContextType = Context, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;

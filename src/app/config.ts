@@ -40,6 +40,8 @@ export interface Config {
   trustProxy: boolean;
   /** Per client IP (so also per IP and email) on each @rateLimit field; per caller on perUser ones. */
   loginRateLimit: { max: number; windowSeconds: number };
+  /** Instead of loginRateLimit on the fields marked `@rateLimit(rate: REFRESH)`. */
+  refreshRateLimit: { max: number; windowSeconds: number };
   /** Per value of a field's identity arguments (an email, a refresh token), from all addresses together. */
   loginEmailRateLimit: { max: number; windowSeconds: number };
   /** Unset: rate-limit counters live in each process's memory. */
@@ -293,6 +295,7 @@ function readConfig(env: Env): Config {
     introspection: flag(env, 'JANUS_INTROSPECTION', !production),
     trustProxy: flag(env, 'JANUS_TRUST_PROXY', false),
     loginRateLimit,
+    refreshRateLimit: rate(env, 'JANUS_REFRESH_RATE_LIMIT', '150/300'),
     loginEmailRateLimit: rate(
       env,
       'JANUS_LOGIN_EMAIL_RATE_LIMIT',

@@ -30,6 +30,7 @@ export interface OperationsOptions {
     graphiql: boolean;
     introspection: boolean;
     loginRateLimit: { max: number; windowSeconds: number };
+    refreshRateLimit: { max: number; windowSeconds: number };
     loginEmailRateLimit: { max: number; windowSeconds: number };
   };
   services: Services;
@@ -102,7 +103,7 @@ export function createOperations(options: OperationsOptions): OperationsServer {
       useIntrospectionLimit(INTROSPECTION_LIST_NESTING),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       useRateLimits({
-        perClient: config.loginRateLimit,
+        perClient: { LOGIN: config.loginRateLimit, REFRESH: config.refreshRateLimit },
         perIdentity: config.loginEmailRateLimit,
         store: options.rateLimitStore,
         facts,

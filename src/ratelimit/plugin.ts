@@ -7,12 +7,16 @@ import { directiveValues } from '../graphql/directive-values.ts';
 import type { OperationFactsCache } from '../graphql/operation-facts.ts';
 import { RateLimitedError } from '../shared/errors.ts';
 
+/** The values of the SDL's `RateLimitRate`: which configured rate a field's per-client buckets use. */
+export type RateName = 'LOGIN' | 'REFRESH';
+
 export interface RateLimitedField {
   type: string;
   field: string;
   identityArgs: string[];
   /** Also counted per authenticated caller (the principal's user id). */
   perUser: boolean;
+  rate: RateName;
 }
 
 export interface Rate {
@@ -21,8 +25,8 @@ export interface Rate {
 }
 
 export interface RateLimitOptions {
-  /** Per client IP, and per caller on `perUser` fields. */
-  perClient: Rate;
+  /** Per client IP, and per caller on `perUser` fields, by the rate the field names. */
+  perClient: Readonly<Record<RateName, Rate>>;
   /** Per value of the identity arguments, from every address together. */
   perIdentity: Rate;
   store: Store;
@@ -42,6 +46,8 @@ export function rateLimitedFieldsOf(schema: GraphQLSchema): RateLimitedField[] {
           field: field.name,
           identityArgs: (values.identityArgs as string[] | undefined) ?? [],
           perUser: values.perUser === true,
+          // The directive's enum argument, defaulted by GraphQL, so always one of its values.
+          rate: values.rate as RateName,
         },
       ];
     }),
@@ -73,29 +79,31 @@ const ANY_CLIENT = 'any-client';
 
 /**
  * The buckets of the marked fields:
- * - per client IP, every marked field: one address cannot try many emails, nor many passwords for
- *   one email (the IP bucket bounds each (IP, email) pair too);
+ * - per client IP, every marked field, at the rate the field names: one address cannot try many
+ *   emails, nor many passwords for one email (the IP bucket bounds each (IP, email) pair too);
  * - per identity value (an email, a refresh token) from every address together, larger: many
  *   addresses cannot pool their attempts on one account, yet a few strangers' wrong guesses do not
  *   lock its owner out at once;
- * - per caller on `perUser` fields: a stolen access token cannot guess from many addresses.
+ * - per caller on `perUser` fields, at the rate the field names: a stolen access token cannot
+ *   guess from many addresses.
  */
 function bucketsOf(fields: RateLimitedField[], options: RateLimitOptions): Bucket[] {
+  const rates = Object.entries(options.perClient) as [RateName, Rate][];
   const buckets: Bucket[] = [
-    { rate: options.perClient, fields, contextIdentity: options.clientIp },
+    ...rates.map(([name, rate]): Bucket => ({ rate, fields: fields.filter((field) => field.rate === name), contextIdentity: options.clientIp })),
     {
       rate: options.perIdentity,
       fields: fields.filter((field) => field.identityArgs.length > 0),
       contextIdentity: () => ANY_CLIENT,
       argumentIdentity: ({ identityArgs }) => (args) => identityOf(args, identityArgs),
     },
-    {
-      rate: options.perClient,
-      fields: fields.filter((field) => field.perUser),
+    ...rates.map(([name, rate]): Bucket => ({
+      rate,
+      fields: fields.filter((field) => field.perUser && field.rate === name),
       // The auth plugin refuses an anonymous caller of an authenticated field before this runs;
       // should one get here all the same, it is counted per address, apart from the IP bucket.
       contextIdentity: (context) => (context.principal ? `user:${context.principal.user.id}` : `anonymous:${options.clientIp(context)}`),
-    },
+    })),
   ];
   return buckets.filter((bucket) => bucket.fields.length > 0);
 }

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authOperations } from '../support/operations.ts';
 import { capturingLogger, registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
 
-// 3 per address (and so per address and email), 6 per email from every address together.
-const LIMIT = { JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '6/60', JANUS_TRUST_PROXY: 'true' };
+// 3 per address (and so per address and email), 6 per email from every address together, 5
+// refreshes per address.
+const LIMIT = { JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '6/60', JANUS_REFRESH_RATE_LIMIT: '5/60', JANUS_TRUST_PROXY: 'true' };
+const REFRESHES_PER_ADDRESS = 5;
 const PER_EMAIL = 6;
 
 /** An address no other test (or concurrent test run sharing Redis) uses. */
@@ -107,6 +109,24 @@ describe('with the in-memory store', () => {
       refreshes.push(response.status);
     }
     expect(refreshes).toEqual([...Array(PER_EMAIL).fill(401), 429]);
+  });
+
+  it('counts refreshes from one address at their own rate, apart from and above the login rate', async () => {
+    const ip = freshIp();
+    const refreshes = [];
+    for (let i = 0; i <= REFRESHES_PER_ADDRESS; i++) {
+      const response = await fetch(`${server.running.restUrl}/refresh-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ refreshToken: `one-of-many-clients-behind-one-address-${i}-${ip}` }),
+      });
+      refreshes.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
+    }
+    expect(refreshes).toEqual([...Array(REFRESHES_PER_ADDRESS).fill({ status: 401, retryAfter: null }), { status: 429, retryAfter: '60' }]);
+
+    // The same address still has its three login attempts, and no more.
+    for (let i = 0; i < 3; i++) expect((await login(server, 'graphql', uniqueEmail(), ip)).code).toBe('INVALID_CREDENTIALS');
+    expect(await login(server, 'graphql', uniqueEmail(), ip)).toMatchObject({ code: 'RATE_LIMITED', retryAfter: '60' });
   });
 
   it('does not limit other operations', async () => {

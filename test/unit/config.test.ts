@@ -97,6 +97,7 @@ describe('loadConfig accepted values', () => {
       JANUS_LOGIN_RATE_LIMIT: '5/60',
       JANUS_LOGIN_EMAIL_RATE_LIMIT: '20/120',
       JANUS_BCRYPT_QUEUE: '7',
+      JANUS_REFRESH_RATE_LIMIT: '40/60',
       REDIS_URL: 'redis://127.0.0.1:6379',
       JANUS_WORKERS: '3',
       JANUS_CORS_ORIGINS: 'https://app.example.com',
@@ -140,6 +141,7 @@ describe('loadConfig accepted values', () => {
       introspection: false,
       trustProxy: true,
       loginRateLimit: { max: 5, windowSeconds: 60 },
+      refreshRateLimit: { max: 40, windowSeconds: 60 },
       loginEmailRateLimit: { max: 20, windowSeconds: 120 },
       redisUrl: 'redis://127.0.0.1:6379',
       workers: 3,
@@ -268,7 +270,7 @@ it('lets eight bcrypt hashes per core wait by default, and accepts a queue of 0'
 
 it('turns explorers and introspection off by default in production', () => {
   expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatchObject({ production: true, graphiql: false, introspection: false });
-  expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, loginRateLimit: { max: 10, windowSeconds: 300 } });
+  expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, loginRateLimit: { max: 10, windowSeconds: 300 }, refreshRateLimit: { max: 150, windowSeconds: 300 } });
 });
 
 describe('loadConfig rejects bad values with a ConfigError naming the variable', () => {
