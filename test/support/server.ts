@@ -56,8 +56,9 @@ export async function startTestServer(
     PORT: '0',
     BCRYPT_COST: '4',
     LOG_LEVEL: 'silent',
-    // Every test logs in from 127.0.0.1: the rate-limit tests set their own, lower limit.
+    // Every test logs in and refreshes from 127.0.0.1: the rate-limit tests set their own, lower limits.
     JANUS_LOGIN_RATE_LIMIT: '100000/300',
+    JANUS_REFRESH_RATE_LIMIT: '100000/300',
     // Tests register and log in concurrently: the bcrypt-queue test sets its own bound.
     JANUS_BCRYPT_QUEUE: '100000',
     JANUS_DATA_DIR: db.dataDir,
