@@ -2,12 +2,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { JwtAlgorithm } from '../auth/keys.ts';
 import { parseEncryptionKey } from '../mfa/encryption.ts';
+import type { Rate, RateLimitSettings } from '../ratelimit/plugin.ts';
 import { ConfigError } from '../shared/config-error.ts';
 
 export { ConfigError };
 
 
-export interface Config {
+export interface Config extends RateLimitSettings {
   port: number;
   host: string;
   /** Unset means: start the embedded PostgreSQL under `dataDir`. */
@@ -38,12 +39,6 @@ export interface Config {
   introspection: boolean;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
-  /** Per client IP (so also per IP and email) on each @rateLimit field; per caller on perUser ones. */
-  loginRateLimit: { max: number; windowSeconds: number };
-  /** Instead of loginRateLimit on the fields marked `@rateLimit(rate: REFRESH)`. */
-  refreshRateLimit: { max: number; windowSeconds: number };
-  /** Per value of a field's identity arguments (an email, a refresh token), from all addresses together. */
-  loginEmailRateLimit: { max: number; windowSeconds: number };
   /** Unset: rate-limit counters live in each process's memory. */
   redisUrl: string | undefined;
   /** Worker processes serving the port (node:cluster); 1 serves from this process. */
@@ -127,11 +122,6 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
-interface Rate {
-  max: number;
-  windowSeconds: number;
 }
 
 function rate(env: Env, name: string, fallback: string): Rate {

@@ -7,7 +7,7 @@ import type { Store } from '@envelop/rate-limiter';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { useJanusAuth } from '../auth/plugin.ts';
-import { useRateLimits } from '../ratelimit/plugin.ts';
+import { useRateLimits, type RateLimitSettings } from '../ratelimit/plugin.ts';
 import { SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError, type ErrorRenderer } from '../shared/client-errors.ts';
 import type { AppContext, EdgeContext, Services } from './context.ts';
@@ -25,14 +25,7 @@ export interface OperationsOptions {
   schema: GraphQLSchema;
   graphqlPath: string;
   rest: { basePath: string; routes: readonly RestRoute[] };
-  config: {
-    production: boolean;
-    graphiql: boolean;
-    introspection: boolean;
-    loginRateLimit: { max: number; windowSeconds: number };
-    refreshRateLimit: { max: number; windowSeconds: number };
-    loginEmailRateLimit: { max: number; windowSeconds: number };
-  };
+  config: RateLimitSettings & { production: boolean; graphiql: boolean; introspection: boolean };
   services: Services;
   logger: Logger;
   /** The one error renderer, shared with the edge: SOFA's REST errors go through it too. */

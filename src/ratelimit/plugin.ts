@@ -24,6 +24,16 @@ export interface Rate {
   windowSeconds: number;
 }
 
+/** The configured rates (JANUS_LOGIN_RATE_LIMIT, JANUS_REFRESH_RATE_LIMIT, JANUS_LOGIN_EMAIL_RATE_LIMIT). */
+export interface RateLimitSettings {
+  /** Per client IP (so also per IP and email) on each @rateLimit field; per caller on perUser ones. */
+  loginRateLimit: Rate;
+  /** Instead of loginRateLimit on the fields marked `@rateLimit(rate: REFRESH)`. */
+  refreshRateLimit: Rate;
+  /** Per value of a field's identity arguments (an email, a refresh token), from all addresses together. */
+  loginEmailRateLimit: Rate;
+}
+
 export interface RateLimitOptions {
   /** Per client IP, and per caller on `perUser` fields, by the rate the field names. */
   perClient: Readonly<Record<RateName, Rate>>;
