@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/errors.ts';
+import { DomainError, FixedError } from '../shared/errors.ts';
 
 /** Unknown role names get the same answer as known ones that are not self-assignable. */
 export class RoleNotAllowedError extends DomainError {
@@ -21,9 +21,4 @@ export class GrantRefusedError extends DomainError {
 }
 
 /** The change would leave no user holding roles:write, and so nobody able to manage roles. */
-export class LastRoleAdminError extends DomainError {
-  readonly code = 'LAST_ROLE_ADMIN';
-  constructor() {
-    super('This user is the last one holding roles:write: give a role with roles:write to someone else first');
-  }
-}
+export class LastRoleAdminError extends FixedError('LAST_ROLE_ADMIN', 'This user is the last one holding roles:write: give a role with roles:write to someone else first') {}

@@ -79,6 +79,19 @@ export abstract class DomainError extends Error {
   }
 }
 
+/**
+ * The base of an error that is its code and one fixed message, and carries nothing else:
+ * `export class EmailTakenError extends FixedError('EMAIL_TAKEN', 'An account …') {}`.
+ */
+export function FixedError(code: ErrorCode, message: string) {
+  return class extends DomainError {
+    readonly code = code;
+    constructor() {
+      super(message);
+    }
+  };
+}
+
 export class InvalidInputError extends DomainError {
   readonly code = 'BAD_USER_INPUT';
   readonly field: string;

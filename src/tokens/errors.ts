@@ -1,9 +1,4 @@
-import { DomainError } from '../shared/errors.ts';
+import { FixedError } from '../shared/errors.ts';
 
 /** Unknown, expired, rotated or revoked: the client learns only that it must log in again. */
-export class InvalidRefreshTokenError extends DomainError {
-  readonly code = 'INVALID_REFRESH_TOKEN';
-  constructor() {
-    super('Refresh token is invalid, expired or revoked');
-  }
-}
+export class InvalidRefreshTokenError extends FixedError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid, expired or revoked') {}
