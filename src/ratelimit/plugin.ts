@@ -125,7 +125,7 @@ function bucketsOf(fields: RateLimitedField[], options: RateLimitOptions): Bucke
  * document it is given, so it only runs for operations that select a marked field.
  */
 export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
-  let limiters: Plugin<Context>[] = [];
+  let limiters: { plugin: Plugin<Context>; fields: ReadonlySet<string> }[] = [];
 
   function limiterOf(bucket: Bucket): Plugin<Context> {
     const { rate } = bucket;
@@ -154,17 +154,24 @@ export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
   return {
     onSchemaChange({ schema: next }) {
       const fields = rateLimitedFieldsOf(next);
-      limiters = bucketsOf(fields, options).map(limiterOf);
+      limiters = bucketsOf(fields, options).map((bucket) => ({
+        plugin: limiterOf(bucket),
+        fields: new Set(bucket.fields.map(({ type, field }) => `${type}.${field}`)),
+      }));
     },
     async onExecute(payload) {
       // The limiter reads the arguments of every operation in the document it is given, and a
       // document may hold operations whose variables this request does not provide: it gets only
       // the operation being executed, and only when that selects a limited field.
-      const document = options.facts.of(payload.args.document, payload.args.operationName).rateLimitedDocument;
+      const facts = options.facts.of(payload.args.document, payload.args.operationName);
+      const document = facts.rateLimitedDocument;
       if (!document) return;
       // The limiter replaces `args.document`; it gets a copy, so execution keeps the original.
       const own = { ...payload, args: { ...payload.args, document } };
-      for (const plugin of limiters) await plugin.onExecute?.(own);
+      // Each limiter walks the whole document: only those of a bucket the operation selects from run.
+      for (const limiter of limiters) {
+        if (facts.rootFields.some((field) => limiter.fields.has(field))) await limiter.plugin.onExecute?.(own);
+      }
     },
   };
 }
