@@ -29,10 +29,9 @@ const PRINCIPAL_SQL = `
 
 /**
  * The revocation check that runs on every authenticated request: the caller's live session and
- * user, in one indexed query, read from the database every time on both databases (a revocation
- * by any process, the CLI or psql included, shows on the next request; the embedded database's
- * principal cache is the one exception, principal-cache.ts). It runs as `statements` makes it
- * (db/statements.ts).
+ * user, in one indexed query, so that a revocation by any process, the CLI or psql included, shows
+ * on the next request. On the embedded database its answers are cached (principal-cache.ts) and
+ * dropped by whatever revokes. It runs as `statements` makes it (db/statements.ts).
  */
 export function createPrincipalQuery(statements: Statements): (sessionId: string, userId: string) => Promise<PrincipalRow | undefined> {
   const principal = statements<PrincipalRow>('janus_principal', PRINCIPAL_SQL);
