@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashOpaqueSecret } from '../shared/opaque-secret.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
 
@@ -28,5 +29,5 @@ export function normalizeRecoveryCode(code: string): string {
 }
 
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(normalizeRecoveryCode(code), 'utf8').digest('hex');
+  return hashOpaqueSecret(normalizeRecoveryCode(code));
 }

@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { findUser, findUserForUpdate } from '../accounts/queries.ts';
 import type { User } from '../accounts/user.entity.ts';
 import type { AuditLog } from '../audit/service.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
-import { permissionsOf } from '../roles/permissions.ts';
+import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import type { SecretBox } from './encryption.ts';
 import { MfaChallenge, RecoveryCode, UserTotp } from './entities.ts';
@@ -41,10 +40,6 @@ export const MFA_TOKEN_TTL_SECONDS = 300;
 export const MAX_ATTEMPTS = 5;
 /** Longer than any code or recovery code: such input is a wrong code, never sent to a parser or the database. */
 const MAX_CODE_LENGTH = 64;
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 type VerifyOutcome = { ok: true; authentication: Authentication } | { ok: false; error: InvalidMfaCodeError | InvalidMfaTokenError };
 
@@ -170,8 +165,8 @@ export function createMfaService(deps: {
       const now = Date.now();
       // Challenges left to expire are cleared here, the only place they are made: the table stays small.
       await em.nativeDelete(MfaChallenge, { expiresAt: { $lte: new Date(now) } });
-      const mfaToken = randomBytes(32).toString('base64url');
-      em.create(MfaChallenge, { user, tokenHash: sha256(mfaToken), expiresAt: new Date(now + MFA_TOKEN_TTL_SECONDS * 1000) });
+      const mfaToken = newOpaqueSecret();
+      em.create(MfaChallenge, { user, tokenHash: hashOpaqueSecret(mfaToken), expiresAt: new Date(now + MFA_TOKEN_TTL_SECONDS * 1000) });
       audit.record(em, 'mfa.challenge', user.id);
       return mfaToken;
     },
@@ -182,7 +177,7 @@ export function createMfaService(deps: {
         // completion of those before it.
         const challenge = await em.findOne(
           MfaChallenge,
-          { tokenHash: sha256(mfaToken), expiresAt: { $gt: new Date() } },
+          { tokenHash: hashOpaqueSecret(mfaToken), expiresAt: { $gt: new Date() } },
           { lockMode: LockMode.PESSIMISTIC_WRITE },
         );
         const user = challenge && (await findUser(em, challenge.user.id));
@@ -197,8 +192,7 @@ export function createMfaService(deps: {
         em.remove(challenge);
         audit.record(em, 'mfa.success', user.id);
         audit.record(em, 'login.success', user.id);
-        const pair = await tokens.startSession(em, user, ['pwd', 'otp']);
-        return { ok: true, authentication: { user, ...pair, permissions: permissionsOf(user.role) } };
+        return { ok: true, authentication: await tokens.startSession(em, user, ['pwd', 'otp']) };
       });
       if (!outcome.ok) throw outcome.error;
       return outcome.authentication;
