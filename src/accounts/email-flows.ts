@@ -4,7 +4,6 @@ import { MfaRequiredError, UnauthenticatedError } from '../auth/errors.ts';
 import type { MfaService } from '../mfa/service.ts';
 import { InvalidTokenError } from '../onetime-tokens/errors.ts';
 import type { OneTimeTokens } from '../onetime-tokens/service.ts';
-import { permissionsOf } from '../roles/permissions.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import type { AccountMail, Recipient } from './account-mail.ts';
 import { AccountDisabledError, EmailAlreadyVerifiedError } from './errors.ts';
@@ -76,7 +75,7 @@ export function createEmailFlows(deps: {
         // The mailbox replaces the password, never the second factor: the new password is set,
         // and the session opens only through verifyMfa, as after a login.
         if (user.mfaEnabled) return { mfaToken: await mfa.startChallenge(em, user) };
-        return { user, ...(await tokens.startSession(em, user)), permissions: permissionsOf(user.role) };
+        return tokens.startSession(em, user);
       });
       mail.committed();
       if ('mfaToken' in authentication) throw new MfaRequiredError(authentication.mfaToken);

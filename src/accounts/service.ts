@@ -4,7 +4,6 @@ import { MfaRequiredError, UnauthenticatedError } from '../auth/errors.ts';
 import type { MfaService } from '../mfa/service.ts';
 import { Role } from '../roles/role.entity.ts';
 import { RoleNotAllowedError } from '../roles/errors.ts';
-import { permissionsOf } from '../roles/permissions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
@@ -102,7 +101,7 @@ export function createAccountService(deps: {
     createUser(
       input,
       (role) => role.selfAssignable,
-      async (em, user) => ({ user, ...(await tokens.startSession(em, user)), permissions: permissionsOf(user.role) }),
+      (em, user) => tokens.startSession(em, user),
     );
 
   const createAccount = (input: RegistrationInput): Promise<User> =>
@@ -142,11 +141,10 @@ export function createAccountService(deps: {
       // The password alone issues no token: only the mfaToken, which verifyMfa completes with a code.
       throw new MfaRequiredError(await em.transactional((tx) => mfa.startChallenge(tx, user)));
     }
-    const pair = await em.transactional((tx) => {
+    return em.transactional((tx) => {
       audit.record(tx, 'login.success', user.id);
       return tokens.startSession(tx, user);
     });
-    return { user, ...pair, permissions: permissionsOf(user.role) };
   }
 
   async function changePassword(userId: string, currentPassword: string, newPassword: string, amr: readonly string[]): Promise<Authentication> {
@@ -162,7 +160,7 @@ export function createAccountService(deps: {
       await tokens.revokeEverything(em, user);
       audit.record(em, 'password.change', user.id);
       mail.passwordChanged(em, user);
-      return { user, ...(await tokens.startSession(em, user, amr)), permissions: permissionsOf(user.role) };
+      return tokens.startSession(em, user, amr);
     });
     mail.committed();
     return changed;

@@ -21,13 +21,10 @@ import { RefreshToken } from './refresh-token.entity.ts';
 import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
 import { Session } from './session.entity.ts';
 
-export interface TokenPair {
+/** A token pair with the user it was issued to, as registration, login and refresh return it. */
+export interface Authentication {
   token: string;
   refreshToken: string;
-}
-
-/** A token pair with the user it was issued to, as registration, login and refresh return it. */
-export interface Authentication extends TokenPair {
   user: UserView;
   permissions: string[];
 }
@@ -42,8 +39,9 @@ export interface TokenService {
    * Opens a login session for `user` inside the caller's unit of work, so that the session is
    * written in the same transaction as whatever made the login possible (e.g. registration).
    * `amr` says how the login was proven (default: a password); every token of the session carries it.
+   * Answers with the user, the session's first token pair and the user's permissions.
    */
-  startSession(em: EntityManager, user: User, amr?: readonly string[]): Promise<TokenPair>;
+  startSession(em: EntityManager, user: User, amr?: readonly string[]): Promise<Authentication>;
   /** An access token's signature and claims, checked without the database (jwt.ts says when it settles at once). */
   checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
   /**
@@ -118,36 +116,20 @@ export function createTokenService(options: {
   const principalRow = cache?.lookup ?? query;
   const invalidate = (userId: string): void => cache?.invalidate(userId);
 
+  /** The access token of a session: what every token carries, at login and at each refresh alike. */
+  function signAccessToken(
+    user: { id: string; tokenVersion: number; role: { name: string } },
+    session: { id: string; amr: string[] },
+    permissions: string[],
+  ): Promise<string> {
+    return accessTokens.sign({ sub: user.id, sid: session.id, ver: user.tokenVersion, role: user.role.name, perms: permissions, amr: session.amr });
+  }
+
   async function authenticate(row: RotatedRow, refreshToken: string): Promise<Authentication> {
     const user = userOf(row);
     const permissions = permissionsOf(user.role);
-    const token = await accessTokens.sign({
-      sub: user.id,
-      sid: row.session_id,
-      ver: row.token_version,
-      role: user.role.name,
-      perms: permissions,
-      amr: row.amr,
-    });
+    const token = await signAccessToken({ ...user, tokenVersion: row.token_version }, { id: row.session_id, amr: row.amr }, permissions);
     return { user, token, refreshToken, permissions };
-  }
-
-  async function issue(em: EntityManager, session: Session, user: User): Promise<TokenPair> {
-    const refreshToken = newRefreshSecret();
-    em.create(RefreshToken, {
-      session,
-      tokenHash: hashRefreshSecret(refreshToken),
-      expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
-    });
-    const token = await accessTokens.sign({
-      sub: user.id,
-      sid: session.id,
-      ver: user.tokenVersion,
-      role: user.role.name,
-      perms: permissionsOf(user.role),
-      amr: session.amr,
-    });
-    return { token, refreshToken };
   }
 
   /** Where a session is being used from, as its owner sees it in `sessions`. */
@@ -157,10 +139,18 @@ export function createTokenService(options: {
   };
 
   const service: TokenService = {
-    startSession(em, user, amr = ['pwd']) {
+    async startSession(em, user, amr = ['pwd']) {
       const now = new Date();
       const session = em.create(Session, { id: randomUUID(), user, amr: [...amr], createdAt: now, lastUsedAt: now, ...seenFrom() });
-      return issue(em, session, user);
+      const refreshToken = newRefreshSecret();
+      em.create(RefreshToken, {
+        session,
+        tokenHash: hashRefreshSecret(refreshToken),
+        expiresAt: new Date(now.getTime() + refreshTokenTtlSeconds * 1000),
+      });
+      const permissions = permissionsOf(user.role);
+      const token = await signAccessToken(user, session, permissions);
+      return { user, token, refreshToken, permissions };
     },
 
     checkAccessToken(accessToken) {
