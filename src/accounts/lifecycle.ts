@@ -1,7 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
-import { assertNotLastRoleAdmin } from '../roles/service.ts';
-import { LastRoleAdminError } from '../roles/errors.ts';
+import { assertNotLastRoleAdmin, auditingRoleRefusals } from '../roles/service.ts';
 import type { AuditEventName } from '../audit/audit-event.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -43,17 +42,8 @@ export function createAccountLifecycle(deps: {
    * Runs `change` on the locked user row, in one transaction with its audit event. A refusal to
    * take roles:write from its last holder is audited on its own, as the change rolled back.
    */
-  async function withUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
-    try {
-      return await changeUser(userId, event, change);
-    } catch (error) {
-      if (error instanceof LastRoleAdminError) await audit.recordAlone('role.demote_refused', userId);
-      throw error;
-    }
-  }
-
-  function changeUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
-    return orm.em.fork().transactional(async (em) => {
+  function withUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
+    return auditingRoleRefusals(audit, userId, () => orm.em.fork().transactional(async (em) => {
       const user = await findUserForUpdate(em, userId);
       if (!user) throw noSuchUser();
       const result = await change(em, user);
@@ -61,7 +51,7 @@ export function createAccountLifecycle(deps: {
       // The cached principal lookup (embedded database) must see the change on the next request.
       tokens.invalidate(user.id);
       return result;
-    });
+    }));
   }
 
   // Sessions, refresh tokens and every other per-user table go with the row (ON DELETE CASCADE);

@@ -50,6 +50,20 @@ export async function assertNotLastRoleAdmin(em: EntityManager, userId: string):
   if (holders.length === 1 && holders[0]!.id === userId) throw new LastRoleAdminError();
 }
 
+/**
+ * Runs a change that may be refused for the roles' sake; a refusal is written to the audit trail on
+ * its own, as the change rolled back. Any service whose change can meet these refusals runs it here.
+ */
+export async function auditingRoleRefusals<T>(audit: Pick<AuditLog, 'recordAlone'>, userId: string | null, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (error instanceof GrantRefusedError) await audit.recordAlone('role.grant_refused', userId);
+    if (error instanceof LastRoleAdminError) await audit.recordAlone('role.demote_refused', userId);
+    throw error;
+  }
+}
+
 /** The permissions a granter may hand out, read now (not from the access token): `all` for the operator. */
 async function grantable(em: EntityManager, granter: Granter): Promise<ReadonlySet<string> | 'all'> {
   if (granter === 'operator') return 'all';
@@ -70,16 +84,7 @@ export function createRoleService(deps: {
 }): RoleService {
   const { orm, audit, tokens } = deps;
 
-  /** Runs a change; a refusal is written to the audit trail on its own, as the change rolled back. */
-  async function auditingRefusals<T>(userId: string | null, change: () => Promise<T>): Promise<T> {
-    try {
-      return await change();
-    } catch (error) {
-      if (error instanceof GrantRefusedError) await audit.recordAlone('role.grant_refused', userId);
-      if (error instanceof LastRoleAdminError) await audit.recordAlone('role.demote_refused', userId);
-      throw error;
-    }
-  }
+  const auditingRefusals = <T>(userId: string | null, change: () => Promise<T>): Promise<T> => auditingRoleRefusals(audit, userId, change);
 
   return {
     list: () => orm.em.fork().find(Role, {}, { orderBy: { name: 'asc' } }),
