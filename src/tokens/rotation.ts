@@ -10,7 +10,10 @@ export interface RotationSettings {
 }
 
 /** The session's user, how and when its login was proven, as the new access token and the answer need them. */
-export type RotatedRow = PrincipalRow & { session_id: string; amr: string[]; session_created_at: Date };
+export type RotatedRow = PrincipalRow & { session_id: string; amr: string[]; auth_time: number };
+
+/** The session's login time in whole seconds (the access token's `auth_time`), as a number on either database. */
+const AUTH_TIME = 'floor(extract(epoch from s.created_at))::double precision as auth_time';
 
 /**
  * What a token that could not be claimed is: `ineligible` (unused and unexpired, but the session
@@ -48,7 +51,7 @@ const claimSql = (rule: SessionRule) => `
     from i, sessions s join users u on u.id = s.user_id
     where t.token_hash = i.presented_hash and t.used_at is null and t.expires_at > now()
       and s.id = t.session_id and s.revoked_at is null and s.created_at > now() - i.max_age and ${rule.sql('u')}
-    returning t.session_id, s.amr, s.created_at as session_created_at, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
+    returning t.session_id, s.amr, ${AUTH_TIME}, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
   ), touched as (
     update sessions s set last_used_at = now(), ip = i.ip, user_agent = i.user_agent
     from claimed c, i where s.id = c.session_id
@@ -59,7 +62,7 @@ const claimSql = (rule: SessionRule) => `
     ${auditColumns}
     select 'token.refresh', ${auditValues('c.user_id')} from claimed c, i
   )
-  select c.session_id, c.amr, c.session_created_at, ${PRINCIPAL_COLUMNS}
+  select c.session_id, c.amr, c.auth_time, ${PRINCIPAL_COLUMNS}
   from claimed c join users u on u.id = c.user_id join roles r on r.id = u.role_id`;
 
 /**
@@ -73,7 +76,7 @@ const judgeSql = (rule: SessionRule) => `
       make_interval(secs => ?::double precision) as max_age,
       ${REQUESTER_INPUT}
   ), presented as (
-    select t.session_id, s.amr, s.created_at as session_created_at, s.user_id, t.successor_id,
+    select t.session_id, s.amr, ${AUTH_TIME}, s.user_id, t.successor_id,
       case
         when t.used_at is null and t.expires_at > now() and not (${rule.sql('u')}) then 'ineligible'
         when t.used_at is null then 'refused'
@@ -94,7 +97,7 @@ const judgeSql = (rule: SessionRule) => `
     select case p.verdict when 'replay' then 'token.refresh_replay' else 'token.reuse_detected' end, ${auditValues('p.user_id')}
     from presented p, i where p.verdict in ('replay', 'reuse')
   )
-  select p.verdict, p.successor_id, p.session_id, p.amr, p.session_created_at, ${PRINCIPAL_COLUMNS}
+  select p.verdict, p.successor_id, p.session_id, p.amr, p.auth_time, ${PRINCIPAL_COLUMNS}
   from presented p join users u on u.id = p.user_id join roles r on r.id = u.role_id`;
 
 export interface Rotation {

@@ -126,7 +126,7 @@ export function createTokenService(options: {
   /** The access token of a session: what every token carries, at login and at each refresh alike. */
   function signAccessToken(
     user: { id: string; tokenVersion: number; role: { name: string } },
-    session: { id: string; amr: string[]; createdAt: Date },
+    session: { id: string; amr: string[]; authTime: number },
     permissions: string[],
   ): Promise<string> {
     return accessTokens.sign({
@@ -137,14 +137,14 @@ export function createTokenService(options: {
       perms: permissions,
       amr: session.amr,
       // The session began with its login: every refresh carries that time on.
-      auth_time: Math.floor(session.createdAt.getTime() / 1000),
+      auth_time: session.authTime,
     });
   }
 
   async function authenticate(row: RotatedRow, refreshToken: string): Promise<Authentication> {
     const user = userOf(row);
     const permissions = permissionsOf(user.role);
-    const session = { id: row.session_id, amr: row.amr, createdAt: row.session_created_at };
+    const session = { id: row.session_id, amr: row.amr, authTime: row.auth_time };
     const token = await signAccessToken({ ...user, tokenVersion: row.token_version }, session, permissions);
     return { user, token, refreshToken, permissions };
   }
@@ -166,7 +166,7 @@ export function createTokenService(options: {
         expiresAt: new Date(now.getTime() + refreshTokenTtlSeconds * 1000),
       });
       const permissions = permissionsOf(user.role);
-      const token = await signAccessToken(user, session, permissions);
+      const token = await signAccessToken(user, { id: session.id, amr: session.amr, authTime: Math.floor(now.getTime() / 1000) }, permissions);
       return { user, token, refreshToken, permissions };
     },
 
