@@ -401,3 +401,11 @@ describe('the encryption key of TOTP secrets', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be 32 bytes`));
   });
 });
+
+describe('second-factor settings', () => {
+  it('bounds wrong codes at 20 per 900 s per account and calls a login recent for 600 s by default', () => {
+    const config = loadConfig({});
+    expect(config.mfaFailureLimit).toEqual({ max: 20, windowSeconds: 900 });
+    expect(config.reauthMaxAgeSeconds).toBe(600);
+  });
+});
