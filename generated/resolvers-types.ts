@@ -79,12 +79,15 @@ export type Mutation = {
   assignRole: User;
   /**
    * Changes the caller's password, ends every other login session and returns a new pair.
-   * A wrong current password fails with INVALID_CREDENTIALS.
+   * A wrong current password fails with INVALID_CREDENTIALS. Needs a recent login
+   * (REAUTHENTICATION_REQUIRED otherwise).
    */
   changePassword: AuthPayload;
   /**
    * Turns the second factor on with a current code of the enrolled secret, and returns 10
-   * single-use recovery codes. They are shown this once: only their hashes are kept.
+   * single-use recovery codes. They are shown this once: only their hashes are kept. Every other
+   * login session of the account ends (this one stays). Needs a recent login
+   * (REAUTHENTICATION_REQUIRED otherwise).
    */
   confirmTotp: Array<Scalars['String']['output']>;
   /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
@@ -96,7 +99,11 @@ export type Mutation = {
    * keeps the user's id (never an email or a name); the email can register again.
    */
   deleteUser: Scalars['Boolean']['output'];
-  /** Turns the second factor off, given a current TOTP code or an unused recovery code. */
+  /**
+   * Turns the second factor off, given a current TOTP code or an unused recovery code. Needs a
+   * recent login (REAUTHENTICATION_REQUIRED otherwise). Wrong codes count toward the account's
+   * second-factor limit, as verifyMfa's do.
+   */
   disableTotp: Scalars['Boolean']['output'];
   /**
    * Locks an account: every session of the user ends at once, their access tokens are refused from
@@ -108,6 +115,8 @@ export type Mutation = {
   /**
    * Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's
    * authenticator app. The second factor is off until `confirmTotp` checks a code of it.
+   * Needs a recent login (REAUTHENTICATION_REQUIRED otherwise) and, while mail goes out, a
+   * confirmed email address (EMAIL_NOT_VERIFIED otherwise).
    */
   enrollTotp: TotpEnrollment;
   /**
@@ -125,7 +134,8 @@ export type Mutation = {
   logoutUser: Scalars['Boolean']['output'];
   /**
    * Exchanges a refresh token for a new pair. The old refresh token stops working; presenting it
-   * again revokes its whole login session. A disabled account's refresh fails with ACCOUNT_DISABLED.
+   * again revokes its whole login session. A disabled account's refresh fails with ACCOUNT_DISABLED;
+   * with JANUS_REQUIRE_VERIFIED_EMAIL, an unconfirmed account's with EMAIL_NOT_VERIFIED.
    */
   refreshToken: AuthPayload;
   /**
@@ -145,8 +155,10 @@ export type Mutation = {
   /**
    * Sets a new password with the token of a reset mail, ends every login session of the account
    * and returns a new pair. The token works once; an unknown, expired, used or other-purpose token
-   * fails with INVALID_TOKEN. Also confirms the email address. With a second factor on, the
-   * password is changed and the answer is MFA_REQUIRED with `extensions.mfaToken` for `verifyMfa`.
+   * fails with INVALID_TOKEN. Also confirms the email address. With a second factor on, nothing
+   * changes yet: the answer is MFA_REQUIRED with `extensions.mfaToken`, and only `verifyMfa` with
+   * it and a code applies the reset (new password, sessions ended, notice mailed); until then the
+   * old password and the account's sessions keep working.
    */
   resetPassword: AuthPayload;
   /**
@@ -158,9 +170,13 @@ export type Mutation = {
   /** Confirms the email address with the token of a verification mail (once; INVALID_TOKEN otherwise). */
   verifyEmail: User;
   /**
-   * Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current
-   * TOTP code or one unused recovery code. A TOTP code is accepted once. After 5 wrong codes, or
-   * 5 minutes, the mfaToken is dead (INVALID_MFA_TOKEN): log in again.
+   * Completes a login (or a password reset) that answered MFA_REQUIRED: the `mfaToken` from that
+   * answer and a current TOTP code or one unused recovery code. A TOTP code is accepted once. After
+   * 5 wrong codes, or 5 minutes, the mfaToken is dead (INVALID_MFA_TOKEN): log in again. After
+   * JANUS_MFA_FAILURE_LIMIT wrong codes of the account (default 20 per 900 s, from all its logins
+   * and disableTotp together) every code fails with RATE_LIMITED until the window ends, and the
+   * owner is mailed. A user disabled since the login fails with ACCOUNT_DISABLED (with
+   * JANUS_REQUIRE_VERIFIED_EMAIL, an unconfirmed one with EMAIL_NOT_VERIFIED).
    */
   verifyMfa: AuthPayload;
 };
@@ -536,6 +552,10 @@ export type RequiresPermissionDirectiveArgs = {
 
 export type RequiresPermissionDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresPermissionDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type RequiresRecentLoginDirectiveArgs = { };
+
+export type RequiresRecentLoginDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresRecentLoginDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AuditEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = {
   actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -675,4 +695,5 @@ export type DirectiveResolvers<ContextType = Context> = {
   rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresMfa?: RequiresMfaDirectiveResolver<any, any, ContextType>;
   requiresPermission?: RequiresPermissionDirectiveResolver<any, any, ContextType>;
+  requiresRecentLogin?: RequiresRecentLoginDirectiveResolver<any, any, ContextType>;
 };

@@ -59,9 +59,10 @@ export type paths = {
         /**
          * Changes the caller's password, ends every other login session and returns a new pair.
          * @description Changes the caller's password, ends every other login session and returns a new pair.
-         *     A wrong current password fails with INVALID_CREDENTIALS.
+         *     A wrong current password fails with INVALID_CREDENTIALS. Needs a recent login
+         *     (REAUTHENTICATION_REQUIRED otherwise).
          *
-         *     Needs a valid access token.
+         *     Needs a valid access token, from a login within `JANUS_REAUTH_MAX_AGE` seconds (else REAUTHENTICATION_REQUIRED).
          */
         post: operations["changePassword"];
         delete?: never;
@@ -82,9 +83,11 @@ export type paths = {
         /**
          * Turns the second factor on with a current code of the enrolled secret, and returns 10 single-use recovery codes.
          * @description Turns the second factor on with a current code of the enrolled secret, and returns 10
-         *     single-use recovery codes. They are shown this once: only their hashes are kept.
+         *     single-use recovery codes. They are shown this once: only their hashes are kept. Every other
+         *     login session of the account ends (this one stays). Needs a recent login
+         *     (REAUTHENTICATION_REQUIRED otherwise).
          *
-         *     Needs a valid access token.
+         *     Needs a valid access token, from a login within `JANUS_REAUTH_MAX_AGE` seconds (else REAUTHENTICATION_REQUIRED).
          */
         post: operations["confirmTotp"];
         delete?: never;
@@ -171,9 +174,11 @@ export type paths = {
         put?: never;
         /**
          * Turns the second factor off, given a current TOTP code or an unused recovery code.
-         * @description Turns the second factor off, given a current TOTP code or an unused recovery code.
+         * @description Turns the second factor off, given a current TOTP code or an unused recovery code. Needs a
+         *     recent login (REAUTHENTICATION_REQUIRED otherwise). Wrong codes count toward the account's
+         *     second-factor limit, as verifyMfa's do.
          *
-         *     Needs a valid access token.
+         *     Needs a valid access token, from a login within `JANUS_REAUTH_MAX_AGE` seconds (else REAUTHENTICATION_REQUIRED).
          */
         post: operations["disableTotp"];
         delete?: never;
@@ -240,8 +245,10 @@ export type paths = {
          * Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's authenticator app.
          * @description Starts TOTP enrollment: a new secret (replacing an unconfirmed one) for the caller's
          *     authenticator app. The second factor is off until `confirmTotp` checks a code of it.
+         *     Needs a recent login (REAUTHENTICATION_REQUIRED otherwise) and, while mail goes out, a
+         *     confirmed email address (EMAIL_NOT_VERIFIED otherwise).
          *
-         *     Needs a valid access token.
+         *     Needs a valid access token, from a login within `JANUS_REAUTH_MAX_AGE` seconds (else REAUTHENTICATION_REQUIRED).
          */
         post: operations["enrollTotp"];
         delete?: never;
@@ -355,7 +362,8 @@ export type paths = {
         /**
          * Exchanges a refresh token for a new pair.
          * @description Exchanges a refresh token for a new pair. The old refresh token stops working; presenting it
-         *     again revokes its whole login session. A disabled account's refresh fails with ACCOUNT_DISABLED.
+         *     again revokes its whole login session. A disabled account's refresh fails with ACCOUNT_DISABLED;
+         *     with JANUS_REQUIRE_VERIFIED_EMAIL, an unconfirmed account's with EMAIL_NOT_VERIFIED.
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -469,8 +477,10 @@ export type paths = {
          * Sets a new password with the token of a reset mail, ends every login session of the account and returns a new pair.
          * @description Sets a new password with the token of a reset mail, ends every login session of the account
          *     and returns a new pair. The token works once; an unknown, expired, used or other-purpose token
-         *     fails with INVALID_TOKEN. Also confirms the email address. With a second factor on, the
-         *     password is changed and the answer is MFA_REQUIRED with `extensions.mfaToken` for `verifyMfa`.
+         *     fails with INVALID_TOKEN. Also confirms the email address. With a second factor on, nothing
+         *     changes yet: the answer is MFA_REQUIRED with `extensions.mfaToken`, and only `verifyMfa` with
+         *     it and a code applies the reset (new password, sessions ended, notice mailed); until then the
+         *     old password and the account's sessions keep working.
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -625,10 +635,14 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current TOTP code or one unused recovery code.
-         * @description Completes a login that answered MFA_REQUIRED: the `mfaToken` from that answer and a current
-         *     TOTP code or one unused recovery code. A TOTP code is accepted once. After 5 wrong codes, or
-         *     5 minutes, the mfaToken is dead (INVALID_MFA_TOKEN): log in again.
+         * Completes a login (or a password reset) that answered MFA_REQUIRED: the `mfaToken` from that answer and a current TOTP code or one unused recovery code.
+         * @description Completes a login (or a password reset) that answered MFA_REQUIRED: the `mfaToken` from that
+         *     answer and a current TOTP code or one unused recovery code. A TOTP code is accepted once. After
+         *     5 wrong codes, or 5 minutes, the mfaToken is dead (INVALID_MFA_TOKEN): log in again. After
+         *     JANUS_MFA_FAILURE_LIMIT wrong codes of the account (default 20 per 900 s, from all its logins
+         *     and disableTotp together) every code fails with RATE_LIMITED until the window ends, and the
+         *     owner is mailed. A user disabled since the login fails with ACCOUNT_DISABLED (with
+         *     JANUS_REQUIRE_VERIFIED_EMAIL, an unconfirmed one with EMAIL_NOT_VERIFIED).
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -700,7 +714,7 @@ export type components = {
          * @description Stable error codes; see each response for when.
          * @enum {string}
          */
-        ErrorCode: "BAD_USER_INPUT" | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "INVALID_TOKEN" | "FORBIDDEN" | "ACCOUNT_DISABLED" | "ROLE_NOT_ALLOWED" | "EMAIL_NOT_VERIFIED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "ROLE_EXISTS" | "MFA_ALREADY_ENABLED" | "MFA_NOT_ENROLLED" | "MFA_NOT_ENABLED" | "EMAIL_ALREADY_VERIFIED" | "LAST_ROLE_ADMIN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+        ErrorCode: "BAD_USER_INPUT" | "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "REAUTHENTICATION_REQUIRED" | "INVALID_TOKEN" | "FORBIDDEN" | "ACCOUNT_DISABLED" | "ROLE_NOT_ALLOWED" | "EMAIL_NOT_VERIFIED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "EMAIL_TAKEN" | "ROLE_EXISTS" | "MFA_ALREADY_ENABLED" | "MFA_NOT_ENROLLED" | "MFA_NOT_ENABLED" | "EMAIL_ALREADY_VERIFIED" | "LAST_ROLE_ADMIN" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
         PageInfo: {
             /** @description The cursor of the last edge, or null on an empty page. */
             endCursor: string | null;
@@ -778,7 +792,7 @@ export type components = {
         "Access-Control-Allow-Origin": string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": number;
-        /** @description `Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, RFC 9470's `error="insufficient_user_authentication"` as well. */
+        /** @description `Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, or REAUTHENTICATION_REQUIRED (then with `max_age`), RFC 9470's `error="insufficient_user_authentication"` as well. */
         "WWW-Authenticate": string;
         /** @description Identifies the request in the server logs. */
         "X-Request-Id": string;
@@ -1037,7 +1051,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_CREDENTIALS`: wrong email or password (the same answer for both). */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `REAUTHENTICATION_REQUIRED`: the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again. `INVALID_CREDENTIALS`: wrong email or password (the same answer for both). */
             401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1144,7 +1158,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `REAUTHENTICATION_REQUIRED`: the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again. `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. */
             401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1617,7 +1631,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `REAUTHENTICATION_REQUIRED`: the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again. `INVALID_MFA_CODE`: the TOTP code or recovery code is wrong, already used or outside the allowed clock drift. */
             401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -1974,11 +1988,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `REAUTHENTICATION_REQUIRED`: the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again. */
             401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -2462,7 +2487,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `ACCOUNT_DISABLED`: the credentials are right but an operator disabled the account. */
+            /** @description `ACCOUNT_DISABLED`: the credentials are right but an operator disabled the account. `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -3689,6 +3714,17 @@ export interface operations {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `ACCOUNT_DISABLED`: the credentials are right but an operator disabled the account. `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

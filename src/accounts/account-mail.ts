@@ -20,6 +20,8 @@ export interface AccountMail {
   /** Stores the prepared token (replacing older ones) and queues its mail. */
   queueReset(em: EntityManager, user: Recipient, prepared: { token: NewToken; mail: Mail }): Promise<void>;
   passwordChanged(em: EntityManager, user: Recipient): void;
+  /** Wrong second-factor codes filled their window: the owner learns that someone holds their password. */
+  secondFactorLocked(em: EntityManager, user: Recipient, lockedForSeconds: number): void;
   /** Wakes the sender once the transaction that queued mail has committed. */
   committed(): void;
 }
@@ -68,6 +70,10 @@ export function createAccountMail(deps: {
     queueReset: (em, user, prepared) => queue(em, user, 'reset_password', prepared),
     passwordChanged(em, user) {
       outbox.enqueue(em, templates('password-changed', user.email, { firstName: user.firstName, email: user.email, appUrl }));
+    },
+    secondFactorLocked(em, user, lockedForSeconds) {
+      const values = { firstName: user.firstName, email: user.email, appUrl, lockedFor: describeDuration(lockedForSeconds) };
+      outbox.enqueue(em, templates('second-factor-locked', user.email, values));
     },
     committed: () => outbox.queued(),
   };

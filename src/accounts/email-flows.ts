@@ -6,9 +6,10 @@ import { InvalidTokenError } from '../onetime-tokens/errors.ts';
 import type { OneTimeTokens } from '../onetime-tokens/service.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import type { AccountMail, Recipient } from './account-mail.ts';
-import { AccountDisabledError, EmailAlreadyVerifiedError } from './errors.ts';
+import { EmailAlreadyVerifiedError } from './errors.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { findUserForUpdate } from './queries.ts';
+import type { SessionRule } from './session-rule.ts';
 import { User } from './user.entity.ts';
 import { tryNormalizeEmail, validatePassword } from './validation.ts';
 
@@ -16,7 +17,10 @@ import { tryNormalizeEmail, validatePassword } from './validation.ts';
 export interface EmailFlows {
   /** Mails a reset link when `email` belongs to an account; the caller learns nothing either way. */
   requestPasswordReset(email: string): Promise<void>;
-  /** Sets a new password, ends every session of the user and opens a new one. */
+  /**
+   * Sets a new password, ends every session of the user and opens a new one. With a second factor
+   * on, nothing changes yet: the answer is MFA_REQUIRED, and verifyMfa applies the reset.
+   */
   resetPassword(token: string, newPassword: string): Promise<Authentication>;
   verifyEmail(token: string): Promise<User>;
   /** A new verification mail; the previous link stops working. */
@@ -36,8 +40,9 @@ export function createEmailFlows(deps: {
   mfa: Pick<MfaService, 'startChallenge'>;
   mail: AccountMail;
   audit: Pick<AuditLog, 'record'>;
+  sessionRule: SessionRule;
 }): EmailFlows {
-  const { orm, passwords, tokens, oneTimeTokens, mfa, mail, audit } = deps;
+  const { orm, passwords, tokens, oneTimeTokens, mfa, mail, audit, sessionRule } = deps;
 
   return {
     async requestPasswordReset(rawEmail) {
@@ -65,16 +70,18 @@ export function createEmailFlows(deps: {
         const user = userId ? await findUserForUpdate(em, userId) : null;
         if (!user) throw new InvalidTokenError();
         // An operator locked the account: a mailbox does not unlock it (the token stays unused).
-        if (user.disabled) throw new AccountDisabledError();
-        user.passwordHash = passwordHash;
         // The reset link reached this mailbox: that proves it as well as a verification link.
+        const refusal = sessionRule.refusalOf({ disabled: user.disabled, emailVerified: true });
+        if (refusal) throw refusal;
+        // The mailbox replaces the password, never the second factor: with one on, the account
+        // stays as it is (old password, sessions) and verifyMfa applies the reset with a code, so
+        // that a mailbox alone cannot lock the owner out.
+        if (user.mfaEnabled) return { mfaToken: await mfa.startChallenge(em, user, passwordHash) };
+        user.passwordHash = passwordHash;
         user.emailVerified = true;
         await tokens.revokeEverything(em, user);
         audit.record(em, 'password.reset', user.id);
         mail.passwordChanged(em, user);
-        // The mailbox replaces the password, never the second factor: the new password is set,
-        // and the session opens only through verifyMfa, as after a login.
-        if (user.mfaEnabled) return { mfaToken: await mfa.startChallenge(em, user) };
         return tokens.startSession(em, user);
       });
       mail.committed();

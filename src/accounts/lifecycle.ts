@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
+import { MfaChallenge } from '../mfa/entities.ts';
 import { assertNotLastRoleAdmin, auditingRoleRefusals } from '../roles/service.ts';
 import type { AuditEventName } from '../audit/audit-event.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
@@ -14,8 +15,8 @@ import { tryNormalizeEmail } from './validation.ts';
 /** What an operator can do to an account, and the user's own deletion of theirs. */
 export interface AccountLifecycle {
   /**
-   * Locks the account: no login, refresh or access token works until it is enabled again, and
-   * every session ends at once.
+   * Locks the account: no login, refresh or access token works until it is enabled again, every
+   * session ends at once, and logins waiting for their second factor are dropped.
    */
   disable(userId: string): Promise<User>;
   /** Lets the user log in again (their sessions stay ended). */
@@ -68,6 +69,7 @@ export function createAccountLifecycle(deps: {
         await assertNotLastRoleAdmin(em, user.id);
         user.disabled = true;
         await tokens.revokeEverything(em, user);
+        await em.nativeDelete(MfaChallenge, { user: user.id });
         return user;
       }),
 

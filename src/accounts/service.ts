@@ -8,9 +8,10 @@ import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import type { AccountMail } from './account-mail.ts';
-import { AccountDisabledError, EmailNotVerifiedError, EmailTakenError, InvalidCredentialsError } from './errors.ts';
+import { AccountDisabledError, EmailTakenError, InvalidCredentialsError } from './errors.ts';
 import { isPasswordOf, type PasswordHasher } from './passwords.ts';
 import { findUser, findUserForUpdate } from './queries.ts';
+import type { SessionRule } from './session-rule.ts';
 import { User } from './user.entity.ts';
 import {
   fitsBcrypt,
@@ -55,10 +56,10 @@ export function createAccountService(deps: {
   mfa: Pick<MfaService, 'startChallenge'>;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
   mail: AccountMail;
-  /** Login refuses an account whose email address is not confirmed (JANUS_REQUIRE_VERIFIED_EMAIL). */
-  requireVerifiedEmail: boolean;
+  /** Whom login lets hold a session (disabled users never; unconfirmed ones with JANUS_REQUIRE_VERIFIED_EMAIL). */
+  sessionRule: SessionRule;
 }): AccountService {
-  const { orm, passwords, tokens, mfa, audit, mail, requireVerifiedEmail } = deps;
+  const { orm, passwords, tokens, mfa, audit, mail, sessionRule } = deps;
 
   /**
    * Validates, hashes, then writes the user and whatever `afterCreate` adds in one transaction:
@@ -128,14 +129,12 @@ export function createAccountService(deps: {
       await audit.recordAlone('login.failure', user.id);
       throw new InvalidCredentialsError();
     }
-    // Only now, after the right password: a guesser learns nothing about the account.
-    if (user.disabled) {
-      await audit.recordAlone('login.disabled', user.id);
-      throw new AccountDisabledError();
-    }
-    if (requireVerifiedEmail && !user.emailVerified) {
-      await audit.recordAlone('login.failure', user.id);
-      throw new EmailNotVerifiedError();
+    // Only now, after the right password: a guesser learns nothing about the account. Checked
+    // before the second factor, so that no challenge is made for whom it could not complete.
+    const refusal = sessionRule.refusalOf(user);
+    if (refusal) {
+      await audit.recordAlone(refusal instanceof AccountDisabledError ? 'login.disabled' : 'login.failure', user.id);
+      throw refusal;
     }
     if (user.mfaEnabled) {
       // The password alone issues no token: only the mfaToken, which verifyMfa completes with a code.

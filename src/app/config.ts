@@ -58,6 +58,10 @@ export interface Config extends RateLimitSettings {
   };
   /** The issuer an authenticator app shows beside the account (the otpauth URI's `issuer`). */
   totpIssuer: string;
+  /** Wrong second-factor codes per account in a window, beyond which its second factor answers RATE_LIMITED. */
+  mfaFailureLimit: Rate;
+  /** Enrolling or removing a second factor and changing the password need a login at most this old. */
+  reauthMaxAgeSeconds: number;
   /**
    * The operator declares one instance (JANUS_SINGLE_INSTANCE): only then may production with a
    * database server sign with a key generated into this machine's data folder.
@@ -299,6 +303,8 @@ function readConfig(env: Env): Config {
     headersTimeoutMs: integer(env, 'JANUS_HEADERS_TIMEOUT', 5, 1, 600) * 1000,
     encryption: encryption(env, production),
     totpIssuer: text(env, 'JANUS_TOTP_ISSUER', 'Janus'),
+    mfaFailureLimit: rate(env, 'JANUS_MFA_FAILURE_LIMIT', '20/900'),
+    reauthMaxAgeSeconds: integer(env, 'JANUS_REAUTH_MAX_AGE', 600, 1, 86_400),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
     mail: {
       smtpUrl: smtpUrl(env),

@@ -4,6 +4,7 @@ import { createAccountLifecycle } from '../accounts/lifecycle.ts';
 import { createAccountMail } from '../accounts/account-mail.ts';
 import { createEmailFlows } from '../accounts/email-flows.ts';
 import { createAccountService } from '../accounts/service.ts';
+import { createSessionRule } from '../accounts/session-rule.ts';
 import { createOutbox } from '../mail/outbox.ts';
 import { loadTemplates } from '../mail/templates.ts';
 import { createOneTimeTokens } from '../onetime-tokens/service.ts';
@@ -43,6 +44,7 @@ export function createServices(
   });
   const { orm } = database;
   const audit = createAuditLog({ orm });
+  const sessionRule = createSessionRule({ requireVerifiedEmail: config.mail.requireVerifiedEmail });
   const tokens = createTokenService({
     orm,
     statements: database.statements,
@@ -53,10 +55,10 @@ export function createServices(
       sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
       reuseIntervalSeconds: config.refreshReuseIntervalSeconds,
     },
+    sessionRule,
     outsideClients: database.outsideClients,
   });
   const passwords = createPasswordHasher(config.bcryptCost, { maxWaiting: config.bcryptQueue, observe: observeHashing });
-  const mfa = createMfaService({ orm, secrets: createSecretBox(keys.encryption), tokens, audit, issuer: config.totpIssuer });
   const ttlSeconds = { reset_password: config.mail.resetTokenTtlSeconds, verify_email: config.mail.verifyTokenTtlSeconds };
   const oneTimeTokens = createOneTimeTokens({ ttlSeconds });
   const outbox = createOutbox({ orm, enabled: mailDeliveryOf(config) !== 'disabled' });
@@ -67,8 +69,19 @@ export function createServices(
     appUrl: config.mail.appUrl,
     ttlSeconds,
   });
-  const accounts = createAccountService({ orm, passwords, tokens, mfa, audit, mail, requireVerifiedEmail: config.mail.requireVerifiedEmail });
-  const emailFlows = createEmailFlows({ orm, passwords, tokens, oneTimeTokens, mfa, mail, audit });
+  const mfa = createMfaService({
+    orm,
+    secrets: createSecretBox(keys.encryption),
+    tokens,
+    audit,
+    mail,
+    sessionRule,
+    failureLimit: config.mfaFailureLimit,
+    requireVerifiedAddress: outbox.enabled,
+    issuer: config.totpIssuer,
+  });
+  const accounts = createAccountService({ orm, passwords, tokens, mfa, audit, mail, sessionRule });
+  const emailFlows = createEmailFlows({ orm, passwords, tokens, oneTimeTokens, mfa, mail, audit, sessionRule });
   return {
     accounts,
     lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit }),

@@ -23,6 +23,8 @@ const AUDIT_EVENTS = [
   'mfa.success',
   'mfa.failure',
   'mfa.recovery_codes',
+  // Wrong second-factor codes of the account filled their window (JANUS_MFA_FAILURE_LIMIT).
+  'mfa.lockout',
   'session.revoke',
   'login.disabled',
   'user.disable',

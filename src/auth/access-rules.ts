@@ -8,17 +8,33 @@ import {
 } from 'graphql';
 import { directiveValues } from '../graphql/directive-values.ts';
 import { DomainError } from '../shared/errors.ts';
-import { ForbiddenError, MfaRequiredError, UnauthenticatedError } from './errors.ts';
+import { ForbiddenError, MfaRequiredError, ReauthenticationRequiredError, UnauthenticatedError } from './errors.ts';
 import type { Principal } from './principal.ts';
 
 /**
  * What a root field requires of its caller: its access marker's rule and, with `mfa`, the
- * additional requirement of @requiresMfa (a token whose login used a second factor).
+ * additional requirement of @requiresMfa (a token whose login used a second factor), with
+ * `recentLogin` that of @requiresRecentLogin (a token whose login is at most the configured age).
  */
 export type AccessRule =
   | { kind: 'public' }
-  | { kind: 'authenticated'; mfa?: true }
-  | { kind: 'permission'; permission: string; mfa?: true };
+  | ({ kind: 'authenticated' } & StepUps)
+  | ({ kind: 'permission'; permission: string } & StepUps);
+
+interface StepUps {
+  mfa?: true;
+  recentLogin?: true;
+}
+
+/** How the rules are applied at the time of a request. */
+export interface AccessPolicy {
+  /** The oldest login (`auth_time`, in seconds) @requiresRecentLogin accepts: JANUS_REAUTH_MAX_AGE. */
+  reauthMaxAgeSeconds: number;
+  nowSeconds: number;
+}
+
+/** The requirement directives beside an access marker, and what each adds to its rule. */
+const STEP_UPS = { requiresMfa: 'mfa', requiresRecentLogin: 'recentLogin' } as const satisfies Record<string, keyof StepUps>;
 
 export const ACCESS_MARKERS = ['public', 'authenticated', 'requiresPermission'] as const;
 
@@ -36,11 +52,15 @@ export function accessMarkersOf(field: GraphQLField<unknown, unknown>): string[]
 const SECOND_FACTOR = 'otp';
 
 function ruleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
-  const rule = markerRuleOf(schema, field);
-  if (!field.astNode?.directives?.some((node) => node.name.value === 'requiresMfa')) return rule;
-  // A caller without a token has no login to have proven anything: the SDL contradicts itself.
-  if (rule.kind === 'public') throw new Error(`${field.name}: @requiresMfa cannot go with @public`);
-  return { ...rule, mfa: true };
+  let rule = markerRuleOf(schema, field);
+  for (const node of field.astNode?.directives ?? []) {
+    const name = node.name.value;
+    if (!Object.hasOwn(STEP_UPS, name)) continue;
+    // A caller without a token has no login to have proven anything: the SDL contradicts itself.
+    if (rule.kind === 'public') throw new Error(`${field.name}: @${name} cannot go with @public`);
+    rule = { ...rule, [STEP_UPS[name as keyof typeof STEP_UPS]]: true };
+  }
+  return rule;
 }
 
 function markerRuleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
@@ -103,15 +123,20 @@ export function rulesOfFields(rules: ReadonlyMap<string, AccessRule>, fields: re
 }
 
 /** The first rule the caller fails, as the error to answer with, or undefined when all pass. */
-export function checkAccess(rules: readonly AccessRule[], principal: Principal | null): DomainError | undefined {
+export function checkAccess(rules: readonly AccessRule[], principal: Principal | null, policy: AccessPolicy): DomainError | undefined {
   let needsSecondFactor = false;
+  let needsRecentLogin = false;
   for (const rule of rules) {
     if (rule.kind === 'public') continue;
     if (!principal) return new UnauthenticatedError();
     if (rule.kind === 'permission' && !principal.permissions.has(rule.permission)) return new ForbiddenError(rule.permission);
     needsSecondFactor ||= rule.mfa === true;
+    needsRecentLogin ||= rule.recentLogin === true;
   }
   // Last: a step-up is worth asking for only when nothing else would refuse the caller anyway.
   if (needsSecondFactor && !principal?.claims.amr.includes(SECOND_FACTOR)) return new MfaRequiredError();
+  if (needsRecentLogin && (principal?.claims.auth_time ?? 0) < policy.nowSeconds - policy.reauthMaxAgeSeconds) {
+    return new ReauthenticationRequiredError(policy.reauthMaxAgeSeconds);
+  }
   return undefined;
 }

@@ -35,3 +35,19 @@ export class MfaRequiredError extends DomainError {
       : { 'www-authenticate': 'Bearer realm="janus", error="insufficient_user_authentication", error_description="A second factor is required"' };
   }
 }
+
+/**
+ * The operation needs a recent login (@requiresRecentLogin): the access token's `auth_time` is
+ * older than JANUS_REAUTH_MAX_AGE, so a stolen token cannot change how the account is protected.
+ * As RFC 9470's step-up challenge with `max_age`, the client logs in again.
+ */
+export class ReauthenticationRequiredError extends DomainError {
+  readonly code = 'REAUTHENTICATION_REQUIRED';
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(maxAgeSeconds: number) {
+    super(`This operation requires a login within the last ${maxAgeSeconds} seconds: log in again`);
+    this.headers = {
+      'www-authenticate': `Bearer realm="janus", error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age="${maxAgeSeconds}"`,
+    };
+  }
+}

@@ -18,6 +18,11 @@ export interface AccessClaims {
    * after a TOTP or recovery code. The session keeps it across refreshes.
    */
   amr: string[];
+  /**
+   * When the session's login happened (seconds since the epoch, OpenID Connect's `auth_time`):
+   * a refresh keeps it. What "a recent login" (@requiresRecentLogin) is measured by.
+   */
+  auth_time: number;
 }
 
 export interface VerifiedAccessToken extends AccessClaims {
@@ -61,10 +66,12 @@ const VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
  * a password alone.
  */
 const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
+/** Tokens signed before `auth_time` existed: their login time is unknown, so never recent. */
+const UNKNOWN_AUTH_TIME = 0;
 
 function hasAccessClaims(
   payload: Record<string, unknown>,
-): payload is Record<string, unknown> & Omit<VerifiedAccessToken, 'amr'> & { amr?: string[] } {
+): payload is Record<string, unknown> & Omit<VerifiedAccessToken, 'amr' | 'auth_time'> & { amr?: string[]; auth_time?: number } {
   return (
     typeof payload.sub === 'string' &&
     isUuid(payload.sub) &&
@@ -76,7 +83,8 @@ function hasAccessClaims(
     typeof payload.role === 'string' &&
     Array.isArray(payload.perms) &&
     payload.perms.every((perm) => typeof perm === 'string') &&
-    (payload.amr === undefined || (Array.isArray(payload.amr) && payload.amr.every((method) => typeof method === 'string')))
+    (payload.amr === undefined || (Array.isArray(payload.amr) && payload.amr.every((method) => typeof method === 'string'))) &&
+    (payload.auth_time === undefined || Number.isInteger(payload.auth_time))
   );
 }
 
@@ -112,7 +120,7 @@ export function createAccessTokenService(options: {
         requiredClaims: ['sub', 'sid', 'jti', 'exp', 'iat'],
       });
       if (!hasAccessClaims(payload)) return INVALID;
-      const claims: VerifiedAccessToken = { ...payload, amr: payload.amr ?? [...PASSWORD_ONLY] };
+      const claims: VerifiedAccessToken = { ...payload, amr: payload.amr ?? [...PASSWORD_ONLY], auth_time: payload.auth_time ?? UNKNOWN_AUTH_TIME };
       verifiedTokens.set(token, claims);
       return { status: 'valid', claims };
     } catch (error) {
@@ -132,6 +140,7 @@ export function createAccessTokenService(options: {
         role: claims.role,
         perms: claims.perms,
         amr: claims.amr,
+        auth_time: claims.auth_time,
         sub: claims.sub,
         iss: issuer,
         aud: audience,

@@ -14,6 +14,8 @@ export interface JanusAuthOptions {
   principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
   /** Turns a refusal into the error clients see (the one error mapping). */
   toError(error: Error): GraphQLError;
+  /** How old a login @requiresRecentLogin accepts (JANUS_REAUTH_MAX_AGE). */
+  reauthMaxAgeSeconds: number;
 }
 
 /**
@@ -50,7 +52,8 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     },
     onExecute({ args, setResultAndStopExecution }) {
       const { rules } = options.facts.of(args.document, args.operationName);
-      const denied = checkAccess(rules, args.contextValue.principal ?? null);
+      const policy = { reauthMaxAgeSeconds: options.reauthMaxAgeSeconds, nowSeconds: Math.floor(Date.now() / 1000) };
+      const denied = checkAccess(rules, args.contextValue.principal ?? null, policy);
       if (denied) setResultAndStopExecution({ errors: [options.toError(denied)] });
     },
   };

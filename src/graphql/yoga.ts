@@ -25,7 +25,7 @@ export interface OperationsOptions {
   schema: GraphQLSchema;
   graphqlPath: string;
   rest: { basePath: string; routes: readonly RestRoute[] };
-  config: RateLimitSettings & { production: boolean; graphiql: boolean; introspection: boolean };
+  config: RateLimitSettings & { production: boolean; graphiql: boolean; introspection: boolean; reauthMaxAgeSeconds: number };
   services: Services;
   logger: Logger;
   /** The one error renderer, shared with the edge: SOFA's REST errors go through it too. */
@@ -84,6 +84,7 @@ export function createOperations(options: OperationsOptions): OperationsServer {
         facts,
         principalOf: (claims) => services.tokens.principalOf(claims),
         toError: (error) => toGraphQLError(error, logger),
+        reauthMaxAgeSeconds: config.reauthMaxAgeSeconds,
       }),
       EnvelopArmorPlugin({
         maxDepth: { n: 10, flattenFragments: true, ignoreIntrospection: true, ...asValidationErrors },

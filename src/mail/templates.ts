@@ -10,7 +10,7 @@ export interface Mail {
   html: string;
 }
 
-export const TEMPLATE_NAMES = ['verify-email', 'reset-password', 'password-changed'] as const;
+export const TEMPLATE_NAMES = ['verify-email', 'reset-password', 'password-changed', 'second-factor-locked'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /** The values each mail may show; a template naming anything else is refused at start. */
@@ -18,6 +18,7 @@ const PLACEHOLDERS: Readonly<Record<TemplateName, readonly string[]>> = {
   'verify-email': ['firstName', 'email', 'appUrl', 'link', 'token', 'expiresIn'],
   'reset-password': ['firstName', 'email', 'appUrl', 'link', 'token', 'expiresIn'],
   'password-changed': ['firstName', 'email', 'appUrl'],
+  'second-factor-locked': ['firstName', 'email', 'appUrl', 'lockedFor'],
 };
 
 const PARTS = { subject: '.subject.txt', text: '.txt', html: '.html' } as const;

@@ -40,6 +40,7 @@ RecoveryCodeSchema.setClass(RecoveryCode);
 /**
  * A login whose password was right, waiting for its second factor: the `mfaToken` (only its
  * SHA-256 here) completes that login and nothing else, until it expires or runs out of attempts.
+ * A password reset's challenge also holds the new password's hash, applied only by that code.
  */
 const MfaChallengeSchema = defineEntity({
   name: 'MfaChallenge',
@@ -49,6 +50,8 @@ const MfaChallengeSchema = defineEntity({
     user: () => p.manyToOne(User).deleteRule('cascade').index(),
     tokenHash: p.string().length(64).unique(),
     attempts: p.integer().default(0),
+    // Set by resetPassword: the account keeps its password (and sessions) until verifyMfa succeeds.
+    pendingPasswordHash: p.string().length(60).nullable().hidden(),
     expiresAt: p.datetime().index(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
@@ -56,3 +59,20 @@ const MfaChallengeSchema = defineEntity({
 
 export class MfaChallenge extends MfaChallengeSchema.class {}
 MfaChallengeSchema.setClass(MfaChallenge);
+
+/**
+ * Wrong second-factor codes of one account in the current window (JANUS_MFA_FAILURE_LIMIT), from
+ * every challenge and disableTotp together: in the database, so the bound holds across instances.
+ */
+const MfaFailuresSchema = defineEntity({
+  name: 'MfaFailures',
+  tableName: 'mfa_failures',
+  properties: {
+    user: () => p.oneToOne(User).primary().deleteRule('cascade').owner(),
+    windowStartedAt: p.datetime(),
+    failures: p.integer().default(0),
+  },
+});
+
+export class MfaFailures extends MfaFailuresSchema.class {}
+MfaFailuresSchema.setClass(MfaFailures);

@@ -11,3 +11,6 @@ export class MfaAlreadyEnabledError extends FixedError('MFA_ALREADY_ENABLED', 'A
 export class MfaNotEnrolledError extends FixedError('MFA_NOT_ENROLLED', 'No TOTP enrollment to confirm; call enrollTotp first') {}
 
 export class MfaNotEnabledError extends FixedError('MFA_NOT_ENABLED', 'No second factor is active on this account') {}
+
+/** enrollTotp on an address nobody has confirmed yet, while it could be (mail goes out). */
+export class UnverifiedAddressError extends FixedError('EMAIL_NOT_VERIFIED', 'Confirm your email address before turning on a second factor') {}

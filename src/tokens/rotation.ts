@@ -1,3 +1,4 @@
+import type { SessionRule } from '../accounts/session-rule.ts';
 import type { Requester } from '../audit/service.ts';
 import type { Statements } from '../db/statements.ts';
 import { PRINCIPAL_COLUMNS, type PrincipalRow } from './principal-query.ts';
@@ -8,17 +9,20 @@ export interface RotationSettings {
   reuseIntervalSeconds: number;
 }
 
-/** The session's user and how its login was proven, as the new access token and the answer need them. */
-export type RotatedRow = PrincipalRow & { session_id: string; amr: string[] };
+/** The session's user, how and when its login was proven, as the new access token and the answer need them. */
+export type RotatedRow = PrincipalRow & { session_id: string; amr: string[]; auth_time: number };
+
+/** The session's login time in whole seconds (the access token's `auth_time`), as a number on either database. */
+const AUTH_TIME = 'floor(extract(epoch from s.created_at))::double precision as auth_time';
 
 /**
- * What a token that could not be claimed is: `disabled` (unused and unexpired, but its user is
- * disabled: said only to whoever holds such a token), `refused` (unused, but expired, in a revoked
+ * What a token that could not be claimed is: `ineligible` (unused and unexpired, but the session
+ * rule refuses its user, e.g. disabled: said only to whoever holds such a token), `refused` (unused, but expired, in a revoked
  * session or one past its maximum age), `replay` (rotated within the reuse interval, its successor still
  * unused: answer with that successor), `reuse` (rotated earlier, or its successor has moved on:
  * the session has just been revoked). No row: no such token.
  */
-export type ReplayRow = RotatedRow & { verdict: 'refused' | 'disabled' | 'replay' | 'reuse'; successor_id: string | null };
+export type ReplayRow = RotatedRow & { verdict: 'refused' | 'ineligible' | 'replay' | 'reuse'; successor_id: string | null };
 
 // Each statement binds its parameters once, in order, in its first CTE `i` (the `?`
 // placeholders are positional), and names them there for the rest of the statement.
@@ -35,7 +39,7 @@ const auditValues = (userId: string) => `${userId}, nullif(i.actor_id, ${userId}
  * read what the answer needs. Extend the claim's WHERE for further conditions on the session or
  * user, and add a CTE updating `sessions` for what a refresh should record there.
  */
-const CLAIM_SQL = `
+const claimSql = (rule: SessionRule) => `
   with i as (
     select ?::varchar as presented_hash, ?::uuid as successor_id, ?::varchar as successor_hash,
       make_interval(secs => ?::double precision) as ttl,
@@ -46,8 +50,8 @@ const CLAIM_SQL = `
     set used_at = now(), successor_id = i.successor_id
     from i, sessions s join users u on u.id = s.user_id
     where t.token_hash = i.presented_hash and t.used_at is null and t.expires_at > now()
-      and s.id = t.session_id and s.revoked_at is null and s.created_at > now() - i.max_age and not u.disabled
-    returning t.session_id, s.amr, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
+      and s.id = t.session_id and s.revoked_at is null and s.created_at > now() - i.max_age and ${rule.sql('u')}
+    returning t.session_id, s.amr, ${AUTH_TIME}, u.id as user_id, least(now() + i.ttl, s.created_at + i.max_age) as successor_expires_at
   ), touched as (
     update sessions s set last_used_at = now(), ip = i.ip, user_agent = i.user_agent
     from claimed c, i where s.id = c.session_id
@@ -58,23 +62,23 @@ const CLAIM_SQL = `
     ${auditColumns}
     select 'token.refresh', ${auditValues('c.user_id')} from claimed c, i
   )
-  select c.session_id, c.amr, ${PRINCIPAL_COLUMNS}
+  select c.session_id, c.amr, c.auth_time, ${PRINCIPAL_COLUMNS}
   from claimed c join users u on u.id = c.user_id join roles r on r.id = u.role_id`;
 
 /**
  * For a token the claim did not take, in one statement: judge it, revoke its session on reuse,
  * and audit a replay or a reuse.
  */
-const JUDGE_SQL = `
+const judgeSql = (rule: SessionRule) => `
   with i as (
     select ?::varchar as presented_hash,
       make_interval(secs => ?::double precision) as reuse_interval,
       make_interval(secs => ?::double precision) as max_age,
       ${REQUESTER_INPUT}
   ), presented as (
-    select t.session_id, s.amr, s.user_id, t.successor_id,
+    select t.session_id, s.amr, ${AUTH_TIME}, s.user_id, t.successor_id,
       case
-        when t.used_at is null and t.expires_at > now() and u.disabled then 'disabled'
+        when t.used_at is null and t.expires_at > now() and not (${rule.sql('u')}) then 'ineligible'
         when t.used_at is null then 'refused'
         when t.used_at > now() - i.reuse_interval and s.revoked_at is null and s.created_at > now() - i.max_age
           and successor.used_at is null and successor.expires_at > now() then 'replay'
@@ -93,7 +97,7 @@ const JUDGE_SQL = `
     select case p.verdict when 'replay' then 'token.refresh_replay' else 'token.reuse_detected' end, ${auditValues('p.user_id')}
     from presented p, i where p.verdict in ('replay', 'reuse')
   )
-  select p.verdict, p.successor_id, p.session_id, p.amr, ${PRINCIPAL_COLUMNS}
+  select p.verdict, p.successor_id, p.session_id, p.amr, p.auth_time, ${PRINCIPAL_COLUMNS}
   from presented p join users u on u.id = p.user_id join roles r on r.id = u.role_id`;
 
 export interface Rotation {
@@ -107,10 +111,10 @@ export interface Rotation {
 }
 
 /** Both statements run as `statements` makes them (db/statements.ts), without the ORM's query building, unit of work or entities. */
-export function createRotation(statements: Statements, settings: RotationSettings): Rotation {
+export function createRotation(statements: Statements, settings: RotationSettings, rule: SessionRule): Rotation {
   const { refreshTokenTtlSeconds, sessionMaxAgeSeconds, reuseIntervalSeconds } = settings;
-  const claimStatement = statements<RotatedRow>('janus_refresh_claim', CLAIM_SQL);
-  const judgeStatement = statements<ReplayRow>('janus_refresh_judge', JUDGE_SQL);
+  const claimStatement = statements<RotatedRow>('janus_refresh_claim', claimSql(rule));
+  const judgeStatement = statements<ReplayRow>('janus_refresh_judge', judgeSql(rule));
   const requesterValues = (requester: Requester) => [requester.actorId, requester.ip, requester.userAgent, requester.requestId];
   return {
     async claim(presentedHash, successor, requester) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/postgresql';
-import { AccountDisabledError } from '../accounts/errors.ts';
 import { findUserForUpdate } from '../accounts/queries.ts';
+import type { SessionRule } from '../accounts/session-rule.ts';
 import { currentRequester, type AuditLog } from '../audit/service.ts';
 import type { UserView } from '../accounts/user-view.ts';
 import type { User } from '../accounts/user.entity.ts';
@@ -46,7 +46,7 @@ export interface TokenService {
   checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
   /**
    * The caller behind a checked token: session, user and role loaded in one query. Null for a
-   * revoked session, an outdated token version, a disabled or a deleted user.
+   * revoked session, an outdated token version, a deleted user or one the session rule refuses.
    */
   principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
   /**
@@ -62,6 +62,11 @@ export interface TokenService {
    * version, so that every access token issued so far fails on its next use.
    */
   revokeEverything(em: EntityManager, user: User): Promise<void>;
+  /**
+   * Inside the caller's transaction: ends every session of the user but `keepSessionId`, whose
+   * tokens go on working; the others' access tokens fail on their next use (their session is revoked).
+   */
+  revokeOtherSessions(em: EntityManager, userId: string, keepSessionId: string): Promise<void>;
   logoutEverywhere(userId: string): Promise<void>;
   /**
    * Call after committing any change that revokes a user's sessions or changes what their
@@ -98,6 +103,8 @@ export function createTokenService(options: {
   accessTokens: AccessTokenService;
   audit: Pick<AuditLog, 'record'>;
   rotation: RotationSettings;
+  /** Whom a session may belong to: applied by the principal lookup and by every refresh. */
+  sessionRule: SessionRule;
   /**
    * Given when this process serves the database itself (the embedded one) and so sees every
    * change to it: the principal lookup is then cached (principal-cache.ts), forgotten by
@@ -106,10 +113,10 @@ export function createTokenService(options: {
    */
   outsideClients: OutsideClients | undefined;
 }): TokenService {
-  const { orm, accessTokens, audit, outsideClients } = options;
+  const { orm, accessTokens, audit, outsideClients, sessionRule } = options;
   const { refreshTokenTtlSeconds } = options.rotation;
-  const rotation = createRotation(options.statements, options.rotation);
-  const query = createPrincipalQuery(options.statements);
+  const rotation = createRotation(options.statements, options.rotation, sessionRule);
+  const query = createPrincipalQuery(options.statements, sessionRule);
   // Kept by the 15% rule: it wins far more than that on the embedded `me` rows (docs/performance.md).
   const cache = outsideClients ? createPrincipalCache(query, PRINCIPAL_CACHE_USERS) : undefined;
   outsideClients?.onActivity(() => cache?.invalidateAll());
@@ -119,16 +126,26 @@ export function createTokenService(options: {
   /** The access token of a session: what every token carries, at login and at each refresh alike. */
   function signAccessToken(
     user: { id: string; tokenVersion: number; role: { name: string } },
-    session: { id: string; amr: string[] },
+    session: { id: string; amr: string[]; authTime: number },
     permissions: string[],
   ): Promise<string> {
-    return accessTokens.sign({ sub: user.id, sid: session.id, ver: user.tokenVersion, role: user.role.name, perms: permissions, amr: session.amr });
+    return accessTokens.sign({
+      sub: user.id,
+      sid: session.id,
+      ver: user.tokenVersion,
+      role: user.role.name,
+      perms: permissions,
+      amr: session.amr,
+      // The session began with its login: every refresh carries that time on.
+      auth_time: session.authTime,
+    });
   }
 
   async function authenticate(row: RotatedRow, refreshToken: string): Promise<Authentication> {
     const user = userOf(row);
     const permissions = permissionsOf(user.role);
-    const token = await signAccessToken({ ...user, tokenVersion: row.token_version }, { id: row.session_id, amr: row.amr }, permissions);
+    const session = { id: row.session_id, amr: row.amr, authTime: row.auth_time };
+    const token = await signAccessToken({ ...user, tokenVersion: row.token_version }, session, permissions);
     return { user, token, refreshToken, permissions };
   }
 
@@ -149,7 +166,7 @@ export function createTokenService(options: {
         expiresAt: new Date(now.getTime() + refreshTokenTtlSeconds * 1000),
       });
       const permissions = permissionsOf(user.role);
-      const token = await signAccessToken(user, session, permissions);
+      const token = await signAccessToken(user, { id: session.id, amr: session.amr, authTime: Math.floor(now.getTime() / 1000) }, permissions);
       return { user, token, refreshToken, permissions };
     },
 
@@ -180,7 +197,9 @@ export function createTokenService(options: {
       const judged = await rotation.judge(presentedHash, requester);
       // The reused token's session has just been revoked.
       if (judged?.verdict === 'reuse') invalidate(judged.id);
-      if (judged?.verdict === 'disabled') throw new AccountDisabledError();
+      if (judged?.verdict === 'ineligible') {
+        throw sessionRule.refusalOf({ disabled: judged.disabled, emailVerified: judged.email_verified }) ?? new InvalidRefreshTokenError();
+      }
       // Two tabs refreshing at once: the later one gets the pair the earlier one got (its refresh
       // token, a new access token), instead of ending the session as a replay would.
       if (judged?.verdict !== 'replay' || !judged.successor_id) throw new InvalidRefreshTokenError();
@@ -205,6 +224,12 @@ export function createTokenService(options: {
       // database caches, and there an open transaction holds every other connection's query back
       // until it ends, so no lookup can read the rows as they were from here on.
       invalidate(user.id);
+    },
+
+    async revokeOtherSessions(em, userId, keepSessionId) {
+      await em.nativeUpdate(Session, { user: userId, revokedAt: null, id: { $ne: keepSessionId } }, { revokedAt: new Date() });
+      // Before the commit, as revokeEverything does (it says why that is sound).
+      invalidate(userId);
     },
 
     invalidate,

@@ -100,13 +100,13 @@ describe('npm run contract', () => {
 
   it("reports a field's @errors gaining a code as one dangerous change, with the field", async () => {
     const base = baseWith((_document, sdl) => {
-      const edited = sdl.replace('@errors(codes: ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED"])', '@errors(codes: ["INVALID_REFRESH_TOKEN"])');
+      const edited = sdl.replace('@errors(codes: ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED", "EMAIL_NOT_VERIFIED"])', '@errors(codes: ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED"])');
       expect(edited).not.toBe(sdl);
       return edited;
     });
     const result = await contract('--base', base);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('⚠ dangerous  Mutation.refreshToken: @errors(codes) changed from ["INVALID_REFRESH_TOKEN"] to ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED"]');
+    expect(result.stdout).toContain('⚠ dangerous  Mutation.refreshToken: @errors(codes) changed from ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED"] to ["INVALID_REFRESH_TOKEN", "ACCOUNT_DISABLED", "EMAIL_NOT_VERIFIED"]');
     expect(result.stdout).toContain('0 breaking, 1 dangerous, 0 safe');
   });
 

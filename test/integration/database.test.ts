@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountService } from '../../src/accounts/service.ts';
+import { createSessionRule } from '../../src/accounts/session-rule.ts';
 import { createAuditLog } from '../../src/audit/service.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/accounts/passwords.ts';
 import { openDatabase, type Database } from '../../src/db/orm.ts';
@@ -36,7 +37,7 @@ const noMfa: Pick<MfaService, 'startChallenge'> = {
 };
 
 it('leaves no user row behind when a later step of registration fails', async () => {
-  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }), mail: accountMailFor(database.orm), requireVerifiedEmail: false });
+  const accounts = createAccountService({ orm: database.orm, passwords: createPasswordHasher(4), tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }), mail: accountMailFor(database.orm), sessionRule: createSessionRule({ requireVerifiedEmail: false }) });
   const input = registration();
 
   await expect(accounts.register(input)).rejects.toThrow('session store unavailable');
@@ -66,7 +67,7 @@ it('spends exactly one bcrypt compare on a login, whether or not the email exist
     verify: (password, hash) => (calls.push('verify'), real.verify(password, hash)),
     verifyNothing: (password) => (calls.push('verifyNothing'), real.verifyNothing(password)),
   };
-  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }), mail: accountMailFor(database.orm), requireVerifiedEmail: false });
+  const accounts = createAccountService({ orm: database.orm, passwords: counting, tokens: failingTokens, mfa: noMfa, audit: createAuditLog({ orm: database.orm }), mail: accountMailFor(database.orm), sessionRule: createSessionRule({ requireVerifiedEmail: false }) });
   const input = registration();
   await accounts.createAccount(input);
 

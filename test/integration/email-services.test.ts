@@ -3,6 +3,7 @@ import type { AccountMail } from '../../src/accounts/account-mail.ts';
 import { createEmailFlows } from '../../src/accounts/email-flows.ts';
 import { createPasswordHasher } from '../../src/accounts/passwords.ts';
 import { createAccountService } from '../../src/accounts/service.ts';
+import { createSessionRule } from '../../src/accounts/session-rule.ts';
 import { createAuditLog } from '../../src/audit/service.ts';
 import { openDatabase, type Database } from '../../src/db/orm.ts';
 import { createLogger } from '../../src/app/logger.ts';
@@ -37,6 +38,7 @@ const noSessions: Pick<TokenService, 'startSession' | 'revokeEverything' | 'inva
   invalidate: () => undefined,
 };
 const noMfa = { startChallenge: () => Promise.reject(new Error('not used')) };
+const sessionRule = createSessionRule({ requireVerifiedEmail: false });
 
 it('does the same work for a reset request whether or not the email has an account', async () => {
   const real = accountMailFor(database.orm);
@@ -48,8 +50,8 @@ it('does the same work for a reset request whether or not the email has an accou
   };
   const audit = createAuditLog({ orm: database.orm });
   const passwords = createPasswordHasher(4);
-  const accounts = createAccountService({ orm: database.orm, passwords, tokens: noSessions, mfa: noMfa, audit, mail: real, requireVerifiedEmail: false });
-  const flows = createEmailFlows({ orm: database.orm, passwords, tokens: noSessions, oneTimeTokens: createOneTimeTokens({ ttlSeconds: { reset_password: 60, verify_email: 60 } }), mfa: noMfa, mail: counting, audit });
+  const accounts = createAccountService({ orm: database.orm, passwords, tokens: noSessions, mfa: noMfa, audit, mail: real, sessionRule });
+  const flows = createEmailFlows({ orm: database.orm, passwords, tokens: noSessions, oneTimeTokens: createOneTimeTokens({ ttlSeconds: { reset_password: 60, verify_email: 60 } }), mfa: noMfa, mail: counting, audit, sessionRule });
   const known = await accounts.createAccount(registration());
   const auditRows = async () =>
     Number((await database.orm.em.getConnection().execute<{ count: string }[]>(`select count(*) as count from audit_events where event = 'password.reset_requested'`))[0]!.count);

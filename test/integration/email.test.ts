@@ -48,6 +48,14 @@ async function outboxRowsTo(email: string) {
     .execute<{ attempts: number; sent_at: Date | null; text_body: string }[]>('select attempts, sent_at, text_body from outbox where recipient = ? order by id', [email]);
 }
 
+/** "Password changed" notices queued for `email` (in the same transaction as the change). */
+async function changedNoticesTo(email: string): Promise<number> {
+  const rows = await server.running.database.orm.em
+    .getConnection()
+    .execute<{ count: string }[]>(`select count(*) as count from outbox where recipient = ? and subject ilike '%password was changed%'`, [email]);
+  return Number(rows[0]!.count);
+}
+
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const line = text.split('\n').find((candidate) => candidate.startsWith(name));
@@ -134,6 +142,8 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
 
   it('never lets a reset link stand in for the second factor: with TOTP on, the reset answers MFA_REQUIRED and verifyMfa completes it', async () => {
     const account = await newAccount();
+    // Enrolling needs a confirmed address while mail goes out.
+    expect((await run(emailCalls.verifyEmail(token(await smtp.nextMail(account.email, VERIFY), '/verify-email')))).data?.emailVerified).toBe(true);
     const enrollment = await run(mfaCalls.enroll(), account.session.token);
     const secret = enrollment.data!.secret;
     const recoveryCodes = (await run(mfaCalls.confirm(TOTP.generate({ secret: Secret.fromBase32(secret) })), account.session.token)).data!;
@@ -146,10 +156,44 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
     const mfaToken = reset.extensions?.mfaToken;
     expect(typeof mfaToken).toBe('string');
 
+    // Until the second factor is given, the reset has changed nothing: someone holding only the
+    // mailbox cannot lock the owner out.
+    expectCode(await run(authCalls.login(account.email, account.password)), 'MFA_REQUIRED', 401);
+    expectCode(await run(authCalls.login(account.email, 'a passphrase after reset')), 'INVALID_CREDENTIALS', 401);
+    expect((await run(authCalls.me(), account.session.token)).data?.email).toBe(account.email);
+    const owner = await run(authCalls.refresh(account.session.refreshToken));
+    expect(owner.data?.token).toBeDefined();
+    expect(await changedNoticesTo(account.email)).toBe(0);
+
     const completed = await run(mfaCalls.verify(mfaToken as string, recoveryCodes[0]!));
     expect(completed.data?.user.email).toBe(account.email);
     expect((await run(authCalls.me(), completed.data!.token)).data?.email).toBe(account.email);
     expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
+    expectCode(await run(authCalls.refresh(owner.data!.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
+    expectCode(await run(authCalls.login(account.email, account.password)), 'INVALID_CREDENTIALS', 401);
+    expectCode(await run(authCalls.login(account.email, 'a passphrase after reset')), 'MFA_REQUIRED', 401);
+    expect(await changedNoticesTo(account.email)).toBe(1);
+    expect((await smtp.nextMail(account.email, CHANGED)).text).toContain(account.email);
+  });
+
+  it('leaves a reset waiting on the second factor undone after a wrong code, and applies it with the right one', async () => {
+    const account = await newAccount();
+    expect((await run(emailCalls.verifyEmail(token(await smtp.nextMail(account.email, VERIFY), '/verify-email')))).data?.emailVerified).toBe(true);
+    const secret = (await run(mfaCalls.enroll(), account.session.token)).data!.secret;
+    const confirmed = await run(mfaCalls.confirm(TOTP.generate({ secret: Secret.fromBase32(secret) })), account.session.token);
+    expect(confirmed.data).toHaveLength(10);
+
+    await run(emailCalls.requestPasswordReset(account.email));
+    const reset = await run(emailCalls.resetPassword(token(await smtp.nextMail(account.email, RESET), '/reset-password'), 'the reset passphrase'));
+    const mfaToken = reset.extensions?.mfaToken as string;
+    expectCode(await run(mfaCalls.verify(mfaToken, 'not-the-code')), 'INVALID_MFA_CODE', 401);
+    expectCode(await run(authCalls.login(account.email, 'the reset passphrase')), 'INVALID_CREDENTIALS', 401);
+    expect((await run(authCalls.me(), account.session.token)).data?.email).toBe(account.email);
+
+    // The next time step: the code that confirmed the enrolment is spent (RFC 6238 5.2).
+    const next = TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + 30_000 });
+    expect((await run(mfaCalls.verify(mfaToken, next))).data?.user.emailVerified).toBe(true);
+    expectCode(await run(authCalls.login(account.email, 'the reset passphrase')), 'MFA_REQUIRED', 401);
   });
 
   it('refuses a reset of a disabled account with ACCOUNT_DISABLED, changing nothing', async () => {

@@ -27,6 +27,11 @@ async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
   return server.running.database.orm.em.getConnection().execute<T[]>(sql, params);
 }
 
+/** What the verification link does (email.test.ts proves the link itself). */
+async function confirmAddress(userId: string): Promise<void> {
+  await rows('update users set email_verified = true where id = ?', [userId]);
+}
+
 describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
   const run = <TResult, TVariables, TField extends keyof TResult>(call: OperationCall<TResult, TVariables, TField>, token?: string) =>
     perform(server, surface, call, token);
@@ -35,10 +40,12 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     expect(outcome.status).toBe(surface === 'rest' ? restStatus : 200);
   };
 
+  /** A registered account whose address is confirmed (mail goes out here, so enrolling needs it). */
   async function newAccount() {
     const input = registration();
     const response = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
     expect(response.status).toBe(200);
+    await confirmAddress(response.body.user.id);
     return { ...input, session: response.body };
   }
 
@@ -238,6 +245,7 @@ describe('the challenges of @requiresMfa and of login on REST', () => {
   it('sends RFC 9470 insufficient_user_authentication on a step-up, a plain Bearer challenge with the mfaToken', async () => {
     const input = registration();
     const registered = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
+    await confirmAddress(registered.body.user.id);
     const enrollment = await server.rest<{ secret: string }>('POST', '/enroll-totp', { token: registered.body.token });
     await server.rest('POST', '/confirm-totp', { token: registered.body.token, body: { code: totpCode(enrollment.body.secret) } });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   accessMarkersOf,
   checkAccess,
+  type AccessPolicy,
   compileAccessRules,
   rootFieldsOf,
   rulesOfFields,
@@ -17,6 +18,7 @@ const sdl = /* GraphQL */ `
   directive @authenticated on FIELD_DEFINITION
   directive @requiresPermission(permission: String!) on FIELD_DEFINITION
   directive @requiresMfa on FIELD_DEFINITION
+  directive @requiresRecentLogin on FIELD_DEFINITION
 
   type User {
     id: ID!
@@ -35,8 +37,12 @@ const sdl = /* GraphQL */ `
     deleteUser(id: ID!): Boolean! @requiresPermission(permission: "users:delete")
     rotateCodes: [String!]! @authenticated @requiresMfa
     wipe: Boolean! @requiresPermission(permission: "users:delete") @requiresMfa
+    enrol: Boolean! @authenticated @requiresRecentLogin
   }
 `;
+
+const NOW = 1_900_000_000;
+const POLICY: AccessPolicy = { reauthMaxAgeSeconds: 600, nowSeconds: NOW };
 
 const schema = buildSchema(sdl);
 const rules = compileAccessRules(schema);
@@ -68,6 +74,7 @@ describe('compileAccessRules', () => {
       'Mutation.deleteUser': { kind: 'permission', permission: 'users:delete' },
       'Mutation.rotateCodes': { kind: 'authenticated', mfa: true },
       'Mutation.wipe': { kind: 'permission', permission: 'users:delete', mfa: true },
+      'Mutation.enrol': { kind: 'authenticated', recentLogin: true },
     });
   });
 
@@ -190,47 +197,47 @@ describe('checkAccess', () => {
   const readUsers: AccessRule = { kind: 'permission', permission: 'users:read' };
 
   it('lets an anonymous caller through a public rule', () => {
-    expect(checkAccess([publicRule], null)).toBeUndefined();
+    expect(checkAccess([publicRule], null, POLICY)).toBeUndefined();
   });
 
   it('lets anyone through when no rule applies', () => {
-    expect(checkAccess([], null)).toBeUndefined();
+    expect(checkAccess([], null, POLICY)).toBeUndefined();
   });
 
   it('answers UNAUTHENTICATED to an anonymous caller on an authenticated rule', () => {
-    const error = checkAccess([authenticatedRule], null);
+    const error = checkAccess([authenticatedRule], null, POLICY);
     expect(error).toBeInstanceOf(UnauthenticatedError);
     expect(error?.code).toBe('UNAUTHENTICATED');
   });
 
   it('answers UNAUTHENTICATED, not FORBIDDEN, to an anonymous caller on a permission rule', () => {
-    expect(checkAccess([readUsers], null)?.code).toBe('UNAUTHENTICATED');
+    expect(checkAccess([readUsers], null, POLICY)?.code).toBe('UNAUTHENTICATED');
   });
 
   it('lets any principal through an authenticated rule', () => {
-    expect(checkAccess([authenticatedRule], principalWith())).toBeUndefined();
+    expect(checkAccess([authenticatedRule], principalWith(), POLICY)).toBeUndefined();
   });
 
   it('answers FORBIDDEN naming the permission to a principal that lacks it', () => {
-    const error = checkAccess([readUsers], principalWith('users:write'));
+    const error = checkAccess([readUsers], principalWith('users:write'), POLICY);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error?.code).toBe('FORBIDDEN');
     expect(error?.message).toContain('users:read');
   });
 
   it('lets a principal holding the permission through', () => {
-    expect(checkAccess([readUsers], principalWith('users:read'))).toBeUndefined();
+    expect(checkAccess([readUsers], principalWith('users:read'), POLICY)).toBeUndefined();
   });
 
   it('fails when any one of several rules fails, even after a public one', () => {
-    expect(checkAccess([publicRule, authenticatedRule], null)?.code).toBe('UNAUTHENTICATED');
-    expect(checkAccess([authenticatedRule, readUsers], principalWith())?.code).toBe('FORBIDDEN');
+    expect(checkAccess([publicRule, authenticatedRule], null, POLICY)?.code).toBe('UNAUTHENTICATED');
+    expect(checkAccess([authenticatedRule, readUsers], principalWith(), POLICY)?.code).toBe('FORBIDDEN');
   });
 
   it('end to end: an anonymous query mixing a public and a permission field is refused', () => {
     const found = rulesOf('{ health users { id } }');
-    expect(checkAccess(found, null)?.code).toBe('UNAUTHENTICATED');
-    expect(checkAccess(found, principalWith('users:read'))).toBeUndefined();
+    expect(checkAccess(found, null, POLICY)?.code).toBe('UNAUTHENTICATED');
+    expect(checkAccess(found, principalWith('users:read'), POLICY)).toBeUndefined();
   });
 });
 
@@ -248,32 +255,56 @@ describe('@requiresMfa', () => {
   });
 
   it('answers MFA_REQUIRED to a token whose login used no second factor, and lets one that did through', () => {
-    const refused = checkAccess([rotateCodes!], principalWithAmr(['pwd']));
+    const refused = checkAccess([rotateCodes!], principalWithAmr(['pwd']), POLICY);
     expect(refused?.code).toBe('MFA_REQUIRED');
     expect(refused?.extensions).toEqual({});
-    expect(checkAccess([rotateCodes!], principalWithAmr(['pwd', 'otp']))).toBeUndefined();
+    expect(checkAccess([rotateCodes!], principalWithAmr(['pwd', 'otp']), POLICY)).toBeUndefined();
   });
 
   it('still answers UNAUTHENTICATED without a token and FORBIDDEN without the permission, before asking for a step-up', () => {
-    expect(checkAccess([rotateCodes!], null)?.code).toBe('UNAUTHENTICATED');
-    expect(checkAccess([wipe!], principalWithAmr(['pwd']))?.code).toBe('FORBIDDEN');
-    expect(checkAccess([rulesOf('{ me { id } }')[0]!, wipe!], principalWithAmr(['pwd'], 'users:delete'))?.code).toBe('MFA_REQUIRED');
-    expect(checkAccess([wipe!], principalWithAmr(['pwd', 'otp'], 'users:delete'))).toBeUndefined();
+    expect(checkAccess([rotateCodes!], null, POLICY)?.code).toBe('UNAUTHENTICATED');
+    expect(checkAccess([wipe!], principalWithAmr(['pwd']), POLICY)?.code).toBe('FORBIDDEN');
+    expect(checkAccess([rulesOf('{ me { id } }')[0]!, wipe!], principalWithAmr(['pwd'], 'users:delete'), POLICY)?.code).toBe('MFA_REQUIRED');
+    expect(checkAccess([wipe!], principalWithAmr(['pwd', 'otp'], 'users:delete'), POLICY)).toBeUndefined();
   });
 
   it('applies to the whole operation when any selected root field carries it', () => {
     const found = rulesOf('mutation { deleteUser(id: "1") rotateCodes }');
-    expect(checkAccess(found, principalWithAmr(['pwd'], 'users:delete'))?.code).toBe('MFA_REQUIRED');
+    expect(checkAccess(found, principalWithAmr(['pwd'], 'users:delete'), POLICY)?.code).toBe('MFA_REQUIRED');
+  });
+});
+
+describe('@requiresRecentLogin', () => {
+  function principalAuthenticatedAt(authTime: number): Principal {
+    // checkAccess reads only `permissions` and the claims.
+    return { permissions: new Set(), claims: { amr: ['pwd'], auth_time: authTime } } as unknown as Principal;
+  }
+  const [enrol] = rulesOf('mutation { enrol }');
+
+  it('is not an access marker: the field keeps exactly its one marker', () => {
+    expect(accessMarkersOf(schema.getMutationType()!.getFields().enrol!)).toEqual(['authenticated']);
   });
 
+  it('answers REAUTHENTICATION_REQUIRED (RFC 9470 max_age) to a login older than the max age, and lets a recent one through', () => {
+    const refused = checkAccess([enrol!], principalAuthenticatedAt(NOW - 601), POLICY);
+    expect(refused?.code).toBe('REAUTHENTICATION_REQUIRED');
+    expect(refused?.headers['www-authenticate']).toMatch(/error="insufficient_user_authentication".*max_age="600"/);
+    expect(checkAccess([enrol!], principalAuthenticatedAt(NOW - 600), POLICY)).toBeUndefined();
+    // A token from before auth_time existed counts as an old login.
+    expect(checkAccess([enrol!], principalAuthenticatedAt(0), POLICY)?.code).toBe('REAUTHENTICATION_REQUIRED');
+    expect(checkAccess([enrol!], null, POLICY)?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe.each(['requiresMfa', 'requiresRecentLogin'])('@%s', (requirement) => {
   it('refuses to compile beside @public', () => {
     const contradictory = buildSchema(/* GraphQL */ `
       directive @public on FIELD_DEFINITION
-      directive @requiresMfa on FIELD_DEFINITION
+      directive @${requirement} on FIELD_DEFINITION
       type Query {
-        open: String @public @requiresMfa
+        open: String @public @${requirement}
       }
     `);
-    expect(() => compileAccessRules(contradictory)).toThrow(/@requiresMfa cannot go with @public/);
+    expect(() => compileAccessRules(contradictory)).toThrow(new RegExp(`@${requirement} cannot go with @public`));
   });
 });

@@ -58,6 +58,7 @@ function server(options: { failing?: boolean } = {}) {
           return claims.sub === 'admin' ? callerWith('secrets:read') : null;
         },
         toError: (error) => new GraphQLError(error.message, { extensions: { code: (error as DomainError).code } }),
+        reauthMaxAgeSeconds: 600,
       }),
     ],
   });

@@ -108,6 +108,8 @@ describe('loadConfig accepted values', () => {
       JANUS_ENCRYPTION_KEY: 'abababababababababababababababababababababababababababababababab',
       JANUS_ENCRYPTION_KEYS_PREVIOUS: ` ${Buffer.alloc(32, 7).toString('base64')} , ${Buffer.alloc(32, 8).toString('base64url')}`,
       JANUS_TOTP_ISSUER: 'Example',
+      JANUS_MFA_FAILURE_LIMIT: '10/600',
+      JANUS_REAUTH_MAX_AGE: '300',
       JANUS_SINGLE_INSTANCE: 'true',
       JANUS_SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
       JANUS_MAIL_FROM: 'Example <accounts@example.com>',
@@ -151,6 +153,8 @@ describe('loadConfig accepted values', () => {
       headersTimeoutMs: 8_000,
       encryption: { key: Buffer.alloc(32, 0xab), previousKeys: [Buffer.alloc(32, 7), Buffer.alloc(32, 8)] },
       totpIssuer: 'Example',
+      mfaFailureLimit: { max: 10, windowSeconds: 600 },
+      reauthMaxAgeSeconds: 300,
       singleInstance: true,
       mail: {
         smtpUrl: 'smtps://mailer:p%40ss@smtp.example.com:465',
@@ -324,6 +328,10 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['JANUS_RESET_TOKEN_TTL', '86401'],
     ['JANUS_VERIFY_TOKEN_TTL', '0'],
     ['JANUS_REQUIRE_VERIFIED_EMAIL', 'yes'],
+    ['JANUS_MFA_FAILURE_LIMIT', '20'],
+    ['JANUS_MFA_FAILURE_LIMIT', '0/900'],
+    ['JANUS_REAUTH_MAX_AGE', '0'],
+    ['JANUS_REAUTH_MAX_AGE', '86401'],
   ])('%s=%s', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.message).toContain(name);
@@ -391,5 +399,13 @@ describe('the encryption key of TOTP secrets', () => {
     ['JANUS_ENCRYPTION_KEYS_PREVIOUS', `${Buffer.alloc(32).toString('base64')},nope`],
   ])('refuses %s=%s with one line', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be 32 bytes`));
+  });
+});
+
+describe('second-factor settings', () => {
+  it('bounds wrong codes at 20 per 900 s per account and calls a login recent for 600 s by default', () => {
+    const config = loadConfig({});
+    expect(config.mfaFailureLimit).toEqual({ max: 20, windowSeconds: 900 });
+    expect(config.reauthMaxAgeSeconds).toBe(600);
   });
 });

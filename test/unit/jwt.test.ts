@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 function claims(overrides: Partial<AccessClaims> = {}): AccessClaims {
-  return { sub: randomUUID(), sid: randomUUID(), ver: 3, role: 'user', perms: ['users:read', 'me:read'], amr: ['pwd'], ...overrides };
+  return { sub: randomUUID(), sid: randomUUID(), ver: 3, role: 'user', perms: ['users:read', 'me:read'], amr: ['pwd'], auth_time: nowSeconds(), ...overrides };
 }
 
 function serviceFor(key: SigningKey, overrides: { issuer?: string; audience?: string } = {}): AccessTokenService {
@@ -53,6 +53,7 @@ function payloadOf(base: AccessClaims, extra: JWTPayload = {}): JWTPayload {
     role: base.role,
     perms: base.perms,
     amr: base.amr,
+    auth_time: base.auth_time,
     iss: ISSUER,
     aud: AUDIENCE,
     iat: now,

@@ -3,7 +3,10 @@ import { principalOf } from '../principal.ts';
 
 export const Mutation: MutationResolvers = {
   enrollTotp: (_parent, _args, context) => context.services.mfa.enrollTotp(principalOf(context).user.id),
-  confirmTotp: (_parent, { code }, context) => context.services.mfa.confirmTotp(principalOf(context).user.id, code),
+  confirmTotp: (_parent, { code }, context) => {
+    const { user, claims } = principalOf(context);
+    return context.services.mfa.confirmTotp(user.id, claims.sid, code);
+  },
   disableTotp: async (_parent, { code }, context) => {
     await context.services.mfa.disableTotp(principalOf(context).user.id, code);
     return true;

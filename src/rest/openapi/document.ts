@@ -98,7 +98,9 @@ function requestBodyOf(field: RootField): Operation['requestBody'] {
 
 function accessNote(access: AccessRule): string {
   if (access.kind === 'public') return 'No access token needed; one that is sent must be valid.';
-  const secondFactor = access.mfa ? ', from a login that used a second factor (else MFA_REQUIRED)' : '';
+  const secondFactor =
+    (access.mfa ? ', from a login that used a second factor (else MFA_REQUIRED)' : '') +
+    (access.recentLogin ? ', from a login within `JANUS_REAUTH_MAX_AGE` seconds (else REAUTHENTICATION_REQUIRED)' : '');
   if (access.kind === 'authenticated') return `Needs a valid access token${secondFactor}.`;
   return `Needs a valid access token${secondFactor} whose role grants \`${access.permission}\`.`;
 }

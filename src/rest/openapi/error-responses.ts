@@ -15,6 +15,8 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
     'a second factor is needed: from `loginUser`, the password was right and `extensions.mfaToken` completes the login with `verifyMfa`; on a route that requires it, the access token comes from a login without one (log in again with the second factor)',
   INVALID_MFA_CODE: 'the TOTP code or recovery code is wrong, already used or outside the allowed clock drift',
   INVALID_MFA_TOKEN: 'the mfaToken is unknown, expired, already used, or dead after 5 wrong codes: log in again',
+  REAUTHENTICATION_REQUIRED:
+    'the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again',
   INVALID_TOKEN: 'the mailed token is unknown, expired, already used or meant for another purpose (the same answer for all)',
   FORBIDDEN:
     "the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds",
@@ -92,7 +94,7 @@ export const ERROR_COMPONENTS = {
     },
     'WWW-Authenticate': {
       description:
-        '`Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, RFC 9470\'s `error="insufficient_user_authentication"` as well.',
+        '`Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, or REAUTHENTICATION_REQUIRED (then with `max_age`), RFC 9470\'s `error="insufficient_user_authentication"` as well.',
       schema: { type: 'string', maxLength: 200 },
     },
     'Access-Control-Allow-Origin': {
@@ -109,6 +111,7 @@ export function errorCodesOf(route: RouteFacts, where: string): ErrorCode[] {
   const codes = new Set<ErrorCode>(['BAD_USER_INPUT', 'UNAUTHENTICATED']);
   if (route.access.kind === 'permission') codes.add('FORBIDDEN');
   if (route.access.kind !== 'public' && route.access.mfa) codes.add('MFA_REQUIRED');
+  if (route.access.kind !== 'public' && route.access.recentLogin) codes.add('REAUTHENTICATION_REQUIRED');
   if (route.method === 'POST') {
     codes.add('PAYLOAD_TOO_LARGE');
     codes.add('UNSUPPORTED_MEDIA_TYPE');
