@@ -9,6 +9,9 @@ const LIMIT = { JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '6
 const REFRESHES_PER_ADDRESS = 5;
 const PER_EMAIL = 6;
 
+/** A Retry-After of the time left in a 60 s window: at most the window, at least a second. */
+const WITHIN_WINDOW = expect.stringMatching(/^([1-9]|[1-5][0-9]|60)$/);
+
 /** An address no other test (or concurrent test run sharing Redis) uses. */
 const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 
@@ -46,9 +49,9 @@ describe('with the in-memory store', () => {
     expect(first.map((attempt) => attempt.code)).toEqual(Array(PER_EMAIL).fill('INVALID_CREDENTIALS'));
 
     const rest = await login(server, 'rest', email.toUpperCase(), freshIp());
-    expect(rest).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: '60' });
+    expect(rest).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW });
     const graphql = await login(server, 'graphql', ` ${email} `, freshIp());
-    expect(graphql).toMatchObject({ status: 200, code: 'RATE_LIMITED', retryAfter: '60' });
+    expect(graphql).toMatchObject({ status: 200, code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW });
   });
 
   it("does not lock an account's owner out when strangers fail from many addresses, until the per-email bucket is spent", async () => {
@@ -74,7 +77,7 @@ describe('with the in-memory store', () => {
     const email = uniqueEmail();
     const ip = freshIp();
     for (let i = 0; i < 3; i++) expect((await login(server, i % 2 ? 'rest' : 'graphql', email, ip)).code).toBe('INVALID_CREDENTIALS');
-    expect(await login(server, 'rest', email, ip)).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfter: '60' });
+    expect(await login(server, 'rest', email, ip)).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW });
     // The email itself has room left: another address still gets an answer.
     expect((await login(server, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
   });
@@ -122,11 +125,19 @@ describe('with the in-memory store', () => {
       });
       refreshes.push({ status: response.status, retryAfter: response.headers.get('retry-after') });
     }
-    expect(refreshes).toEqual([...Array(REFRESHES_PER_ADDRESS).fill({ status: 401, retryAfter: null }), { status: 429, retryAfter: '60' }]);
+    expect(refreshes).toEqual([...Array(REFRESHES_PER_ADDRESS).fill({ status: 401, retryAfter: null }), { status: 429, retryAfter: WITHIN_WINDOW }]);
 
     // The same address still has its three login attempts, and no more.
     for (let i = 0; i < 3; i++) expect((await login(server, 'graphql', uniqueEmail(), ip)).code).toBe('INVALID_CREDENTIALS');
-    expect(await login(server, 'graphql', uniqueEmail(), ip)).toMatchObject({ code: 'RATE_LIMITED', retryAfter: '60' });
+    expect(await login(server, 'graphql', uniqueEmail(), ip)).toMatchObject({ code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW });
+  });
+
+  it('admits exactly the limit of racing logins from one address, and refuses the rest', async () => {
+    const ip = freshIp();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => login(server, i % 2 ? 'rest' : 'graphql', uniqueEmail(), ip)));
+    const codes = answers.map((answer) => answer.code);
+    expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(17);
   });
 
   it('does not limit other operations', async () => {
@@ -135,6 +146,35 @@ describe('with the in-memory store', () => {
       const response = await fetch(`${server.running.restUrl}/me`, { headers: { 'x-forwarded-for': ip } });
       expect(response.status).toBe(401);
     }
+  });
+});
+
+describe('Retry-After', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ JANUS_LOGIN_RATE_LIMIT: '3/10', JANUS_TRUST_PROXY: 'true' });
+  });
+  afterAll(() => server?.close());
+
+  it.each(['graphql', 'rest'] as const)('on %s, says the seconds until the bucket admits the next call, not the whole window', async (surface) => {
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) expect((await login(server, surface, uniqueEmail(), ip)).code).toBe('INVALID_CREDENTIALS');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const response = await fetch(surface === 'rest' ? `${server.running.restUrl}/login-user` : server.running.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify(
+        surface === 'rest'
+          ? { email: uniqueEmail(), password: 'wrong password' }
+          : { query: authOperations, operationName: 'LoginUser', variables: { email: uniqueEmail(), password: 'wrong password' } },
+      ),
+    });
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+    const seconds = Number(response.headers.get('retry-after'));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(7);
+    expect(body.errors[0]!.message).toBe(`Too many attempts; retry in ${seconds} seconds`);
   });
 });
 
@@ -164,6 +204,23 @@ describe('with Redis', () => {
       }
       expect(await login(b, 'rest', email, freshIp())).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
       expect(await login(a, 'rest', email, freshIp())).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('admits exactly the limit of 40 racing logins for one email spread over two instances, and refuses the rest', async () => {
+    const race = { ...redis, JANUS_LOGIN_RATE_LIMIT: '100/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '5/60' };
+    const a = await startTestServer(race);
+    const b = await startTestServer(race);
+    try {
+      const email = uniqueEmail();
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => login(i % 2 ? b : a, i % 4 < 2 ? 'rest' : 'graphql', email, freshIp())),
+      );
+      const codes = answers.map((answer) => answer.code);
+      expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(5);
+      expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(35);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -214,7 +271,7 @@ describe('changePassword', () => {
   it('limits the guesses of one caller (a stolen token) from many addresses, even the right one past the limit', async () => {
     const account = await register(freshIp());
     for (let i = 0; i < 3; i++) expect((await changePassword(account.token, freshIp(), 'wrong password')).code).toBe('INVALID_CREDENTIALS');
-    expect(await changePassword(account.token, freshIp(), account.password)).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: '60' });
+    expect(await changePassword(account.token, freshIp(), account.password)).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW });
   });
 
   it('limits the calls from one address across callers', async () => {
