@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret, TOTP } from 'otpauth';
 import { authOperations } from '../support/operations.ts';
 import { capturingLogger, registration, startTestServer, uniqueEmail, type TestServer } from '../support/server.ts';
+import { SURFACES } from '../support/surfaces.ts';
 
 // 3 per address (and so per address and email), 6 per email from every address together, 5
 // refreshes per address.
@@ -33,6 +35,53 @@ async function login(server: TestServer, surface: 'graphql' | 'rest', email: str
         });
   const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
   return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get('retry-after') };
+}
+
+interface Account {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+async function register(server: TestServer, ip: string): Promise<Account> {
+  const input = registration();
+  const response = await fetch(`${server.running.restUrl}/register-user`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { token: string; user: { id: string } };
+  return { id: body.user.id, email: input.email, password: input.password, token: body.token };
+}
+
+/** A call with a bearer token, from `ip`, on either surface: its status, code and Retry-After. */
+async function authenticatedCall(
+  server: TestServer,
+  surface: 'graphql' | 'rest',
+  call: { restPath: string; query: string; variables: Record<string, unknown> },
+  token: string,
+  ip: string,
+): Promise<Attempt> {
+  const headers = { 'content-type': 'application/json', 'x-forwarded-for': ip, authorization: `Bearer ${token}` };
+  const response =
+    surface === 'rest'
+      ? await fetch(`${server.running.restUrl}${call.restPath}`, { method: 'POST', headers, body: JSON.stringify(call.variables) })
+      : await fetch(server.running.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query: call.query, variables: call.variables }) });
+  const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+  return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get('retry-after') };
+}
+
+const deleteMe = (password: string) => ({
+  restPath: '/delete-me',
+  query: 'mutation DeleteMe($password: String!) { deleteMe(password: $password) }',
+  variables: { password },
+});
+
+/** How many wrong current passwords the audit trail holds for `userId`. */
+async function passwordFailuresOf(server: TestServer, userId: string): Promise<number> {
+  const page = await server.running.services.audit.list(100, undefined);
+  return page.edges.filter(({ node }) => node.event === 'password.failure' && node.userId === userId).length;
 }
 
 describe('with the in-memory store', () => {
@@ -247,17 +296,6 @@ describe('changePassword', () => {
   });
   afterAll(() => server?.close());
 
-  async function register(ip: string): Promise<{ password: string; token: string }> {
-    const input = registration();
-    const response = await fetch(`${server.running.restUrl}/register-user`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-      body: JSON.stringify(input),
-    });
-    const body = (await response.json()) as { token: string };
-    return { password: input.password, token: body.token };
-  }
-
   async function changePassword(token: string, ip: string, currentPassword: string): Promise<Attempt> {
     const response = await fetch(`${server.running.restUrl}/change-password`, {
       method: 'POST',
@@ -268,21 +306,87 @@ describe('changePassword', () => {
     return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get('retry-after') };
   }
 
-  it('limits the guesses of one caller (a stolen token) from many addresses, even the right one past the limit', async () => {
-    const account = await register(freshIp());
+  it('limits the guesses of one caller (a stolen token) from many addresses, even the right one past the limit, and audits each wrong one', async () => {
+    const account = await register(server, freshIp());
     for (let i = 0; i < 3; i++) expect((await changePassword(account.token, freshIp(), 'wrong password')).code).toBe('INVALID_CREDENTIALS');
     expect(await changePassword(account.token, freshIp(), account.password)).toEqual({ status: 429, code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW });
+    expect(await passwordFailuresOf(server, account.id)).toBe(3);
   });
 
   it('limits the calls from one address across callers', async () => {
     const ip = freshIp();
-    const [first, second] = [await register(freshIp()), await register(freshIp())];
+    const [first, second] = [await register(server, freshIp()), await register(server, freshIp())];
     expect((await changePassword(first.token, ip, 'wrong password')).code).toBe('INVALID_CREDENTIALS');
     expect((await changePassword(second.token, ip, 'wrong password')).code).toBe('INVALID_CREDENTIALS');
     expect((await changePassword(first.token, ip, 'wrong password')).code).toBe('INVALID_CREDENTIALS');
     expect(await changePassword(second.token, ip, second.password)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     // The second caller's own bucket holds two calls: from another address it gets through.
     expect(await changePassword(second.token, freshIp(), second.password)).toMatchObject({ status: 200, code: undefined });
+  });
+});
+
+describe('deleteMe', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // A short bcrypt queue and real hashing (~70 ms): a flood that reached bcrypt would fill it.
+    server = await startTestServer({ ...LIMIT, JANUS_BCRYPT_QUEUE: '4', BCRYPT_COST: '10' });
+  });
+  afterAll(() => server?.close());
+
+  it("refuses a stolen token's 40 parallel wrong passwords past the limit, audits each one checked, and another user still logs in", async () => {
+    const victim = await register(server, freshIp());
+    const other = await register(server, freshIp());
+    const [flood, otherLogin] = await Promise.all([
+      Promise.all(Array.from({ length: 40 }, (_, i) => authenticatedCall(server, i % 2 ? 'rest' : 'graphql', deleteMe('wrong password'), victim.token, freshIp()))),
+      login(server, 'rest', other.email, freshIp(), other.password),
+    ]);
+    const codes = flood.map((answer) => answer.code);
+    expect(codes.filter((code) => code === 'INVALID_CREDENTIALS')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(37);
+    expect(flood.filter((answer) => answer.code === 'RATE_LIMITED').map((answer) => answer.status)).toContain(429);
+    expect(otherLogin).toMatchObject({ status: 200, code: undefined });
+    expect(await passwordFailuresOf(server, victim.id)).toBe(3);
+  });
+
+  it('limits the calls from one address across callers', async () => {
+    const ip = freshIp();
+    const callers = [await register(server, freshIp()), await register(server, freshIp()), await register(server, freshIp()), await register(server, freshIp())];
+    for (const caller of callers.slice(0, 3)) expect((await authenticatedCall(server, 'graphql', deleteMe('wrong password'), caller.token, ip)).code).toBe('INVALID_CREDENTIALS');
+    expect(await authenticatedCall(server, 'rest', deleteMe(callers[3]!.password), callers[3]!.token, ip)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+  });
+});
+
+describe.each(SURFACES)('second-factor operations that need no code, on %s', (surface) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(LIMIT);
+  });
+  afterAll(() => server?.close());
+
+  const enrollTotp = { restPath: '/enroll-totp', query: 'mutation { enrollTotp { secret } }', variables: {} };
+  const regenerateRecoveryCodes = { restPath: '/regenerate-recovery-codes', query: 'mutation { regenerateRecoveryCodes }', variables: {} };
+  const refused = { status: surface === 'rest' ? 429 : 200, code: 'RATE_LIMITED', retryAfter: WITHIN_WINDOW };
+
+  it('limits enrollTotp per caller, from any address', async () => {
+    const account = await register(server, freshIp());
+    for (let i = 0; i < 3; i++) expect((await authenticatedCall(server, surface, enrollTotp, account.token, freshIp())).code).toBeUndefined();
+    expect(await authenticatedCall(server, surface, enrollTotp, account.token, freshIp())).toEqual(refused);
+  });
+
+  it('limits regenerateRecoveryCodes per caller, from any address', async () => {
+    // The second factor is set up through the services: only the calls under test reach HTTP.
+    const { accounts, mfa } = server.running.services;
+    const input = registration();
+    const user = await accounts.createAccount(input);
+    const { secret } = await mfa.enrollTotp(user.id);
+    const recoveryCodes = await mfa.confirmTotp(user.id, TOTP.generate({ secret: Secret.fromBase32(secret) }));
+    const challenge = await accounts.login(input.email, input.password).then(
+      () => expect.fail('the login should ask for the second factor'),
+      (error: { extensions: { mfaToken: string } }) => error.extensions.mfaToken,
+    );
+    const { token } = await mfa.verify(challenge, recoveryCodes[0]!);
+    for (let i = 0; i < 3; i++) expect((await authenticatedCall(server, surface, regenerateRecoveryCodes, token, freshIp())).code).toBeUndefined();
+    expect(await authenticatedCall(server, surface, regenerateRecoveryCodes, token, freshIp())).toEqual(refused);
   });
 });
 
