@@ -227,6 +227,21 @@ describe('Retry-After', () => {
   });
 });
 
+describe('the default outside production', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Empty: JANUS_LOGIN_RATE_LIMIT unset, as after the tour.
+    server = await startTestServer({ JANUS_LOGIN_RATE_LIMIT: '' });
+  });
+  afterAll(() => server?.close());
+
+  it('lets a newcomer try more wrong passwords than the production 10 per 5 minutes', async () => {
+    const account = await register(server, '127.0.0.1');
+    for (let i = 0; i < 12; i++) expect((await login(server, i % 2 ? 'rest' : 'graphql', account.email, '127.0.0.1')).code).toBe('INVALID_CREDENTIALS');
+    expect((await login(server, 'rest', account.email, '127.0.0.1', account.password)).status).toBe(200);
+  });
+});
+
 describe('without a trusted proxy', () => {
   let server: TestServer;
   beforeAll(async () => {
