@@ -309,7 +309,7 @@ export type QueryUsersArgs = {
 
 /** The configured rate of a @rateLimit field's per-client-IP and per-caller buckets. */
 export type RateLimitRate =
-  /** JANUS_LOGIN_RATE_LIMIT (default 10 per 300 s): for calls that guess at passwords, emails or codes. */
+  /** JANUS_LOGIN_RATE_LIMIT (default 10 per 300 s in production): for calls that guess at passwords, emails or codes. */
   | 'LOGIN'
   /**
    * JANUS_REFRESH_RATE_LIMIT (default 150 per 300 s): for refreshes, which every client makes once per
