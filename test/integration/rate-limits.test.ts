@@ -311,15 +311,18 @@ describe('changePassword', () => {
   });
   afterAll(() => server?.close());
 
-  async function changePassword(token: string, ip: string, currentPassword: string): Promise<Attempt> {
-    const response = await fetch(`${server.running.restUrl}/change-password`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, authorization: `Bearer ${token}` },
-      body: JSON.stringify({ currentPassword, newPassword: `a new passphrase ${randomInt(1e9)}` }),
-    });
-    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-    return { status: response.status, code: body.errors?.[0]?.extensions?.code, retryAfter: response.headers.get('retry-after') };
-  }
+  const changePassword = (token: string, ip: string, currentPassword: string): Promise<Attempt> =>
+    authenticatedCall(
+      server,
+      'rest',
+      {
+        restPath: '/change-password',
+        query: 'mutation ChangePassword($currentPassword: String!, $newPassword: String!) { changePassword(currentPassword: $currentPassword, newPassword: $newPassword) { token } }',
+        variables: { currentPassword, newPassword: `a new passphrase ${randomInt(1e9)}` },
+      },
+      token,
+      ip,
+    );
 
   it('limits the guesses of one caller (a stolen token) from many addresses, even the right one past the limit, and audits each wrong one', async () => {
     const account = await register(server, freshIp());
