@@ -28,7 +28,7 @@ export type AuditEvent = {
   /**
    * registration, login.success, login.failure, login.disabled (the right password of a disabled
    * account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
-   * the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
+   * the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.failure (a wrong current password on changePassword or deleteMe), password.reset_requested, password.reset,
    * email.verification_sent, email.verified, role.create,
    * role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
    * role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
@@ -325,7 +325,7 @@ export type QueryUsersArgs = {
 
 /** The configured rate of a @rateLimit field's per-client-IP and per-caller buckets. */
 export type RateLimitRate =
-  /** JANUS_LOGIN_RATE_LIMIT (default 10 per 300 s): for calls that guess at passwords, emails or codes. */
+  /** JANUS_LOGIN_RATE_LIMIT (default 10 per 300 s in production): for calls that guess at passwords, emails or codes. */
   | 'LOGIN'
   /**
    * JANUS_REFRESH_RATE_LIMIT (default 150 per 300 s): for refreshes, which every client makes once per

@@ -666,7 +666,7 @@ export type components = {
             /**
              * @description registration, login.success, login.failure, login.disabled (the right password of a disabled
              *     account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
-             *     the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
+             *     the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.failure (a wrong current password on changePassword or deleteMe), password.reset_requested, password.reset,
              *     email.verification_sent, email.verified, role.create,
              *     role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
              *     role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
@@ -1442,6 +1442,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
             500: {
                 headers: {
@@ -2044,6 +2056,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `INTERNAL_SERVER_ERROR`: an unexpected failure; the message is masked and the request id logged. */
             500: {
                 headers: {
@@ -2625,6 +2649,18 @@ export interface operations {
             415: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `RATE_LIMITED`: too many attempts from this client or for this identity; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError } from './shared/config-error.ts';
-import { loadConfig, type Config } from './app/config.ts';
+import { LOGIN_RATE_LIMIT_DEFAULT, loadConfig, type Config } from './app/config.ts';
 import { runPrimary } from './app/cluster.ts';
 import { startServer } from './app/server.ts';
 
@@ -21,6 +21,9 @@ async function serve(config: Config): Promise<void> {
         `  OpenAPI  ${server.openApiUrl}`,
         `  Docs     ${server.restDocsUrl}`,
         `  Database ${server.database.description}`,
+        ...(config.developmentLoginRateLimit
+          ? [`  Limits   ${config.loginRateLimit.max} logins per ${config.loginRateLimit.windowSeconds} s per address: the development default (production: ${LOGIN_RATE_LIMIT_DEFAULT.production}; set JANUS_LOGIN_RATE_LIMIT)`]
+          : []),
         '',
       ].join('\n'),
     );

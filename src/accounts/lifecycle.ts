@@ -87,7 +87,10 @@ export function createAccountLifecycle(deps: {
       const user = await findUser(orm.em.fork(), userId);
       if (!user) throw new UnauthenticatedError();
       // Checked before the transaction opens: a bcrypt round inside it would hold the row lock.
-      if (!(await isPasswordOf(passwords, password, user.passwordHash))) throw new InvalidCredentialsError();
+      if (!(await isPasswordOf(passwords, password, user.passwordHash))) {
+        await audit.recordAlone('password.failure', user.id);
+        throw new InvalidCredentialsError();
+      }
       await withUser(userId, 'user.delete', erase);
     },
 

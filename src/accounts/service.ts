@@ -150,7 +150,10 @@ export function createAccountService(deps: {
     const password = validatePassword(newPassword, 'newPassword');
     const current = await findUser(orm.em.fork(), userId);
     if (!current) throw new UnauthenticatedError();
-    if (!(await isPasswordOf(passwords, currentPassword, current.passwordHash))) throw new InvalidCredentialsError();
+    if (!(await isPasswordOf(passwords, currentPassword, current.passwordHash))) {
+      await audit.recordAlone('password.failure', current.id);
+      throw new InvalidCredentialsError();
+    }
     const passwordHash = await passwords.hash(password);
     const changed = await orm.em.fork().transactional(async (em) => {
       const user = await findUserForUpdate(em, userId);

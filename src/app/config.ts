@@ -39,6 +39,8 @@ export interface Config extends RateLimitSettings {
   introspection: boolean;
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** JANUS_LOGIN_RATE_LIMIT is unset outside production: the looser development default applies (the start banner says so). */
+  developmentLoginRateLimit: boolean;
   /** Unset: rate-limit counters live in each process's memory. */
   redisUrl: string | undefined;
   /** Worker processes serving the port (node:cluster); 1 serves from this process. */
@@ -259,12 +261,18 @@ export function loadConfig(env: Env = process.env): Config {
  */
 const BCRYPT_QUEUE_PER_CORE = 8;
 
+/**
+ * Per address: 10 guesses per 5 minutes in production. Outside it, a newcomer trying a few wrong
+ * passwords after the tour must not be locked out, so the default is looser there.
+ */
+export const LOGIN_RATE_LIMIT_DEFAULT = { production: '10/300', development: '100/300' } as const;
+
 /** The per-email bucket is larger, so that strangers' wrong guesses do not lock the owner out at once. */
 export const EMAIL_RATE_FACTOR = 10;
 
 function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
-  const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', '10/300');
+  const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', LOGIN_RATE_LIMIT_DEFAULT[production ? 'production' : 'development']);
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -288,6 +296,7 @@ function readConfig(env: Env): Config {
     graphiql: flag(env, 'JANUS_GRAPHIQL', !production),
     introspection: flag(env, 'JANUS_INTROSPECTION', !production),
     trustProxy: flag(env, 'JANUS_TRUST_PROXY', false),
+    developmentLoginRateLimit: !production && !env.JANUS_LOGIN_RATE_LIMIT,
     loginRateLimit,
     refreshRateLimit: rate(env, 'JANUS_REFRESH_RATE_LIMIT', '150/300'),
     loginEmailRateLimit: rate(

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Store } from '@envelop/rate-limiter';
 import { openDatabase, type Database } from '../db/orm.ts';
 import { buildSchema } from '../graphql/schema.ts';
 import { createOperations } from '../graphql/yoga.ts';
@@ -10,7 +9,8 @@ import { createEdge, type PlainEndpoint } from '../http/edge.ts';
 import { JWKS_PATH, jwksEndpoint } from '../http/jwks.ts';
 import { createMetrics, metricsEndpoint } from '../http/metrics.ts';
 import { readyEndpoint } from '../http/ready.ts';
-import { ExpiringMemoryStore } from '../ratelimit/memory-store.ts';
+import { MemoryRateLimitStore } from '../ratelimit/memory-store.ts';
+import type { RateLimitStore } from '../ratelimit/store.ts';
 import { restDocsEndpoints } from '../rest/docs.ts';
 import { openApiEndpoint } from '../rest/openapi/endpoint.ts';
 import { buildOpenApiDocument } from '../rest/openapi/document.ts';
@@ -50,14 +50,14 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 /** The login counters, and how to let go of them at shutdown. */
-async function createRateLimitStore(config: Config, logger: Logger): Promise<{ store: Store; close(): Promise<void> }> {
-  const memory = new ExpiringMemoryStore();
-  if (!config.redisUrl) return { store: memory, close: async () => undefined };
+async function createRateLimitStore(config: Config, logger: Logger): Promise<RateLimitStore> {
+  const memory = new MemoryRateLimitStore();
+  if (!config.redisUrl) return memory;
   // Loaded only when configured: ioredis and what it pulls in would otherwise cost every instance memory for nothing.
   const { FailOpenRedisStore } = await import('../ratelimit/redis-store.ts');
   const redis = new FailOpenRedisStore(config.redisUrl, memory, logger);
   await redis.connect();
-  return { store: redis, close: () => redis.close() };
+  return redis;
 }
 
 const PURGE_INTERVAL_MS = 15 * 60 * 1000;
@@ -137,7 +137,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const rest = { basePath: REST_BASE_PATH, routes };
     const errors = createErrorRenderer(logger);
     const renderError = (error: unknown) => errors.rest([error]);
-    const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, errors, rateLimitStore: rateLimits.store, metrics });
+    const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, errors, rateLimitStore: rateLimits, metrics });
     const endpoints = new Map<string, PlainEndpoint>([
       ['/health', { handle: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' }) }],
       ['/ready', { handle: readyEndpoint(database.orm, renderError) }],

@@ -10,6 +10,8 @@ const AUDIT_EVENTS = [
   'logout',
   'logout_all',
   'password.change',
+  // A wrong current password from an authenticated caller (changePassword, deleteMe).
+  'password.failure',
   'password.reset_requested',
   'password.reset',
   'email.verification_sent',

@@ -1,6 +1,5 @@
-import { getOperationAST, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { compileAccessRules, rootFieldsOf, rulesOfFields, type AccessRule } from '../auth/access-rules.ts';
-import { rateLimitedFieldsOf } from '../ratelimit/plugin.ts';
 
 /** What the edge's plugins need to know about one operation of one parsed document. */
 export interface OperationFacts {
@@ -8,11 +7,6 @@ export interface OperationFacts {
   rootFields: readonly string[];
   /** The distinct access rules of those fields. */
   rules: readonly AccessRule[];
-  /**
-   * The document cut down to this operation (and the fragments), when it selects a rate-limited
-   * field: the limiter reads the arguments of every operation it is given. Undefined otherwise.
-   */
-  rateLimitedDocument: DocumentNode | undefined;
   /** The metrics and access-log label: the root fields, or `introspection` when there are none. */
   label: string;
 }
@@ -22,22 +16,17 @@ export interface OperationFactsCache {
 }
 
 /**
- * The one per-document cache of operation facts, shared by auth, rate limits and metrics. Yoga
+ * The one per-document cache of operation facts, shared by auth and metrics. Yoga
  * hands the same DocumentNode for the same query text (its parse cache) and SOFA builds one per
  * route, so after the first request of a kind the facts are a lookup, not a walk.
  */
 export function createOperationFacts(schema: GraphQLSchema): OperationFactsCache {
   const rules = compileAccessRules(schema);
-  const limited = new Set(rateLimitedFieldsOf(schema).map(({ type, field }) => `${type}.${field}`));
   const byDocument = new WeakMap<DocumentNode, Map<string, OperationFacts>>();
 
   const compute = (document: DocumentNode, operationName: string | null | undefined): OperationFacts => {
     const rootFields = rootFieldsOf(schema, document, operationName).sort();
-    const operation = getOperationAST(document, operationName);
-    const rateLimitedDocument = rootFields.some((field) => limited.has(field))
-      ? { ...document, definitions: document.definitions.filter((def) => def === operation || def.kind === Kind.FRAGMENT_DEFINITION) }
-      : undefined;
-    return { rootFields, rules: rulesOfFields(rules, rootFields), rateLimitedDocument, label: rootFields.join(',') || 'introspection' };
+    return { rootFields, rules: rulesOfFields(rules, rootFields), label: rootFields.join(',') || 'introspection' };
   };
 
   return {

@@ -3,11 +3,11 @@ import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yo
 import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { Store } from '@envelop/rate-limiter';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { useJanusAuth } from '../auth/plugin.ts';
 import { useRateLimits, type RateLimitSettings } from '../ratelimit/plugin.ts';
+import type { RateLimitStore } from '../ratelimit/store.ts';
 import { SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError, type ErrorRenderer } from '../shared/client-errors.ts';
 import type { AppContext, EdgeContext, Services } from './context.ts';
@@ -30,7 +30,7 @@ export interface OperationsOptions {
   logger: Logger;
   /** The one error renderer, shared with the edge: SOFA's REST errors go through it too. */
   errors: ErrorRenderer;
-  rateLimitStore: Store;
+  rateLimitStore: RateLimitStore;
   metrics: LoginCounter;
 }
 
@@ -100,7 +100,6 @@ export function createOperations(options: OperationsOptions): OperationsServer {
         perClient: { LOGIN: config.loginRateLimit, REFRESH: config.refreshRateLimit },
         perIdentity: config.loginEmailRateLimit,
         store: options.rateLimitStore,
-        facts,
         clientIp: (context) => context.clientIp,
       }),
       useSofa({

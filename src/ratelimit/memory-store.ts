@@ -1,45 +1,56 @@
-import { Store, type Identity } from '@envelop/rate-limiter';
+import type { Count, RateLimitStore } from './store.ts';
 
 interface Entry {
-  timestamps: readonly number[];
+  /** The admitted calls' times, oldest first; never more than the bucket's `max`. */
+  hits: number[];
+  /** When the newest hit leaves the window: the entry may be forgotten from then on. */
   expiresAt: number;
 }
 
-const DEFAULT_WINDOW_MS = 60_000;
+const SWEEP_EVERY_WRITES = 1000;
 
 /**
- * Call timestamps per identity, in this process, forgotten once their window has passed.
- * (The library's own InMemoryStore never forgets and copies its whole state on every write.)
- * Past `maxEntries` the oldest identities are dropped, so a flood of distinct clients cannot
- * grow memory without bound.
+ * The counters of one process, with the semantics of the Redis store's script. Each key holds at
+ * most `max` times (refused calls are not recorded), and past `maxEntries` the stalest keys are
+ * dropped, so a flood of distinct clients cannot grow memory without bound.
  */
-export class ExpiringMemoryStore extends Store {
+export class MemoryRateLimitStore implements RateLimitStore {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private writesSinceSweep = 0;
 
   constructor(maxEntries = 100_000) {
-    super();
     this.maxEntries = maxEntries;
   }
 
-  setForIdentity(identity: Identity, timestamps: readonly number[], windowMs?: number): void {
-    const key = `${identity.contextIdentity}\n${identity.fieldIdentity}`;
-    this.entries.delete(key);
-    this.entries.set(key, { timestamps, expiresAt: Math.max(0, ...timestamps) + (windowMs ?? DEFAULT_WINDOW_MS) });
-    if (++this.writesSinceSweep >= 1000 || this.entries.size > this.maxEntries) this.sweep();
+  /** Synchronous inside: the check and the write cannot interleave with another call's. */
+  hit(counts: readonly Count[], now = Date.now()): Promise<number> {
+    let waitMs = 0;
+    const found = counts.map((count) => {
+      const entry = this.entries.get(count.key);
+      if (!entry) return undefined;
+      const hits = entry.hits.filter((at) => at > now - count.windowMs);
+      if (hits.length >= count.max) waitMs = Math.max(waitMs, hits[hits.length - count.max]! + count.windowMs - now);
+      return hits;
+    });
+    if (waitMs > 0) return Promise.resolve(waitMs);
+    counts.forEach((count, i) => {
+      // Re-inserted, so that Map order stays stalest first for the sweep.
+      this.entries.delete(count.key);
+      this.entries.set(count.key, { hits: [...(found[i] ?? []), now].slice(-count.max), expiresAt: now + count.windowMs });
+    });
+    this.writesSinceSweep += counts.length;
+    if (this.writesSinceSweep >= SWEEP_EVERY_WRITES || this.entries.size > this.maxEntries) this.sweep(now);
+    return Promise.resolve(0);
   }
 
-  getForIdentity(identity: Identity): readonly number[] {
-    const entry = this.entries.get(`${identity.contextIdentity}\n${identity.fieldIdentity}`);
-    return entry && entry.expiresAt > Date.now() ? entry.timestamps : [];
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
-  private sweep(): void {
+  private sweep(now: number): void {
     this.writesSinceSweep = 0;
-    const now = Date.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
-    // Map iteration follows insertion order and writes re-insert: the first keys are the stalest.
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.maxEntries) break;
       this.entries.delete(key);

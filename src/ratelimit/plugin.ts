@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { useRateLimiter, type ConfigByField, type Store } from '@envelop/rate-limiter';
 import type { Context } from '../graphql/context.ts';
 import { directiveValues } from '../graphql/directive-values.ts';
-import type { OperationFactsCache } from '../graphql/operation-facts.ts';
 import { RateLimitedError } from '../shared/errors.ts';
+import type { Count, RateLimitStore } from './store.ts';
 
 /** The values of the SDL's `RateLimitRate`: which configured rate a field's per-client buckets use. */
 export type RateName = 'LOGIN' | 'REFRESH';
@@ -39,12 +38,11 @@ export interface RateLimitOptions {
   perClient: Readonly<Record<RateName, Rate>>;
   /** Per value of the identity arguments, from every address together. */
   perIdentity: Rate;
-  store: Store;
-  facts: OperationFactsCache;
+  store: RateLimitStore;
   clientIp(context: Context): string;
 }
 
-/** The root fields the SDL marks with `@rateLimit(identityArgs: [...], perUser: ...)`. */
+/** The root fields the SDL marks with `@rateLimit(identityArgs: [...], perUser: ..., rate: ...)`. */
 export function rateLimitedFieldsOf(schema: GraphQLSchema): RateLimitedField[] {
   return [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
     Object.values(root?.getFields() ?? {}).flatMap((field) => {
@@ -72,105 +70,74 @@ function identityOf(args: Record<string, unknown>, names: readonly string[]): st
 }
 
 /**
- * One counter kept for a set of fields: whom it counts (`contextIdentity`, and for some a value
- * from the arguments) and how many calls it allows per window. Each bucket counts apart, and a
- * call over the limit of any of them is refused.
+ * One counter per field and per subject: what it counts (its name is in the store's keys) and
+ * how many calls it admits per window. A call is refused when any of its field's buckets is full.
  */
 interface Bucket {
-  rate: Rate;
-  fields: RateLimitedField[];
-  contextIdentity(context: Context): string;
-  /** A field's own key within the bucket, from its arguments; unset: the field name. */
-  argumentIdentity?(field: RateLimitedField): (args: Record<string, unknown>) => string;
+  name: 'client-address' | 'identity' | 'caller';
+  count: Omit<Count, 'key'>;
+  /** The call's subject in this bucket; undefined: the call is not counted in it. */
+  subjectOf(context: Context, args: Record<string, unknown>): string | undefined;
 }
 
-// Keys of different buckets never meet: no IP address equals `any-client` or starts with `user:` or `anonymous:`.
-const ANY_CLIENT = 'any-client';
-
 /**
- * The buckets of the marked fields:
- * - per client IP, every marked field, at the rate the field names: one address cannot try many
- *   emails, nor many passwords for one email (the IP bucket bounds each (IP, email) pair too);
+ * The buckets of one marked field:
+ * - per client address, at the rate the field names: one address cannot try many emails, nor many
+ *   passwords for one email (so it bounds each (address, email) pair too);
  * - per identity value (an email, a refresh token) from every address together, larger: many
  *   addresses cannot pool their attempts on one account, yet a few strangers' wrong guesses do not
  *   lock its owner out at once;
  * - per caller on `perUser` fields, at the rate the field names: a stolen access token cannot
- *   guess from many addresses.
+ *   guess from many addresses. The auth plugin has refused an anonymous caller of an
+ *   authenticated field before any resolver runs.
  */
-function bucketsOf(fields: RateLimitedField[], options: RateLimitOptions): Bucket[] {
-  const rates = Object.entries(options.perClient) as [RateName, Rate][];
-  const buckets: Bucket[] = [
-    ...rates.map(([name, rate]): Bucket => ({ rate, fields: fields.filter((field) => field.rate === name), contextIdentity: options.clientIp })),
-    {
-      rate: options.perIdentity,
-      fields: fields.filter((field) => field.identityArgs.length > 0),
-      contextIdentity: () => ANY_CLIENT,
-      argumentIdentity: ({ identityArgs }) => (args) => identityOf(args, identityArgs),
-    },
-    ...rates.map(([name, rate]): Bucket => ({
-      rate,
-      fields: fields.filter((field) => field.perUser && field.rate === name),
-      // The auth plugin refuses an anonymous caller of an authenticated field before this runs;
-      // should one get here all the same, it is counted per address, apart from the IP bucket.
-      contextIdentity: (context) => (context.principal ? `user:${context.principal.user.id}` : `anonymous:${options.clientIp(context)}`),
-    })),
-  ];
-  return buckets.filter((bucket) => bucket.fields.length > 0);
+function bucketsOf(field: RateLimitedField, options: RateLimitOptions): Bucket[] {
+  const countOf = (rate: Rate) => ({ max: rate.max, windowMs: rate.windowSeconds * 1000 });
+  const perClient = countOf(options.perClient[field.rate]);
+  const buckets: Bucket[] = [{ name: 'client-address', count: perClient, subjectOf: (context) => options.clientIp(context) }];
+  if (field.identityArgs.length > 0) {
+    buckets.push({ name: 'identity', count: countOf(options.perIdentity), subjectOf: (_context, args) => identityOf(args, field.identityArgs) });
+  }
+  if (field.perUser) buckets.push({ name: 'caller', count: perClient, subjectOf: (context) => context.principal?.user.id });
+  return buckets;
+}
+
+type Resolver = GraphQLFieldResolver<unknown, Context>;
+/** A limited resolver remembers the one it wraps, so that a second schema change wraps that one, not itself. */
+const WRAPPED = Symbol('resolver under the rate limit');
+type LimitedResolver = Resolver & { [WRAPPED]?: Resolver };
+
+function limited(resolve: Resolver, field: RateLimitedField, buckets: readonly Bucket[], store: RateLimitStore): LimitedResolver {
+  const path = `${field.type}.${field.field}`;
+  const wrapper: LimitedResolver = async (source, args, context, info) => {
+    const counts: Count[] = [];
+    for (const bucket of buckets) {
+      const subject = bucket.subjectOf(context, args);
+      if (subject !== undefined) counts.push({ key: `${bucket.name}:${path}:${subject}`, ...bucket.count });
+    }
+    const waitMs = await store.hit(counts);
+    if (waitMs > 0) throw new RateLimitedError(Math.ceil(waitMs / 1000));
+    return resolve(source, args, context, info);
+  };
+  wrapper[WRAPPED] = resolve;
+  return wrapper;
 }
 
 /**
- * Rate limits declared in the SDL, enforced by @envelop/rate-limiter for GraphQL and REST alike,
- * in the buckets of `bucketsOf`. The numbers come from configuration, which is why the limiter is
- * configured per field from the directive rather than reading it itself. The limiter walks the
- * document it is given, so it only runs for operations that select a marked field.
+ * Rate limits declared in the SDL, for GraphQL and REST alike (SOFA executes the same schema),
+ * with the numbers from configuration. The marked fields' resolvers are wrapped once per schema:
+ * only a call of a marked field does any work, with the arguments GraphQL has already coerced,
+ * and each call of it counts (an operation that selects it under two aliases makes two calls).
  */
 export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
-  let limiters: { plugin: Plugin<Context>; fields: ReadonlySet<string> }[] = [];
-
-  function limiterOf(bucket: Bucket): Plugin<Context> {
-    const { rate } = bucket;
-    // Refused calls are not stored: a client flooding one field then costs a bounded list of
-    // at most `max` timestamps per key, not one that grows with the flood.
-    const base = { max: rate.max, window: `${rate.windowSeconds}s`, uncountRejected: true };
-    return useRateLimiter({
-      // Point the library's own directive lookup at a name the SDL never uses: our @rateLimit
-      // carries no numbers, and a field may not have both a directive and a configuration.
-      rateLimitDirectiveName: 'rateLimitConfiguredByJanus',
-      identifyFn: (context) => bucket.contextIdentity(context as Context),
-      configByField: bucket.fields.map((field): ConfigByField => {
-        const identify = bucket.argumentIdentity?.(field);
-        return {
-          ...base,
-          type: field.type,
-          field: field.field,
-          ...(identify && { identifyFn: (_context: unknown, args: Record<string, unknown>) => identify(args) }),
-        };
-      }),
-      store: options.store,
-      transformError: () => new RateLimitedError(rate.windowSeconds),
-    }) as Plugin<Context>;
-  }
-
   return {
-    onSchemaChange({ schema: next }) {
-      const fields = rateLimitedFieldsOf(next);
-      limiters = bucketsOf(fields, options).map((bucket) => ({
-        plugin: limiterOf(bucket),
-        fields: new Set(bucket.fields.map(({ type, field }) => `${type}.${field}`)),
-      }));
-    },
-    async onExecute(payload) {
-      // The limiter reads the arguments of every operation in the document it is given, and a
-      // document may hold operations whose variables this request does not provide: it gets only
-      // the operation being executed, and only when that selects a limited field.
-      const facts = options.facts.of(payload.args.document, payload.args.operationName);
-      const document = facts.rateLimitedDocument;
-      if (!document) return;
-      // The limiter replaces `args.document`; it gets a copy, so execution keeps the original.
-      const own = { ...payload, args: { ...payload.args, document } };
-      // Each limiter walks the whole document: only those of a bucket the operation selects from run.
-      for (const limiter of limiters) {
-        if (facts.rootFields.some((field) => limiter.fields.has(field))) await limiter.plugin.onExecute?.(own);
+    onSchemaChange({ schema }) {
+      for (const field of rateLimitedFieldsOf(schema)) {
+        const type = schema.getType(field.type);
+        const definition = isObjectType(type) ? type.getFields()[field.field] : undefined;
+        if (!definition) continue;
+        const current = definition.resolve as LimitedResolver | undefined;
+        definition.resolve = limited(current?.[WRAPPED] ?? current ?? defaultFieldResolver, field, bucketsOf(field, options), options.store);
       }
     },
   };

@@ -1,24 +1,54 @@
-import { Store, type Identity } from '@envelop/rate-limiter';
+import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Count, RateLimitStore } from './store.ts';
 
 const KEY_PREFIX = 'janus:rate:';
 // Long enough for a busy but healthy Redis; a Redis that is down fails at once (no offline queue).
 const COMMAND_TIMEOUT_MS = 1_000;
 
 /**
+ * The memory store's rule in one script, which Redis runs without interleaving any other
+ * command: every instance sees every admitted call. Each key is a sorted set of the admitted
+ * calls (score: the time, from Redis's clock so that instances' clocks need not agree), at most
+ * `max` members, expiring with its window.
+ * KEYS: the buckets; ARGV: max and window (ms) of each bucket in turn, then a member unique to this call.
+ */
+const HIT_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local max, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count >= max then
+    local freeing = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
+    wait = math.max(wait, tonumber(freeing[2]) + window - now)
+  end
+end
+if wait > 0 then return wait end
+local member = ARGV[2 * #KEYS + 1]
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, ARGV[2 * i])
+end
+return 0
+`;
+const HIT_SCRIPT_SHA = createHash('sha1').update(HIT_SCRIPT).digest('hex');
+
+/**
  * Counters shared by every instance through Redis. When Redis cannot answer, this instance
  * fails open to its own in-memory counters: logins keep working and are still limited (per
  * instance rather than cluster-wide), and the outage is logged once, and its end once.
  */
-export class FailOpenRedisStore extends Store {
+export class FailOpenRedisStore implements RateLimitStore {
   private readonly redis: Redis;
-  private readonly fallback: Store;
+  private readonly fallback: RateLimitStore;
   private readonly logger: Logger;
   private degraded = false;
 
-  constructor(url: string, fallback: Store, logger: Logger) {
-    super();
+  constructor(url: string, fallback: RateLimitStore, logger: Logger) {
     this.fallback = fallback;
     this.logger = logger;
     this.redis = new Redis(url, {
@@ -44,25 +74,16 @@ export class FailOpenRedisStore extends Store {
     }
   }
 
-  async setForIdentity(identity: Identity, timestamps: readonly number[], windowMs?: number): Promise<void> {
-    await this.fallback.setForIdentity(identity, timestamps, windowMs);
+  async hit(counts: readonly Count[]): Promise<number> {
+    const keys = counts.map((count) => `${KEY_PREFIX}${count.key}`);
+    const args = [...counts.flatMap((count) => [count.max, count.windowMs]), randomUUID()];
     try {
-      const ttl = Math.max(1, Math.ceil(windowMs ?? 60_000));
-      await this.redis.set(this.keyOf(identity), JSON.stringify(timestamps), 'PX', ttl);
+      const waitMs = await this.run(keys, args);
       this.recovered();
+      return waitMs;
     } catch (error) {
       this.failed(error);
-    }
-  }
-
-  async getForIdentity(identity: Identity): Promise<readonly number[]> {
-    try {
-      const stored = await this.redis.get(this.keyOf(identity));
-      this.recovered();
-      return stored ? (JSON.parse(stored) as number[]) : [];
-    } catch (error) {
-      this.failed(error);
-      return this.fallback.getForIdentity(identity);
+      return this.fallback.hit(counts);
     }
   }
 
@@ -71,8 +92,14 @@ export class FailOpenRedisStore extends Store {
     return Promise.resolve();
   }
 
-  private keyOf(identity: Identity): string {
-    return `${KEY_PREFIX}${identity.contextIdentity}:${identity.fieldIdentity}`;
+  /** By its digest, and the script itself once after Redis has restarted (or flushed its scripts). */
+  private async run(keys: string[], args: (string | number)[]): Promise<number> {
+    try {
+      return Number(await this.redis.evalsha(HIT_SCRIPT_SHA, keys.length, ...keys, ...args));
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return Number(await this.redis.eval(HIT_SCRIPT, keys.length, ...keys, ...args));
+    }
   }
 
   private failed(error: unknown): void {

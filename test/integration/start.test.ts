@@ -31,6 +31,22 @@ it('starts from the command line, prints the GraphQL, REST, OpenAPI and docs URL
   expect(await process.exited()).toBe(0);
 });
 
+it('names the looser development login limit in the banner, and prints no such line once JANUS_LOGIN_RATE_LIMIT is set', async () => {
+  const development = janus({ LOG_LEVEL: 'silent' });
+  await development.bannerUrl('Docs');
+  expect(development.output().stdout).toContain(
+    '  Limits   100 logins per 300 s per address: the development default (production: 10/300; set JANUS_LOGIN_RATE_LIMIT)\n',
+  );
+  development.child.kill('SIGTERM');
+  expect(await development.exited()).toBe(0);
+
+  const configured = janus({ LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '10/300' });
+  await configured.bannerUrl('Docs');
+  expect(configured.output().stdout).not.toContain('Limits');
+  configured.child.kill('SIGTERM');
+  expect(await configured.exited()).toBe(0);
+});
+
 it('stays the process it was started as: no flags of its own, no re-execution (Node and V8 tuning is the deployer\'s, see docs/operations.md)', async () => {
   const process = janus({ LOG_LEVEL: 'silent' });
   await process.bannerUrl('GraphQL');

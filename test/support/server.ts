@@ -126,6 +126,11 @@ export async function accountWithRole(server: TestServer, role: string): Promise
   return { id: user.id, email: user.email, token: data.token, refreshToken: data.refreshToken };
 }
 
+/** What the verification link does (email.test.ts proves the link itself), for tests of other flows. */
+export async function confirmAddress(server: TestServer, userId: string): Promise<void> {
+  await server.running.database.orm.em.getConnection().execute('update users set email_verified = true where id = ?', [userId]);
+}
+
 /** A logger whose JSON lines the test can read back. */
 export function capturingLogger(level = 'info'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];

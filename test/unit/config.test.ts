@@ -142,6 +142,7 @@ describe('loadConfig accepted values', () => {
       graphiql: true,
       introspection: false,
       trustProxy: true,
+      developmentLoginRateLimit: false,
       loginRateLimit: { max: 5, windowSeconds: 60 },
       refreshRateLimit: { max: 40, windowSeconds: 60 },
       loginEmailRateLimit: { max: 20, windowSeconds: 120 },
@@ -262,7 +263,7 @@ describe('the signing key in production', () => {
 });
 
 it('makes the per-email login bucket ten times the per-address one, over the same window, unless set', () => {
-  expect(loadConfig({}).loginEmailRateLimit).toEqual({ max: 100, windowSeconds: 300 });
+  expect(loadConfig({}).loginEmailRateLimit).toEqual({ max: 1000, windowSeconds: 300 });
   expect(loadConfig({ JANUS_LOGIN_RATE_LIMIT: '3/60' }).loginEmailRateLimit).toEqual({ max: 30, windowSeconds: 60 });
   expect(loadConfig({ JANUS_LOGIN_RATE_LIMIT: '3/60', JANUS_LOGIN_EMAIL_RATE_LIMIT: '5/600' }).loginEmailRateLimit).toEqual({ max: 5, windowSeconds: 600 });
 });
@@ -274,7 +275,15 @@ it('lets eight bcrypt hashes per core wait by default, and accepts a queue of 0'
 
 it('turns explorers and introspection off by default in production', () => {
   expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') })).toMatchObject({ production: true, graphiql: false, introspection: false });
-  expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, loginRateLimit: { max: 10, windowSeconds: 300 }, refreshRateLimit: { max: 150, windowSeconds: 300 } });
+  expect(loadConfig({})).toMatchObject({ production: false, graphiql: true, introspection: true, refreshRateLimit: { max: 150, windowSeconds: 300 } });
+});
+
+it('keeps 10 logins per 5 minutes per address in production, and a looser default elsewhere that the banner names', () => {
+  const production = loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') });
+  expect(production).toMatchObject({ loginRateLimit: { max: 10, windowSeconds: 300 }, loginEmailRateLimit: { max: 100, windowSeconds: 300 }, developmentLoginRateLimit: false });
+  expect(loadConfig({})).toMatchObject({ loginRateLimit: { max: 100, windowSeconds: 300 }, developmentLoginRateLimit: true });
+  expect(loadConfig({ NODE_ENV: 'test' }).developmentLoginRateLimit).toBe(true);
+  expect(loadConfig({ JANUS_LOGIN_RATE_LIMIT: '10/300' })).toMatchObject({ loginRateLimit: { max: 10, windowSeconds: 300 }, developmentLoginRateLimit: false });
 });
 
 describe('loadConfig rejects bad values with a ConfigError naming the variable', () => {

@@ -1,4 +1,4 @@
-import { buildSchema, Kind, parse } from 'graphql';
+import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createOperationFacts } from '../../src/graphql/operation-facts.ts';
 
@@ -26,20 +26,12 @@ describe('operation facts', () => {
     expect(found.rootFields).toEqual(['Query.hello', 'Query.me', 'Query.users']);
     expect(found.label).toBe('Query.hello,Query.me,Query.users');
     expect(found.rules).toEqual([{ kind: 'public' }, { kind: 'authenticated' }, { kind: 'permission', permission: 'users:read' }]);
-    expect(found.rateLimitedDocument).toBeUndefined();
   });
 
   it('labels an operation that selects only introspection fields as introspection, with no rule', () => {
     const found = facts.of(parse('{ __typename __schema { queryType { name } } }'), undefined);
     expect(found.label).toBe('introspection');
     expect(found.rules).toEqual([]);
-  });
-
-  it('cuts the document down to the executed operation (and fragments) when it selects a rate-limited field', () => {
-    const document = parse('mutation A { login(email: $e) } query B { me } fragment F on Query { hello }');
-    const limited = facts.of(document, 'A').rateLimitedDocument;
-    expect(limited?.definitions.map((def) => (def.kind === Kind.OPERATION_DEFINITION || def.kind === Kind.FRAGMENT_DEFINITION ? def.name?.value : def.kind))).toEqual(['A', 'F']);
-    expect(facts.of(document, 'B').rateLimitedDocument).toBeUndefined();
   });
 
   it('computes the facts of one document and operation once, and keeps operations of one document apart', () => {
