@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus } from '../support/janus-process.ts';
@@ -76,4 +77,69 @@ describe('in production with a database server', () => {
     expect(await process.exited()).toBe(1);
     expect(process.output().stderr).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
   });
+});
+
+// `npm start` rebuilds dist/ in the repository, and how signals travel does not depend on the
+// database: once, on the embedded one, so that two projects never rebuild dist/ at the same time.
+describe.runIf(process.env.JANUS_TEST_DB !== 'server')('under `npm start`, as a process manager or a container runs it', () => {
+  /** The server's PID: npm's only child once the server listens (npm runs it without a shell in between). */
+  async function serverPidUnder(npmPid: number): Promise<number> {
+    const children = (await readFile(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
+    expect(children).toHaveLength(1);
+    return children[0]!;
+  }
+
+  function isRunning(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether something can listen on the port now (that is, the server let it go). */
+  function portIsFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+  }
+
+  function drainLines(stdout: string): string[] {
+    return stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg)
+      .filter((msg) => msg.startsWith('janus drain'));
+  }
+
+  it.each([
+    ['SIGTERM sent to npm\'s own PID', (npmPid: number) => process.kill(npmPid, 'SIGTERM')],
+    // A terminal's Ctrl-C reaches npm and the server, and npm forwards its copy as well.
+    ['SIGINT sent to the whole process group (Ctrl-C)', (npmPid: number) => process.kill(-npmPid, 'SIGINT')],
+  ])('stops the server on %s: it drains, logs the start and end of the drain, frees the port and exits', async (_name, signal) => {
+    const npm = spawnJanus({ npmScript: 'start', database, env: { LOG_LEVEL: 'info' } });
+    try {
+      const port = Number(new URL(await npm.bannerUrl('REST')).port);
+      const serverPid = await serverPidUnder(npm.child.pid!);
+
+      signal(npm.child.pid!);
+      expect(await npm.exited()).toBe(0);
+      expect(isRunning(serverPid)).toBe(false);
+      expect(await portIsFree(port)).toBe(true);
+      expect(drainLines(npm.output().stdout)).toEqual([
+        'janus draining: no new connections, finishing requests in flight',
+        'janus drained: exiting',
+      ]);
+    } finally {
+      // A server left behind by a failure still belongs to npm's process group.
+      try {
+        process.kill(-npm.child.pid!, 'SIGKILL');
+      } catch {
+        // Nothing left: the group is gone.
+      }
+    }
+  }, 180_000);
 });
