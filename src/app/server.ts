@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '@envelop/rate-limiter';
 import { openDatabase, type Database } from '../db/orm.ts';
@@ -22,6 +21,7 @@ import { loadKeyRing } from './keyring.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
 import { startMailSender, type MailSender } from '../mail/sender.ts';
+import { devMailDir } from '../mail/dev-mailbox.ts';
 import { fileTransport, smtpTransport, type MailTransport } from '../mail/transport.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -94,7 +94,7 @@ function startMail(config: Config, services: Services, logger: Logger, observe: 
   if (delivery === 'smtp') {
     transport = smtpTransport(config.mail.smtpUrl!, config.mail.from);
   } else {
-    const dir = path.join(config.dataDir, 'mail');
+    const dir = devMailDir(config.dataDir);
     logger.info({ dir }, 'no JANUS_SMTP_URL: mail is written as .eml files');
     transport = fileTransport(dir, config.mail.from, (file) => logger.info({ file }, 'mail written'));
   }
