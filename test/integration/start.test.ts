@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { spawnJanus } from '../support/janus-process.ts';
+import { childPids, isAlive, spawnJanus } from '../support/janus-process.ts';
 
 let database: TestDatabase;
 
@@ -83,19 +83,10 @@ describe('in production with a database server', () => {
 // database: once, on the embedded one, so that two projects never rebuild dist/ at the same time.
 describe.runIf(process.env.JANUS_TEST_DB !== 'server')('under `npm start`, as a process manager or a container runs it', () => {
   /** The server's PID: npm's only child once the server listens (npm runs it without a shell in between). */
-  async function serverPidUnder(npmPid: number): Promise<number> {
-    const children = (await readFile(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8')).trim().split(/\s+/).map(Number);
+  function serverPidUnder(npmPid: number): number {
+    const children = childPids(npmPid);
     expect(children).toHaveLength(1);
     return children[0]!;
-  }
-
-  function isRunning(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** Whether something can listen on the port now (that is, the server let it go). */
@@ -123,11 +114,11 @@ describe.runIf(process.env.JANUS_TEST_DB !== 'server')('under `npm start`, as a 
     const npm = spawnJanus({ npmScript: 'start', database, env: { LOG_LEVEL: 'info' } });
     try {
       const port = Number(new URL(await npm.bannerUrl('REST')).port);
-      const serverPid = await serverPidUnder(npm.child.pid!);
+      const serverPid = serverPidUnder(npm.child.pid!);
 
       signal(npm.child.pid!);
       expect(await npm.exited()).toBe(0);
-      expect(isRunning(serverPid)).toBe(false);
+      expect(isAlive(serverPid)).toBe(false);
       expect(await portIsFree(port)).toBe(true);
       expect(drainLines(npm.output().stdout)).toEqual([
         'janus draining: no new connections, finishing requests in flight',
