@@ -123,6 +123,7 @@ function drain(server: Server): Promise<void> {
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let mailSender: MailSender | undefined;
+  let stopPurging: (() => Promise<void>) | undefined;
   try {
     const keys = await loadKeyRing(config);
     // The backlog is read only when /metrics is scraped, by then `services` exists.
@@ -159,7 +160,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       metrics,
     });
-    const stopPurging = schedulePurge(services, logger);
+    const purging = schedulePurge(services, logger);
+    stopPurging = purging;
     // Node checks the timeouts below only this often (30 s by default).
     const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
@@ -182,7 +184,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       services,
       logger,
       async close() {
-        const purged = stopPurging();
+        const purged = purging();
         await drain(server);
         await mailSender?.stop();
         await purged;
@@ -191,6 +193,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       },
     };
   } catch (error) {
+    // A start that fails late (e.g. the port is taken) has a purge under way: closing the
+    // database under it would hang instead of reporting the failure.
+    await stopPurging?.();
     await mailSender?.stop();
     await database.close();
     throw error;

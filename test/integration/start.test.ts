@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { childPids, isAlive, spawnJanus } from '../support/janus-process.ts';
 
@@ -54,6 +54,20 @@ it('refuses to start with an unreachable database, in one line and with exit cod
   const lines = process.output().stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
+});
+
+it('refuses to start on a port another process holds, in one line and with exit code 1 (instead of hanging)', async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as AddressInfo).port;
+  const process = janus({ PORT: String(port), LOG_LEVEL: 'silent' });
+  // Also after a timeout: a server that hangs must not outlive the test.
+  onTestFinished(() => {
+    process.child.kill('SIGKILL');
+    holder.close();
+  });
+  expect(await process.exited()).toBe(1);
+  expect(process.output().stderr.trim().split('\n')).toEqual([`janus: start-up failed: listen EADDRINUSE: address already in use 127.0.0.1:${port}`]);
 });
 
 describe('in production with a database server', () => {
@@ -112,25 +126,24 @@ describe.runIf(process.env.JANUS_TEST_DB !== 'server')('under `npm start`, as a 
     ['SIGINT sent to the whole process group (Ctrl-C)', (npmPid: number) => process.kill(-npmPid, 'SIGINT')],
   ])('stops the server on %s: it drains, logs the start and end of the drain, frees the port and exits', async (_name, signal) => {
     const npm = spawnJanus({ npmScript: 'start', database, env: { LOG_LEVEL: 'info' } });
-    try {
-      const port = Number(new URL(await npm.bannerUrl('REST')).port);
-      const serverPid = serverPidUnder(npm.child.pid!);
-
-      signal(npm.child.pid!);
-      expect(await npm.exited()).toBe(0);
-      expect(isAlive(serverPid)).toBe(false);
-      expect(await portIsFree(port)).toBe(true);
-      expect(drainLines(npm.output().stdout)).toEqual([
-        'janus draining: no new connections, finishing requests in flight',
-        'janus drained: exiting',
-      ]);
-    } finally {
-      // A server left behind by a failure still belongs to npm's process group.
+    // A server left behind by a failure (or a timeout) still belongs to npm's process group.
+    onTestFinished(() => {
       try {
         process.kill(-npm.child.pid!, 'SIGKILL');
       } catch {
         // Nothing left: the group is gone.
       }
-    }
+    });
+    const port = Number(new URL(await npm.bannerUrl('REST')).port);
+    const serverPid = serverPidUnder(npm.child.pid!);
+
+    signal(npm.child.pid!);
+    expect(await npm.exited()).toBe(0);
+    expect(isAlive(serverPid)).toBe(false);
+    expect(await portIsFree(port)).toBe(true);
+    expect(drainLines(npm.output().stdout)).toEqual([
+      'janus draining: no new connections, finishing requests in flight',
+      'janus drained: exiting',
+    ]);
   }, 180_000);
 });
