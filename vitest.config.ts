@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import { ChromiumNotice } from './test/support/chromium.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +18,8 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
+    // The default output, then one line at the end if the browser tests were skipped for want of Chromium.
+    reporters: ['default', new ChromiumNotice()],
     // Generous: integration tests start servers and PGlite, and CI machines are shared.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -28,14 +28,26 @@ async function serve(config: Config): Promise<void> {
       ].join('\n'),
     );
   }
-  const stop = (): void => {
+  let draining = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    // Ctrl-C under `npm start` arrives twice (from the terminal and forwarded by npm): a repeat
+    // must not cut the drain short.
+    if (draining) return;
+    draining = true;
+    server.logger.info({ signal }, 'janus draining: no new connections, finishing requests in flight');
     server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        server.logger.info('janus drained: exiting');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'janus drain failed: exiting');
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 async function main(): Promise<void> {

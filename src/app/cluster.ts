@@ -28,6 +28,8 @@ export async function runPrimary(config: Config): Promise<void> {
   for (let i = 0; i < config.workers; i++) fork();
 
   const stop = (): void => {
+    // A repeated signal (Ctrl-C under `npm start` arrives twice) must not end the primary mid-drain.
+    if (stopping) return;
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
     Promise.all(workers.map((worker) => {
@@ -36,6 +38,6 @@ export async function runPrimary(config: Config): Promise<void> {
       return exited;
     })).then(() => process.exit(0));
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../db/orm.ts';
 import { buildSchema } from '../graphql/schema.ts';
@@ -22,6 +21,7 @@ import { loadKeyRing } from './keyring.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
 import { startMailSender, type MailSender } from '../mail/sender.ts';
+import { devMailDir } from '../mail/dev-mailbox.ts';
 import { fileTransport, smtpTransport, type MailTransport } from '../mail/transport.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -94,7 +94,7 @@ function startMail(config: Config, services: Services, logger: Logger, observe: 
   if (delivery === 'smtp') {
     transport = smtpTransport(config.mail.smtpUrl!, config.mail.from);
   } else {
-    const dir = path.join(config.dataDir, 'mail');
+    const dir = devMailDir(config.dataDir);
     logger.info({ dir }, 'no JANUS_SMTP_URL: mail is written as .eml files');
     transport = fileTransport(dir, config.mail.from, (file) => logger.info({ file }, 'mail written'));
   }
@@ -123,6 +123,7 @@ function drain(server: Server): Promise<void> {
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let mailSender: MailSender | undefined;
+  let stopPurging: (() => Promise<void>) | undefined;
   try {
     const keys = await loadKeyRing(config);
     // The backlog is read only when /metrics is scraped, by then `services` exists.
@@ -159,7 +160,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       metrics,
     });
-    const stopPurging = schedulePurge(services, logger);
+    const purging = schedulePurge(services, logger);
+    stopPurging = purging;
     // Node checks the timeouts below only this often (30 s by default).
     const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
@@ -182,7 +184,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       services,
       logger,
       async close() {
-        const purged = stopPurging();
+        const purged = purging();
         await drain(server);
         await mailSender?.stop();
         await purged;
@@ -191,6 +193,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       },
     };
   } catch (error) {
+    // A start that fails late (e.g. the port is taken) has a purge under way: closing the
+    // database under it would hang instead of reporting the failure.
+    await stopPurging?.();
     await mailSender?.stop();
     await database.close();
     throw error;

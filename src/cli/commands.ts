@@ -1,4 +1,6 @@
+import type { Config } from '../app/config.ts';
 import type { Services } from '../app/services.ts';
+import { listDevMail, showDevMail } from './dev-mail.ts';
 import { readPassword } from './password-input.ts';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
@@ -7,12 +9,15 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage:
-  npm run janus -- create-admin --email EMAIL [--first-name NAME] [--last-name NAME] [--phone NUMBER]
+  npm run janus -- create-admin --email EMAIL --first-name NAME --last-name NAME --phone NUMBER
       (the password is read from standard input, or prompted for on a terminal)
   npm run janus -- roles list
   npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]
   npm run janus -- users disable --email EMAIL   (ends every session of the user at once)
-  npm run janus -- users enable --email EMAIL`;
+  npm run janus -- users enable --email EMAIL
+  npm run janus -- mail list       (development mail in JANUS_DATA_DIR/mail: subjects and links)
+  npm run janus -- mail show [N]   (mail N of the list, the newest without N)
+  npm run janus -- --help`;
 
 export interface CommandArgs {
   positionals: string[];
@@ -32,31 +37,40 @@ function required(args: CommandArgs, name: string): string {
   return value;
 }
 
-type Command = (services: Services, print: Print) => Promise<void>;
+/** What a command needs: the services (and so the database), or only the configuration. */
+export type Command =
+  | { needs: 'services'; run: (services: Services, print: Print) => Promise<void> }
+  | { needs: 'config'; run: (config: Config, print: Print) => Promise<void> };
 
-function createAdmin(args: CommandArgs): Command {
+type ServicesCommand = (services: Services, print: Print) => Promise<void>;
+
+// Every account has a name and a phone number, as registration asks: none is made up here.
+function createAdmin(args: CommandArgs): ServicesCommand {
   const email = required(args, 'email');
+  const firstName = required(args, 'first-name');
+  const lastName = required(args, 'last-name');
+  const phoneNumber = required(args, 'phone');
   return async (services, print) => {
     const user = await services.accounts.createAccount({
       email,
       password: await readPassword(),
-      firstName: stringOption(args, 'first-name') ?? 'Admin',
-      lastName: stringOption(args, 'last-name') ?? 'Admin',
-      phoneNumber: stringOption(args, 'phone') ?? '0',
+      firstName,
+      lastName,
+      phoneNumber,
       role: 'admin',
     });
     print(`created admin ${user.email} (id ${user.id})`);
   };
 }
 
-const listRoles: Command = async (services, print) => {
+const listRoles: ServicesCommand = async (services, print) => {
   for (const role of await services.roles.list()) {
     const assignable = role.selfAssignable ? 'self-assignable' : 'assigned only';
     print(`${role.name}\t${assignable}\t${[...role.permissions].sort().join(',') || '-'}`);
   }
 };
 
-function createRole(args: CommandArgs): Command {
+function createRole(args: CommandArgs): ServicesCommand {
   const name = args.positionals[2];
   if (!name) throw new UsageError('roles create needs a NAME');
   const permissions = required(args, 'permissions').split(',').filter((permission) => permission.trim() !== '');
@@ -66,7 +80,7 @@ function createRole(args: CommandArgs): Command {
   };
 }
 
-function setDisabled(args: CommandArgs, disabled: boolean): Command {
+function setDisabled(args: CommandArgs, disabled: boolean): ServicesCommand {
   const email = required(args, 'email');
   return async (services, print) => {
     const { id } = await services.lifecycle.findByEmail(email);
@@ -75,13 +89,23 @@ function setDisabled(args: CommandArgs, disabled: boolean): Command {
   };
 }
 
+function mailNumber(args: CommandArgs): number | undefined {
+  const raw = args.positionals[2];
+  if (raw === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new UsageError(`mail show takes a mail number from mail list, got ${raw}`);
+  return Number(raw);
+}
+
 /** The command the arguments name, checked before anything opens the database. */
 export function resolveCommand(args: CommandArgs): Command {
   const [command, sub] = args.positionals;
-  if (command === 'create-admin') return createAdmin(args);
-  if (command === 'roles' && sub === 'list') return listRoles;
-  if (command === 'roles' && sub === 'create') return createRole(args);
-  if (command === 'users' && sub === 'disable') return setDisabled(args, true);
-  if (command === 'users' && sub === 'enable') return setDisabled(args, false);
+  const services = (run: ServicesCommand): Command => ({ needs: 'services', run });
+  if (command === 'create-admin') return services(createAdmin(args));
+  if (command === 'roles' && sub === 'list') return services(listRoles);
+  if (command === 'roles' && sub === 'create') return services(createRole(args));
+  if (command === 'users' && sub === 'disable') return services(setDisabled(args, true));
+  if (command === 'users' && sub === 'enable') return services(setDisabled(args, false));
+  if (command === 'mail' && sub === 'list') return { needs: 'config', run: listDevMail };
+  if (command === 'mail' && sub === 'show') return { needs: 'config', run: showDevMail(mailNumber(args)) };
   throw new UsageError(command ? `unknown command: ${args.positionals.join(' ')}` : 'no command given');
 }

@@ -5,6 +5,7 @@ import { loadKeyRing } from '../app/keyring.ts';
 import { createServices } from '../app/services.ts';
 import { DomainError } from '../shared/errors.ts';
 import { resolveCommand, USAGE, UsageError, type CommandArgs } from './commands.ts';
+import { CommandFailed } from './dev-mail.ts';
 
 function parse(): CommandArgs {
   try {
@@ -17,6 +18,7 @@ function parse(): CommandArgs {
         phone: { type: 'string' },
         permissions: { type: 'string' },
         'self-assignable': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -24,14 +26,23 @@ function parse(): CommandArgs {
   }
 }
 
-/** Operator commands, on the same services and database configuration as the server. */
+/**
+ * Operator commands, on the same services and database configuration as the server; `mail`
+ * commands read only files, and `--help` not even the configuration.
+ */
 async function main(): Promise<void> {
-  const command = resolveCommand(parse());
+  const print = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  const args = parse();
+  if (args.values.help === true) return print(USAGE);
+  const command = resolveCommand(args);
   const config = loadConfig();
+  if (command.needs === 'config') return command.run(config, print);
   // Beside a running server on the embedded database, through that server's socket.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true });
   try {
-    await command(createServices(config, database, await loadKeyRing(config)), (line) => process.stdout.write(`${line}\n`));
+    await command.run(createServices(config, database, await loadKeyRing(config)), print);
   } finally {
     await database.close();
   }
@@ -55,7 +66,7 @@ main().then(() => {
   }
   const message =
     error instanceof DomainError ? `${error.message} (${error.code})`
-    : error instanceof ConfigError ? error.message
+    : error instanceof ConfigError || error instanceof CommandFailed ? error.message
     : `failed: ${(error as Error).message}`;
   process.stderr.write(`janus: ${message}\n`);
   process.exit(1);

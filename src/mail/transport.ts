@@ -40,14 +40,28 @@ export function smtpTransport(url: string, from: string): MailTransport {
 }
 
 /**
+ * A text part as 8-bit UTF-8, written as is. Nodemailer writes text parts quoted-printable, whose
+ * soft line breaks (`=` at line ends) and escapes (`token=3D…`) cut a link and its token apart for
+ * whoever reads the file with `cat`. Only for files: SMTP keeps nodemailer's encodings.
+ */
+function eightBitPart(contentType: string, content: string) {
+  return { raw: `Content-Type: ${contentType}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${content}` };
+}
+
+/**
  * For development without SMTP: each mail becomes an .eml file in `dir` (readable by its owner
- * only: it holds a live token), which any mail client opens.
+ * only: it holds a live token), which any mail client opens and `cat` shows with links intact
+ * (`npm run janus -- mail list` lists them).
  */
 export function fileTransport(dir: string, from: string, written: (file: string) => void): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transporter.sendMail(messageOf(mail, from));
+      const { text, html, ...headers } = messageOf(mail, from);
+      const info = await transporter.sendMail({
+        ...headers,
+        alternatives: [eightBitPart('text/plain', text), eightBitPart('text/html', html)],
+      });
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, `${String(mail.id).padStart(8, '0')}.eml`);
       await writeFile(file, info.message as Buffer, { mode: 0o600 });

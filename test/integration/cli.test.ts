@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketFileIn } from '../../src/db/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus, type JanusProcess } from '../support/janus-process.ts';
-import { startTestServer } from '../support/server.ts';
+import { registration, startTestServer } from '../support/server.ts';
 
 let database: TestDatabase;
 const run = promisify(execFile);
@@ -18,6 +19,10 @@ beforeAll(async () => {
 });
 afterAll(() => database?.dispose());
 
+/** create-admin with every field an account has: the CLI invents none of them. */
+const NAMES = ['--first-name', 'Grace', '--last-name', 'Hopper', '--phone', '+1 555 0100'];
+const createAdmin = (email: string) => ['create-admin', '--email', email, ...NAMES];
+
 /** Runs `npm run janus -- …` as an operator would, against the test database. */
 async function janus(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = spawnJanus({ entry: 'cli', args, stdin, database });
@@ -25,18 +30,18 @@ async function janus(args: string[], stdin = ''): Promise<{ code: number | null;
   return { code, ...cli.output() };
 }
 
-it('creates an admin whose password comes from stdin, and that admin can log in and read users', async () => {
-  const created = await janus(['create-admin', '--email', 'Root@Example.com'], 'operator password 1\n');
+it('creates an admin with the names and phone number given, whose password comes from stdin, and that admin can log in and read users', async () => {
+  const created = await janus(createAdmin('Root@Example.com'), 'operator password 1\n');
   expect(created).toMatchObject({ code: 0, stderr: '' });
   expect(created.stdout).toMatch(/^created admin root@example\.com \(id [0-9a-f-]{36}\)\n$/);
 
   const server = await startTestServer({}, database);
   try {
-    const login = await server.rest<{ token: string; permissions: string[]; user: { role: string } }>('POST', '/login-user', {
+    const login = await server.rest<{ token: string; permissions: string[]; user: Record<string, unknown> }>('POST', '/login-user', {
       body: { email: 'root@example.com', password: 'operator password 1' },
     });
     expect(login.status).toBe(200);
-    expect(login.body.user.role).toBe('admin');
+    expect(login.body.user).toMatchObject({ role: 'admin', firstName: 'Grace', lastName: 'Hopper', phoneNumber: '+1 555 0100' });
     expect(login.body.permissions).toContain('users:read');
     expect((await server.rest('GET', '/users', { token: login.body.token })).status).toBe(200);
   } finally {
@@ -45,7 +50,7 @@ it('creates an admin whose password comes from stdin, and that admin can log in 
 }, PROCESS_TIMEOUT_MS);
 
 it('takes the password from the first line of piped input (a password and its confirmation)', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-  const created = await janus(['create-admin', '--email', 'twice@example.com'], 'first line only\nfirst line only\n');
+  const created = await janus(createAdmin('twice@example.com'), 'first line only\nfirst line only\n');
   expect(created).toMatchObject({ code: 0, stderr: '' });
   const server = await startTestServer({}, database);
   try {
@@ -58,10 +63,10 @@ it('takes the password from the first line of piped input (a password and its co
 });
 
 it('refuses a password with a control character with BAD_USER_INPUT, creating nothing', { timeout: PROCESS_TIMEOUT_MS }, async () => {
-  const refused = await janus(['create-admin', '--email', 'escape@example.com'], 'pass\u001b[0mword\n');
+  const refused = await janus(createAdmin('escape@example.com'), 'pass\u001b[0mword\n');
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/^janus: password must not contain a control or direction-override character \(U\+001B at position 4\) \(BAD_USER_INPUT\)\n$/);
-  const again = await janus(['create-admin', '--email', 'escape@example.com'], 'a fine password\n');
+  const again = await janus(createAdmin('escape@example.com'), 'a fine password\n');
   expect(again.code).toBe(0);
 });
 
@@ -77,7 +82,7 @@ it('creates and lists roles', { timeout: PROCESS_TIMEOUT_MS }, async () => {
 it('disables and enables a user by email: login answers ACCOUNT_DISABLED until enabled', { timeout: PROCESS_TIMEOUT_MS }, async () => {
   const email = 'locked@example.com';
   const password = 'operator password 2';
-  expect((await janus(['create-admin', '--email', email], `${password}\n`)).code).toBe(0);
+  expect((await janus(createAdmin(email), `${password}\n`)).code).toBe(0);
   const login = async () => {
     const server = await startTestServer({}, database);
     try {
@@ -101,7 +106,12 @@ it('disables and enables a user by email: login answers ACCOUNT_DISABLED until e
 
 it.each([
   ['an unknown command', ['frobnicate'], 2, /unknown command/],
-  ['create-admin without --email', ['create-admin'], 2, /--email is required/],
+  ['create-admin without --email', ['create-admin', ...NAMES], 2, /--email is required/],
+  ['create-admin without --first-name', ['create-admin', '--email', 'a@example.com', '--last-name', 'Hopper', '--phone', '1'], 2, /--first-name is required/],
+  ['create-admin without --last-name', ['create-admin', '--email', 'a@example.com', '--first-name', 'Grace', '--phone', '1'], 2, /--last-name is required/],
+  ['create-admin without --phone', ['create-admin', '--email', 'a@example.com', '--first-name', 'Grace', '--last-name', 'Hopper'], 2, /--phone is required/],
+  ['no command', [], 2, /no command given/],
+  ['mail show with a number that is not one', ['mail', 'show', 'last'], 2, /mail show takes a mail number/],
   ['roles create without a name', ['roles', 'create', '--permissions', 'a:b'], 2, /needs a NAME/],
   ['a malformed permission', ['roles', 'create', 'ops', '--permissions', 'nocolon'], 1, /not a resource:action permission/],
   ['a duplicate role', ['roles', 'create', 'admin', '--permissions', 'a:b'], 1, /already exists/],
@@ -114,8 +124,74 @@ it.each([
   expect(result.stderr).not.toMatch(/\n\s+at /);
 });
 
+it.each([['--help'], ['-h']])('prints the usage of every command on stdout for %s and exits 0', async (flag) => {
+  const result = await janus([flag]);
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  expect(result.stdout).toMatch(/^usage:\n/);
+  for (const command of ['create-admin --email EMAIL --first-name NAME --last-name NAME --phone NUMBER', 'roles list', 'roles create NAME', 'users disable', 'users enable', 'mail list', 'mail show [N]', '--help']) {
+    expect(result.stdout).toContain(`npm run janus -- ${command}`);
+  }
+});
+
+describe('development mail (no JANUS_SMTP_URL)', () => {
+  /** Waits until a mail to `email` is in the data folder's mail/ (the server's sender writes it). */
+  async function mailTo(email: string): Promise<void> {
+    const dir = path.join(database.dataDir, 'mail');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const files = await readdir(dir).catch(() => []);
+      const contents = await Promise.all(files.map((file) => readFile(path.join(dir, file), 'utf8')));
+      if (contents.some((content) => content.includes(`\nTo: ${email}\n`))) return;
+      if (Date.now() > deadline) throw new Error(`no mail to ${email}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('mail list prints each mail\'s number, recipient, subject and links, mail show [N] its text, and the listed link\'s token works', { timeout: PROCESS_TIMEOUT_MS }, async () => {
+    const server = await startTestServer({}, database);
+    try {
+      const account = registration();
+      expect((await server.rest('POST', '/register-user', { body: account })).status).toBe(200);
+      const email = account.email.toLowerCase();
+      await mailTo(email);
+
+      const listed = await janus(['mail', 'list']);
+      expect(listed).toMatchObject({ code: 0, stderr: '' });
+      const entry = new RegExp(`^(\\d+)\\t${email.replace(/[.]/g, '\\.')}\\tConfirm your email address\\n\\thttp://localhost:3000/verify-email\\?token=([A-Za-z0-9_-]{43})$`, 'm').exec(listed.stdout);
+      expect(entry, listed.stdout).not.toBeNull();
+      const [, number, token] = entry!;
+
+      const shown = await janus(['mail', 'show', number!]);
+      expect(shown).toMatchObject({ code: 0, stderr: '' });
+      expect(shown.stdout).toMatch(new RegExp(`^Mail ${number} of \\d+: .*\\.eml\\nFrom: Janus <janus@localhost>\\nTo: ${email.replace(/[.]/g, '\\.')}\\n`));
+      expect(shown.stdout).toContain('Subject: Confirm your email address\n');
+      expect(shown.stdout).toContain(`\nhttp://localhost:3000/verify-email?token=${token}\n`);
+      expect(shown.stdout).toMatch(new RegExp(`^${token}$`, 'm'));
+      // Without N: the newest, which is this one (nothing was mailed since).
+      expect((await janus(['mail', 'show'])).stdout).toBe(shown.stdout);
+
+      const verified = await server.rest<{ emailVerified: boolean }>('POST', '/verify-email', { body: { token } });
+      expect(verified).toMatchObject({ status: 200, body: { emailVerified: true } });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('mail show with a number past the last mail says how many there are, exit 1', async () => {
+    const result = await janus(['mail', 'show', '9999']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^janus: no mail number 9999: there are \d+ \(see mail list\)\n$/);
+  });
+
+  it('mail list in a data folder without mail says where it looked, exit 0', async () => {
+    const cli = spawnJanus({ entry: 'cli', args: ['mail', 'list'], env: { JANUS_DATA_DIR: path.join(database.dataDir, 'nothing-here') } });
+    expect(await cli.exited()).toBe(0);
+    expect(cli.output().stdout).toBe(`no development mail in ${path.join(database.dataDir, 'nothing-here', 'mail')}\n`);
+  });
+});
+
 it('refuses a weak admin password read from stdin', async () => {
-  const result = await janus(['create-admin', '--email', 'weak@example.com'], 'short\n');
+  const result = await janus(createAdmin('weak@example.com'), 'short\n');
   expect(result.code).toBe(1);
   expect(result.stderr).toBe('janus: Password must be between 8 and 72 bytes long (BAD_USER_INPUT)\n');
 });
@@ -134,7 +210,7 @@ describe('beside a running server on the same data', () => {
   });
 
   it('creates an admin while the server runs, and the server lets that admin in at once', async () => {
-    const created = await janus(['create-admin', '--email', 'beside@example.com'], 'operator password 2\n');
+    const created = await janus(createAdmin('beside@example.com'), 'operator password 2\n');
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const login = await fetch(`${origin}/rest/login-user`, {
       method: 'POST',

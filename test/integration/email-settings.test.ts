@@ -88,6 +88,34 @@ describe('without JANUS_SMTP_URL, with JANUS_REQUIRE_VERIFIED_EMAIL=true', () =>
     expect(log.text()).not.toContain(token);
   });
 
+  /** The raw text of the .eml file the log reports for one recipient, as `cat` shows it. */
+  async function rawEmlTo(email: string): Promise<string> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const files = log.lines().filter((line) => line.msg === 'mail written').map((line) => String(line.file));
+      for (const file of files) {
+        const raw = await readFile(file, 'utf8');
+        if (raw.includes(`\nTo: ${email}\n`)) return raw;
+      }
+      if (Date.now() > deadline) throw new Error(`no .eml file to ${email}`);
+      await sleep(50);
+    }
+  }
+
+  it.each(SURFACES)('writes the link and the code as plain text that survives `cat`: copied from the raw file, the token verifies the address on %s', async (surface) => {
+    const account = await register(server);
+    const raw = await rawEmlTo(account.email);
+    // No quoted-printable: no soft line break (`=` at a line's end) and no `=3D` for `=`.
+    expect(raw).not.toMatch(/=\r?\n|=3D/);
+    const link = /^http:\/\/localhost:5173\/verify-email\?token=([A-Za-z0-9_-]{43})$/m.exec(raw);
+    expect(link).not.toBeNull();
+    const token = link![1]!;
+    // The code on its own line, and the same link in the HTML part.
+    expect(raw).toMatch(new RegExp(`^${token}$`, 'm'));
+    expect(raw).toContain(`href="http://localhost:5173/verify-email?token=${token}"`);
+    expect((await perform(server, surface, emailCalls.verifyEmail(token))).data?.emailVerified).toBe(true);
+  });
+
   it.each(SURFACES)('answers EMAIL_NOT_VERIFIED (403) to the right password of an unconfirmed account on %s, and logs it in once confirmed', async (surface) => {
     const account = await register(server);
     const refused = await perform(server, surface, authCalls.login(account.email, account.password));

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { spawnJanus } from '../support/janus-process.ts';
+import { childPids, isAlive, spawnJanus } from '../support/janus-process.ts';
 
 let database: TestDatabase;
 
@@ -71,6 +72,20 @@ it('refuses to start with an unreachable database, in one line and with exit cod
   expect(lines[0]).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
 });
 
+it('refuses to start on a port another process holds, in one line and with exit code 1 (instead of hanging)', async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as AddressInfo).port;
+  const process = janus({ PORT: String(port), LOG_LEVEL: 'silent' });
+  // Also after a timeout: a server that hangs must not outlive the test.
+  onTestFinished(() => {
+    process.child.kill('SIGKILL');
+    holder.close();
+  });
+  expect(await process.exited()).toBe(1);
+  expect(process.output().stderr.trim().split('\n')).toEqual([`janus: start-up failed: listen EADDRINUSE: address already in use 127.0.0.1:${port}`]);
+});
+
 describe('in production with a database server', () => {
   // An unreachable server: the key check comes before any connection, and start-up stops there.
   const production = {
@@ -92,4 +107,59 @@ describe('in production with a database server', () => {
     expect(await process.exited()).toBe(1);
     expect(process.output().stderr).toMatch(/^janus: start-up failed: .*ECONNREFUSED/);
   });
+});
+
+// `npm start` rebuilds dist/ in the repository, and how signals travel does not depend on the
+// database: once, on the embedded one, so that two projects never rebuild dist/ at the same time.
+describe.runIf(process.env.JANUS_TEST_DB !== 'server')('under `npm start`, as a process manager or a container runs it', () => {
+  /** The server's PID: npm's only child once the server listens (npm runs it without a shell in between). */
+  function serverPidUnder(npmPid: number): number {
+    const children = childPids(npmPid);
+    expect(children).toHaveLength(1);
+    return children[0]!;
+  }
+
+  /** Whether something can listen on the port now (that is, the server let it go). */
+  function portIsFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+  }
+
+  function drainLines(stdout: string): string[] {
+    return stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg)
+      .filter((msg) => msg.startsWith('janus drain'));
+  }
+
+  it.each([
+    ['SIGTERM sent to npm\'s own PID', (npmPid: number) => process.kill(npmPid, 'SIGTERM')],
+    // A terminal's Ctrl-C reaches npm and the server, and npm forwards its copy as well.
+    ['SIGINT sent to the whole process group (Ctrl-C)', (npmPid: number) => process.kill(-npmPid, 'SIGINT')],
+  ])('stops the server on %s: it drains, logs the start and end of the drain, frees the port and exits', async (_name, signal) => {
+    const npm = spawnJanus({ npmScript: 'start', database, env: { LOG_LEVEL: 'info' } });
+    // A server left behind by a failure (or a timeout) still belongs to npm's process group.
+    onTestFinished(() => {
+      try {
+        process.kill(-npm.child.pid!, 'SIGKILL');
+      } catch {
+        // Nothing left: the group is gone.
+      }
+    });
+    const port = Number(new URL(await npm.bannerUrl('REST')).port);
+    const serverPid = serverPidUnder(npm.child.pid!);
+
+    signal(npm.child.pid!);
+    expect(await npm.exited()).toBe(0);
+    expect(isAlive(serverPid)).toBe(false);
+    expect(await portIsFree(port)).toBe(true);
+    expect(drainLines(npm.output().stdout)).toEqual([
+      'janus draining: no new connections, finishing requests in flight',
+      'janus drained: exiting',
+    ]);
+  }, 180_000);
 });

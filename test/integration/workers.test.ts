@@ -1,17 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthPayloadFields } from '../support/operations.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { spawnJanus } from '../support/janus-process.ts';
+import { childPids, isAlive, spawnJanus } from '../support/janus-process.ts';
 import { registration } from '../support/server.ts';
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const janus = (env: Record<string, string>) => spawnJanus({ env: { LOG_LEVEL: 'silent', JANUS_LOGIN_RATE_LIMIT: '100000/300', ...env } });
 
@@ -64,12 +55,3 @@ describe.runIf(process.env.JANUS_TEST_DB === 'server')('with JANUS_WORKERS=2', (
     }
   }, 60_000);
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

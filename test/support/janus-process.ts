@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from './database.ts';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const entries = {
   server: fileURLToPath(new URL('../../src/main.ts', import.meta.url)),
   cli: fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
@@ -30,19 +31,27 @@ export function spawnJanus(options: {
   args?: string[];
   cwd?: string;
   stdin?: string;
+  /** Instead of Node on an entry file: `npm run <npmScript>` in the repository, in its own process group. */
+  npmScript?: string;
 }): JanusProcess {
   const { database } = options;
   const entryFile = options.entryFile ?? entries[options.entry ?? 'server'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entryFile, ...(options.args ?? [])], {
+  const [command, commandArgs] = options.npmScript
+    ? ['npm', ['run', options.npmScript, '--', ...(options.args ?? [])]]
+    : [process.execPath, [...(options.nodeArgs ?? []), entryFile, ...(options.args ?? [])]];
+  const child = spawn(command, commandArgs, {
     env: {
       PATH: process.env.PATH ?? '',
+      // npm keeps its cache and configuration under HOME.
+      ...(options.npmScript ? { HOME: process.env.HOME ?? '' } : {}),
       PORT: '0',
       BCRYPT_COST: '4',
       ...(database ? { JANUS_DATA_DIR: database.dataDir } : {}),
       ...(database?.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       ...options.env,
     },
-    cwd: options.cwd,
+    cwd: options.npmScript ? root : options.cwd,
+    detached: options.npmScript !== undefined,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -65,4 +74,22 @@ export function spawnJanus(options: {
       }
     },
   };
+}
+
+/** The PIDs of a process's children (none once it has ended). */
+export function childPids(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

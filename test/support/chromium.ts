@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import type { Reporter, TestModule } from 'vitest/node';
+
+/** The browser the e2e tests drive: Debian's `chromium`, or the binary JANUS_CHROMIUM names. */
+export const CHROMIUM = process.env.JANUS_CHROMIUM ?? '/usr/bin/chromium';
+
+/** One line saying Chromium is missing and how to install it; undefined when it is there. */
+export function chromiumMissing(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  return `The browser tests (test/e2e) need Chromium, not found at ${CHROMIUM}: install it with \`apt-get install chromium\`, or set JANUS_CHROMIUM to a Chromium binary.`;
+}
+
+/**
+ * Outside CI a machine without Chromium skips the browser tests (ChromiumNotice says so at the end
+ * of the run); in CI they fail, so that a pipeline never passes without testing the explorers.
+ */
+export function skipBrowserTests(): boolean {
+  const ci = process.env.CI;
+  return chromiumMissing() !== undefined && (ci === undefined || ci === '' || ci === 'false' || ci === '0');
+}
+
+/** Prints chromiumMissing's line as the run's last when the e2e project's tests were skipped for it. */
+export class ChromiumNotice implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const missing = chromiumMissing();
+    if (!missing || !skipBrowserTests() || !testModules.some((module) => module.project.name === 'e2e')) return;
+    process.stdout.write(`\nSkipped: ${missing}\n`);
+  }
+}
