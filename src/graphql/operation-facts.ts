@@ -13,7 +13,11 @@ export interface OperationFacts {
    * field: the limiter reads the arguments of every operation it is given. Undefined otherwise.
    */
   rateLimitedDocument: DocumentNode | undefined;
-  /** The metrics and access-log label: the root fields, or `introspection` when there are none. */
+  /**
+   * The metrics and access-log label, from a closed set the schema decides: the one root field,
+   * `multiple` for several (a client choosing combinations must not mint new series), or
+   * `introspection` when there are none.
+   */
   label: string;
 }
 
@@ -37,7 +41,8 @@ export function createOperationFacts(schema: GraphQLSchema): OperationFactsCache
     const rateLimitedDocument = rootFields.some((field) => limited.has(field))
       ? { ...document, definitions: document.definitions.filter((def) => def === operation || def.kind === Kind.FRAGMENT_DEFINITION) }
       : undefined;
-    return { rootFields, rules: rulesOfFields(rules, rootFields), rateLimitedDocument, label: rootFields.join(',') || 'introspection' };
+    const label = rootFields.length === 0 ? 'introspection' : rootFields.length === 1 ? rootFields[0]! : 'multiple';
+    return { rootFields, rules: rulesOfFields(rules, rootFields), rateLimitedDocument, label };
   };
 
   return {

@@ -7,7 +7,7 @@ import { checkRestBody, restRouteOf } from '../rest/guard.ts';
 import { isUnderBasePath, type RestRoute } from '../rest/routes.ts';
 import type { ErrorRenderer } from '../shared/client-errors.ts';
 import { InvalidInputError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
-import { requestIdOf, runInRequest, type RequestContext } from '../shared/request-context.ts';
+import { REFUSED_OPERATION, requestIdOf, runInRequest, type RequestContext } from '../shared/request-context.ts';
 import { hasBody, readBody } from './body.ts';
 import { clientAddressOf } from './client-address.ts';
 import { isPreflight, type Cors } from './cors.ts';
@@ -116,7 +116,10 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     // fields still serve it, so it goes on to the access rules.
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const check = token === undefined ? undefined : await options.checkToken(token);
-    if (check?.status === 'invalid') throw new Refusal(new UnauthenticatedError());
+    if (check?.status === 'invalid') {
+      context.operation = REFUSED_OPERATION;
+      throw new Refusal(new UnauthenticatedError());
+    }
 
     if (withBody) {
       const body = await readBody(request, options.bodyLimitBytes).catch((error: unknown) => {

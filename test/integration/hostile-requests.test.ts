@@ -69,3 +69,26 @@ describe('client text in coercion messages', () => {
     expect(healthMs).toBeLessThan(1_000);
   });
 });
+
+describe('/metrics under requests that choose their own operations', () => {
+  const ROOT_SELECTIONS = ['me { id }', 'user(id: "x") { id }', 'users { edges { cursor } }', 'roles { name }', 'sessions { id }', 'auditEvents { edges { cursor } }'];
+
+  it('keeps the operation label to a closed set however many field combinations anonymous and refused clients send', async () => {
+    const documents: string[] = [];
+    for (let subset = 1; subset < 2 ** ROOT_SELECTIONS.length; subset++) {
+      documents.push(`{ ${ROOT_SELECTIONS.filter((_selection, index) => subset & (2 ** index)).join(' ')} }`);
+    }
+    const send = (query: string, headers: Record<string, string> = {}) =>
+      fetch(server.running.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) }).then((answer) => answer.text());
+    for (const query of documents) {
+      await send(query);
+      await send(query, { authorization: 'Bearer not.a.token' });
+    }
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const operations = new Set([...text.matchAll(/^janus_requests_total\{[^}]*operation="([^"]*)"/gm)].map((match) => match[1]));
+    expect(operations.has('refused')).toBe(true);
+    expect([...operations].filter((operation) => operation?.includes(','))).toEqual([]);
+    expect(operations.size).toBeLessThanOrEqual(4);
+    expect(text.length).toBeLessThan(40_000);
+  });
+});
