@@ -8,7 +8,7 @@ import {
 } from 'graphql';
 import { directiveValues } from '../graphql/directive-values.ts';
 import { DomainError } from '../shared/errors.ts';
-import { ForbiddenError, MfaRequiredError, UnauthenticatedError } from './errors.ts';
+import { ForbiddenError, MfaRequiredError, UnauthenticatedError, type TokenProblem } from './errors.ts';
 import type { Principal } from './principal.ts';
 
 /**
@@ -102,12 +102,15 @@ export function rulesOfFields(rules: ReadonlyMap<string, AccessRule>, fields: re
   return [...new Set(fields.map((field) => rules.get(field) ?? AUTHENTICATED))];
 }
 
-/** The first rule the caller fails, as the error to answer with, or undefined when all pass. */
-export function checkAccess(rules: readonly AccessRule[], principal: Principal | null): DomainError | undefined {
+/**
+ * The first rule the caller fails, as the error to answer with, or undefined when all pass.
+ * `tokenProblem` says why a request that sent a token has no principal.
+ */
+export function checkAccess(rules: readonly AccessRule[], principal: Principal | null, tokenProblem?: TokenProblem): DomainError | undefined {
   let needsSecondFactor = false;
   for (const rule of rules) {
     if (rule.kind === 'public') continue;
-    if (!principal) return new UnauthenticatedError();
+    if (!principal) return new UnauthenticatedError(tokenProblem);
     if (rule.kind === 'permission' && !principal.permissions.has(rule.permission)) return new ForbiddenError(rule.permission);
     needsSecondFactor ||= rule.mfa === true;
   }

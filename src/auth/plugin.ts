@@ -50,7 +50,10 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     },
     onExecute({ args, setResultAndStopExecution }) {
       const { rules } = options.facts.of(args.document, args.operationName);
-      const denied = checkAccess(rules, args.contextValue.principal ?? null);
+      const { credential, principal } = args.contextValue;
+      // A token was sent but brought no caller: expired, or its session was revoked (not valid any more).
+      const tokenProblem = credential === undefined ? undefined : credential.status === 'expired' ? 'expired' : 'invalid';
+      const denied = checkAccess(rules, principal ?? null, tokenProblem);
       if (!denied) return;
       const logged = currentRequest();
       if (logged) logged.operation = REFUSED_OPERATION;

@@ -118,7 +118,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     const check = token === undefined ? undefined : await options.checkToken(token);
     if (check?.status === 'invalid') {
       context.operation = REFUSED_OPERATION;
-      throw new Refusal(new UnauthenticatedError());
+      throw new Refusal(new UnauthenticatedError('invalid'));
     }
 
     if (withBody) {
@@ -128,6 +128,8 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       if (route) checkRestBody(route, body.toString());
       // Read once, here: Yoga's Node adapter takes a body already read from `request.body`.
       (request as IncomingMessage & { body?: Buffer }).body = body;
+    } else if (route?.method === 'POST') {
+      checkRestBody(route, '');
     }
     return { clientIp: context.ip ?? 'unknown', credential: check };
   }

@@ -1,4 +1,4 @@
-import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { getNamedType, isListType, isNonNullType, isObjectType, isRequiredArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
 
 export interface RestRoute {
   /** `Type.field`, as SOFA's `routes` option names it. */
@@ -10,6 +10,8 @@ export interface RestRoute {
   path: string;
   /** Every argument the field takes, wherever the client sends it. */
   argumentNames: ReadonlySet<string>;
+  /** The arguments a POST route's JSON body must hold (non-null, without a default). */
+  bodyRequired: readonly string[];
   matches(pathname: string): boolean;
 }
 
@@ -71,6 +73,7 @@ export function restRoutesOf(schema: GraphQLSchema): RestRoute[] {
         method,
         path: byId ? `${base}/:id` : base,
         argumentNames: new Set(field.args.map((arg) => arg.name)),
+        bodyRequired: method === 'POST' ? field.args.filter(isRequiredArgument).map((arg) => arg.name) : [],
         matches: (pathname) => pattern.test(pathname),
       });
     }
