@@ -2,9 +2,6 @@ import { InvalidInputError, MethodNotAllowedError, NotFoundError } from '../shar
 import { checkArgumentTypes } from './argument-types.ts';
 import { routesAt, type RestRoute } from './routes.ts';
 
-/** Arguments that must never travel in a URL, where access logs and browser history keep them. */
-export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken', 'token']);
-
 /** What the guard reads of a REST request's target. */
 export interface RestTarget {
   method: string;
@@ -15,7 +12,8 @@ export interface RestTarget {
 function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query' | 'body'): void {
   for (const name of names) {
     if (!route.argumentNames.has(name)) throw new InvalidInputError(name, `Unknown ${where} parameter "${name.slice(0, 64)}"`);
-    if (where === 'query' && SECRET_ARGUMENTS.has(name)) {
+    // Secret arguments (@secret in the SDL) never travel in a URL, where access logs and browser history keep them.
+    if (where === 'query' && route.secretArguments.has(name)) {
       throw new InvalidInputError(name, `"${name}" must be sent in the JSON request body, never in the URL`);
     }
   }
