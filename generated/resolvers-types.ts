@@ -556,6 +556,10 @@ export type RequiresRecentLoginDirectiveArgs = { };
 
 export type RequiresRecentLoginDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresRecentLoginDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type SecretDirectiveArgs = { };
+
+export type SecretDirectiveResolver<Result, Parent, ContextType = Context, Args = SecretDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type AuditEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = {
   actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -696,4 +700,5 @@ export type DirectiveResolvers<ContextType = Context> = {
   requiresMfa?: RequiresMfaDirectiveResolver<any, any, ContextType>;
   requiresPermission?: RequiresPermissionDirectiveResolver<any, any, ContextType>;
   requiresRecentLogin?: RequiresRecentLoginDirectiveResolver<any, any, ContextType>;
+  secret?: SecretDirectiveResolver<any, any, ContextType>;
 };

@@ -792,7 +792,7 @@ export type components = {
         "Access-Control-Allow-Origin": string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": number;
-        /** @description `Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, or REAUTHENTICATION_REQUIRED (then with `max_age`), RFC 9470's `error="insufficient_user_authentication"` as well. */
+        /** @description `Bearer realm="janus"`; when a token was sent, RFC 6750's `error="invalid_token"` and an `error_description` ("The access token expired": refresh; "The access token is not valid": log in again); with MFA_REQUIRED from a route that requires a second factor, or REAUTHENTICATION_REQUIRED (then with `max_age`), RFC 9470's `error="insufficient_user_authentication"` as well. */
         "WWW-Authenticate": string;
         /** @description Identifies the request in the server logs. */
         "X-Request-Id": string;

@@ -8,7 +8,7 @@ import {
 } from 'graphql';
 import { directiveValues } from '../graphql/directive-values.ts';
 import { DomainError } from '../shared/errors.ts';
-import { ForbiddenError, MfaRequiredError, ReauthenticationRequiredError, UnauthenticatedError } from './errors.ts';
+import { ForbiddenError, MfaRequiredError, ReauthenticationRequiredError, UnauthenticatedError, type TokenProblem } from './errors.ts';
 import type { Principal } from './principal.ts';
 
 /**
@@ -122,13 +122,21 @@ export function rulesOfFields(rules: ReadonlyMap<string, AccessRule>, fields: re
   return [...new Set(fields.map((field) => rules.get(field) ?? AUTHENTICATED))];
 }
 
-/** The first rule the caller fails, as the error to answer with, or undefined when all pass. */
-export function checkAccess(rules: readonly AccessRule[], principal: Principal | null, policy: AccessPolicy): DomainError | undefined {
+/**
+ * The first rule the caller fails, as the error to answer with, or undefined when all pass.
+ * `tokenProblem` says why a request that sent a token has no principal.
+ */
+export function checkAccess(
+  rules: readonly AccessRule[],
+  principal: Principal | null,
+  policy: AccessPolicy,
+  tokenProblem?: TokenProblem,
+): DomainError | undefined {
   let needsSecondFactor = false;
   let needsRecentLogin = false;
   for (const rule of rules) {
     if (rule.kind === 'public') continue;
-    if (!principal) return new UnauthenticatedError();
+    if (!principal) return new UnauthenticatedError(tokenProblem);
     if (rule.kind === 'permission' && !principal.permissions.has(rule.permission)) return new ForbiddenError(rule.permission);
     needsSecondFactor ||= rule.mfa === true;
     needsRecentLogin ||= rule.recentLogin === true;

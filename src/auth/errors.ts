@@ -1,9 +1,32 @@
 import { DomainError } from '../shared/errors.ts';
 
+/**
+ * What is wrong with a bearer token that was sent: `expired` (a token this Janus issued, past its
+ * lifetime: refresh) or `invalid` (never issued by this Janus as an access token, or its session
+ * was revoked: log in again).
+ */
+export type TokenProblem = 'expired' | 'invalid';
+
+const TOKEN_PROBLEMS: Readonly<Record<TokenProblem, string>> = {
+  expired: 'The access token expired',
+  invalid: 'The access token is not valid',
+};
+
+/**
+ * No caller: without a token, a plain `Bearer realm="janus"` challenge; with one, RFC 6750 §3's
+ * `error="invalid_token"` and an `error_description` saying whether it expired or is not valid,
+ * which `extensions.reason` repeats on both surfaces.
+ */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
-  constructor(message = 'A valid access token is required') {
-    super(message);
+  override readonly extensions: Readonly<Record<string, unknown>>;
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(problem?: TokenProblem) {
+    super(problem ? TOKEN_PROBLEMS[problem] : 'A valid access token is required');
+    this.extensions = problem ? { reason: problem } : {};
+    this.headers = problem
+      ? { 'www-authenticate': `Bearer realm="janus", error="invalid_token", error_description="${TOKEN_PROBLEMS[problem]}"` }
+      : {};
   }
 }
 

@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { useGenericAuth } from '@envelop/generic-auth';
 import type { Context } from '../graphql/context.ts';
 import type { OperationFactsCache } from '../graphql/operation-facts.ts';
-import { currentRequest } from '../shared/request-context.ts';
+import { currentRequest, REFUSED_OPERATION } from '../shared/request-context.ts';
 import { checkAccess } from './access-rules.ts';
 import type { VerifiedAccessToken } from './jwt.ts';
 import type { Principal } from './principal.ts';
@@ -52,9 +52,15 @@ export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
     },
     onExecute({ args, setResultAndStopExecution }) {
       const { rules } = options.facts.of(args.document, args.operationName);
+      const { credential, principal } = args.contextValue;
+      // A token was sent but brought no caller: expired, or its session was revoked (not valid any more).
+      const tokenProblem = credential === undefined ? undefined : credential.status === 'expired' ? 'expired' : 'invalid';
       const policy = { reauthMaxAgeSeconds: options.reauthMaxAgeSeconds, nowSeconds: Math.floor(Date.now() / 1000) };
-      const denied = checkAccess(rules, args.contextValue.principal ?? null, policy);
-      if (denied) setResultAndStopExecution({ errors: [options.toError(denied)] });
+      const denied = checkAccess(rules, principal ?? null, policy, tokenProblem);
+      if (!denied) return;
+      const logged = currentRequest();
+      if (logged) logged.operation = REFUSED_OPERATION;
+      setResultAndStopExecution({ errors: [options.toError(denied)] });
     },
   };
 }

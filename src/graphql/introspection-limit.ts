@@ -32,42 +32,61 @@ const deeper = (a: Nesting, b: Nesting): Nesting => ({
   wrapping: Math.max(a.wrapping, b.wrapping),
 });
 
+/** A chain longer than the limit is refused however long it is: counting stops one past it. */
+const CHAIN_CAP = INTROSPECTION_MAX_TYPE_WRAPPING + 1;
+
 /**
- * How deeply `selectionSet` nests inside introspection, following fragments. `chain` is the
- * length of the `ofType` chain the selection set belongs to (0 outside one).
+ * How deeply selection sets nest inside introspection, following fragments. A fragment's nesting
+ * depends only on where it is spread (inside introspection or not, and how long an `ofType` chain
+ * it continues, counted up to CHAIN_CAP), so each fragment is walked at most once per such place
+ * and then looked up: a chain of fragments that each spread the next twice costs what its text
+ * costs, not 2ⁿ walks.
  */
-function nesting(
-  selectionSet: SelectionSetNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  inside: boolean,
-  chain: number,
-  seen: ReadonlySet<string>,
-): Nesting {
-  let deepest = NONE;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FRAGMENT_SPREAD) {
-      const fragment = fragments.get(selection.name.value);
-      // A spread already on this path is a cycle, which another validation rule reports.
-      if (fragment && !seen.has(fragment.name.value)) {
-        deepest = deeper(deepest, nesting(fragment.selectionSet, fragments, inside, chain, new Set([...seen, fragment.name.value])));
-      }
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = deeper(deepest, nesting(selection.selectionSet, fragments, inside, chain, seen));
-    } else {
-      const name = selection.name.value;
-      const nowInside = inside || ROOTS.has(name);
-      if (!nowInside) {
-        if (selection.selectionSet) deepest = deeper(deepest, nesting(selection.selectionSet, fragments, false, 0, seen));
-        continue;
-      }
-      const link = name === 'ofType' ? chain + 1 : 0;
-      // The first `ofType` of a chain is one more level; the rest of the chain is the same type reference.
-      const own: Nesting = { lists: LIST_FIELDS.has(name) ? 1 : 0, depth: link > 1 ? 0 : 1, wrapping: link };
-      const below = selection.selectionSet ? nesting(selection.selectionSet, fragments, true, link, seen) : NONE;
-      deepest = deeper(deepest, { lists: own.lists + below.lists, depth: own.depth + below.depth, wrapping: Math.max(own.wrapping, below.wrapping) });
+function createNesting(fragments: ReadonlyMap<string, FragmentDefinitionNode>) {
+  const known = new Map<string, Nesting>();
+  // A spread that reaches itself again is a cycle, which NoFragmentCyclesRule reports: counted as nothing here.
+  const walking = new Set<string>();
+
+  function ofFragment(name: string, inside: boolean, chain: number): Nesting {
+    const fragment = fragments.get(name);
+    const key = `${name}:${inside ? chain : -1}`;
+    if (!fragment || walking.has(key)) return NONE;
+    let found = known.get(key);
+    if (!found) {
+      walking.add(key);
+      found = nesting(fragment.selectionSet, inside, chain);
+      walking.delete(key);
+      known.set(key, found);
     }
+    return found;
   }
-  return deepest;
+
+  /** `chain` is the length of the `ofType` chain the selection set belongs to (0 outside one). */
+  function nesting(selectionSet: SelectionSetNode, inside: boolean, chain: number): Nesting {
+    let deepest = NONE;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        deepest = deeper(deepest, ofFragment(selection.name.value, inside, chain));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = deeper(deepest, nesting(selection.selectionSet, inside, chain));
+      } else {
+        const name = selection.name.value;
+        const nowInside = inside || ROOTS.has(name);
+        if (!nowInside) {
+          if (selection.selectionSet) deepest = deeper(deepest, nesting(selection.selectionSet, false, 0));
+          continue;
+        }
+        const link = name === 'ofType' ? Math.min(chain + 1, CHAIN_CAP) : 0;
+        // The first `ofType` of a chain is one more level; the rest of the chain is the same type reference.
+        const own: Nesting = { lists: LIST_FIELDS.has(name) ? 1 : 0, depth: link > 1 ? 0 : 1, wrapping: link };
+        const below = selection.selectionSet ? nesting(selection.selectionSet, true, link) : NONE;
+        deepest = deeper(deepest, { lists: own.lists + below.lists, depth: own.depth + below.depth, wrapping: Math.max(own.wrapping, below.wrapping) });
+      }
+    }
+    return deepest;
+  }
+
+  return (selectionSet: SelectionSetNode): Nesting => nesting(selectionSet, false, 0);
 }
 
 /** What an operation's introspection is refused for, if anything. */
@@ -93,9 +112,10 @@ export function introspectionLimitRule(max: number): ValidationRule {
         definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
       ),
     );
+    const nestingOf = createNesting(fragments);
     return {
       OperationDefinition(operation) {
-        const refusal = overLimit(nesting(operation.selectionSet, fragments, false, 0, new Set()), max);
+        const refusal = overLimit(nestingOf(operation.selectionSet), max);
         if (refusal) context.reportError(new GraphQLError(refusal, { nodes: [operation] }));
       },
     };

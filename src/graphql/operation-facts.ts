@@ -7,7 +7,11 @@ export interface OperationFacts {
   rootFields: readonly string[];
   /** The distinct access rules of those fields. */
   rules: readonly AccessRule[];
-  /** The metrics and access-log label: the root fields, or `introspection` when there are none. */
+  /**
+   * The metrics and access-log label, from a closed set the schema decides: the one root field,
+   * `multiple` for several (a client choosing combinations must not mint new series), or
+   * `introspection` when there are none.
+   */
   label: string;
 }
 
@@ -26,7 +30,8 @@ export function createOperationFacts(schema: GraphQLSchema): OperationFactsCache
 
   const compute = (document: DocumentNode, operationName: string | null | undefined): OperationFacts => {
     const rootFields = rootFieldsOf(schema, document, operationName).sort();
-    return { rootFields, rules: rulesOfFields(rules, rootFields), label: rootFields.join(',') || 'introspection' };
+    const label = rootFields.length === 0 ? 'introspection' : rootFields.length === 1 ? rootFields[0]! : 'multiple';
+    return { rootFields, rules: rulesOfFields(rules, rootFields), label };
   };
 
   return {

@@ -11,7 +11,7 @@ import type { RateLimitStore } from '../ratelimit/store.ts';
 import { SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError, type ErrorRenderer } from '../shared/client-errors.ts';
 import type { AppContext, EdgeContext, Services } from './context.ts';
-import { createGraphiQLRenderer } from './graphiql.ts';
+import { createGraphiQLRenderer, useGraphiQLHeaders } from './graphiql.ts';
 import { useIntrospectionLimit } from './introspection-limit.ts';
 import { createOperationFacts } from './operation-facts.ts';
 import { useOperationMetrics, type LoginCounter } from './plugins/operation-metrics.ts';
@@ -79,6 +79,7 @@ export function createOperations(options: OperationsOptions): OperationsServer {
     context: ({ clientIp, credential }) => ({ services, clientIp, credential }),
     maskedErrors: { maskError: createErrorMask(logger) },
     plugins: [
+      ...(config.graphiql ? [useGraphiQLHeaders()] : []),
       useOperationMetrics(options.metrics, facts),
       useJanusAuth({
         facts,

@@ -7,12 +7,13 @@ import { checkRestBody, restRouteOf } from '../rest/guard.ts';
 import { isUnderBasePath, type RestRoute } from '../rest/routes.ts';
 import type { ErrorRenderer } from '../shared/client-errors.ts';
 import { InvalidInputError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
-import { requestIdOf, runInRequest, type RequestContext } from '../shared/request-context.ts';
+import { REFUSED_OPERATION, requestIdOf, runInRequest, type RequestContext } from '../shared/request-context.ts';
 import { hasBody, readBody } from './body.ts';
 import { clientAddressOf } from './client-address.ts';
 import { isPreflight, type Cors } from './cors.ts';
 import { recordRequest, type Metrics } from './metrics.ts';
 import { sendReply, type Endpoint, type Reply } from '../shared/reply.ts';
+import { unsafeTextIn } from '../shared/text-rule.ts';
 
 /** Yoga's Node entry point, with the edge's context for the operation. */
 export type GraphQLHandler = (request: IncomingMessage, response: ServerResponse, context: EdgeContext) => unknown;
@@ -42,6 +43,25 @@ export interface EdgeOptions {
 type Surface = NonNullable<RequestContext['surface']>;
 
 const READ_METHODS = ['GET', 'HEAD'];
+/**
+ * The origin of every URL the edge and Yoga read: this plus the request target, never the `Host`
+ * header, which the client chooses (`Host: x/rest/me#` would otherwise move Yoga to another path
+ * than the one the edge checked, and a Host-derived URL could reach an answer).
+ */
+const FIXED_ORIGIN = 'http://janus';
+const FIXED_HOST = new URL(FIXED_ORIGIN).host;
+/** As long as the sessions' and audit trail's column. */
+const USER_AGENT_MAX = 512;
+
+/**
+ * The User-Agent as sessions and the audit trail store it: cut to the column, and none at all when
+ * the text rule refuses it (control characters such as U+009B, which would reach screens and
+ * terminals; no browser sends them).
+ */
+function storableUserAgent(header: string | undefined): string | undefined {
+  const userAgent = header?.slice(0, USER_AGENT_MAX);
+  return userAgent === undefined || unsafeTextIn(userAgent) ? undefined : userAgent;
+}
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 // GraphQL over HTTP: JSON, or GraphQL's own media type; REST: JSON. A form post needs no CORS
 // preflight, so any web page could make a browser send one: refused.
@@ -116,7 +136,10 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     // fields still serve it, so it goes on to the access rules.
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const check = token === undefined ? undefined : await options.checkToken(token);
-    if (check?.status === 'invalid') throw new Refusal(new UnauthenticatedError());
+    if (check?.status === 'invalid') {
+      context.operation = REFUSED_OPERATION;
+      throw new Refusal(new UnauthenticatedError('invalid'));
+    }
 
     if (withBody) {
       const body = await readBody(request, options.bodyLimitBytes).catch((error: unknown) => {
@@ -125,6 +148,8 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       if (route) checkRestBody(route, body.toString());
       // Read once, here: Yoga's Node adapter takes a body already read from `request.body`.
       (request as IncomingMessage & { body?: Buffer }).body = body;
+    } else if (route?.method === 'POST') {
+      checkRestBody(route, '');
     }
     return { clientIp: context.ip ?? 'unknown', credential: check };
   }
@@ -137,7 +162,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
       response.setHeader('connection', 'close');
       return sendReply(response, errors.rest([new InvalidInputError('target', 'The request target must be a path, such as /graphql')]), method);
     }
-    const url = new URL(target, 'http://janus');
+    const url = new URL(`${FIXED_ORIGIN}${target}`);
     const surface = surfaceOf(url.pathname);
     context.surface = surface;
 
@@ -163,6 +188,8 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     // no other operation's answer is meant for one either.
     response.setHeader('cache-control', 'no-store');
     response.setHeader('pragma', 'no-cache');
+    // Yoga's Node adapter builds its URL from Host: it gets the fixed one.
+    request.headers.host = FIXED_HOST;
     await options.operations(request, response, edgeContext);
   }
 
@@ -171,7 +198,7 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
     const context: RequestContext = {
       requestId: requestIdOf(request),
       ip: clientAddressOf(request, options.trustProxy),
-      userAgent: request.headers['user-agent']?.slice(0, 512),
+      userAgent: storableUserAgent(request.headers['user-agent']),
     };
     response.setHeader('x-request-id', context.requestId);
     response.once('close', () => {

@@ -86,7 +86,7 @@ function serve(asset: Asset, headersIn: IncomingHttpHeaders): Reply {
     'x-content-type-options': 'nosniff',
     ...(asset.gzipped ? { vary: 'accept-encoding' } : {}),
     ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
-    ...(asset.type === HTML ? { 'content-security-policy': DOCS_CSP } : {}),
+    ...(asset.type === HTML ? { 'content-security-policy': DOCS_CSP, 'x-frame-options': 'DENY' } : {}),
   };
   const ifNoneMatch = headersIn['if-none-match'];
   if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) return { status: 304, headers };

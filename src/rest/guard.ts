@@ -2,9 +2,6 @@ import { InvalidInputError, MethodNotAllowedError, NotFoundError } from '../shar
 import { checkArgumentTypes } from './argument-types.ts';
 import { routesAt, type RestRoute } from './routes.ts';
 
-/** Arguments that must never travel in a URL, where access logs and browser history keep them. */
-export const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'refreshToken', 'token']);
-
 /** What the guard reads of a REST request's target. */
 export interface RestTarget {
   method: string;
@@ -15,7 +12,8 @@ export interface RestTarget {
 function checkArguments(route: RestRoute, names: Iterable<string>, where: 'query' | 'body'): void {
   for (const name of names) {
     if (!route.argumentNames.has(name)) throw new InvalidInputError(name, `Unknown ${where} parameter "${name.slice(0, 64)}"`);
-    if (where === 'query' && SECRET_ARGUMENTS.has(name)) {
+    // Secret arguments (@secret in the SDL) never travel in a URL, where access logs and browser history keep them.
+    if (where === 'query' && route.secretArguments.has(name)) {
       throw new InvalidInputError(name, `"${name}" must be sent in the JSON request body, never in the URL`);
     }
   }
@@ -36,11 +34,20 @@ export function restRouteOf(request: RestTarget, routes: readonly RestRoute[], b
 }
 
 /**
- * A POST route's body (read by the edge within its limit): empty, or a JSON object of the
- * route's arguments with their types. SOFA itself would ignore unknown fields.
+ * A POST route's body (read by the edge within its limit; empty when none came): a JSON object of
+ * the route's arguments with their types, every required one present (empty is fine for a route
+ * without one). SOFA itself would ignore unknown fields, and name a missing one in GraphQL's
+ * words (`Variable "$password" of required type …`), which mean nothing to a REST client.
  */
 export function checkRestBody(route: RestRoute, text: string): void {
-  if (text.trim() === '') return;
+  const body = text.trim() === '' ? {} : jsonObjectOf(text);
+  checkArguments(route, Object.keys(body), 'body');
+  const missing = route.bodyRequired.find((name) => !Object.hasOwn(body, name));
+  if (missing) throw new InvalidInputError(missing, `Missing body parameter "${missing}"`);
+  checkArgumentTypes(route.field, body);
+}
+
+function jsonObjectOf(text: string): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -50,6 +57,5 @@ export function checkRestBody(route: RestRoute, text: string): void {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidInputError('body', 'The request body must be a JSON object of the arguments');
   }
-  checkArguments(route, Object.keys(body), 'body');
-  checkArgumentTypes(route.field, body as Record<string, unknown>);
+  return body as Record<string, unknown>;
 }

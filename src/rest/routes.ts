@@ -1,4 +1,5 @@
-import { getNamedType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { getNamedType, isListType, isNonNullType, isObjectType, isRequiredArgument, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { isSecretArgument } from '../graphql/secret-arguments.ts';
 
 export interface RestRoute {
   /** `Type.field`, as SOFA's `routes` option names it. */
@@ -10,6 +11,10 @@ export interface RestRoute {
   path: string;
   /** Every argument the field takes, wherever the client sends it. */
   argumentNames: ReadonlySet<string>;
+  /** The arguments the SDL marks @secret: never accepted in the query string. */
+  secretArguments: ReadonlySet<string>;
+  /** The arguments a POST route's JSON body must hold (non-null, without a default). */
+  bodyRequired: readonly string[];
   matches(pathname: string): boolean;
 }
 
@@ -71,6 +76,8 @@ export function restRoutesOf(schema: GraphQLSchema): RestRoute[] {
         method,
         path: byId ? `${base}/:id` : base,
         argumentNames: new Set(field.args.map((arg) => arg.name)),
+        secretArguments: new Set(field.args.filter(isSecretArgument).map((arg) => arg.name)),
+        bodyRequired: method === 'POST' ? field.args.filter(isRequiredArgument).map((arg) => arg.name) : [],
         matches: (pathname) => pattern.test(pathname),
       });
     }

@@ -11,9 +11,15 @@ export interface RequestContext {
   actorId?: string;
   /** Which surface the path belongs to, for metrics and the access log. */
   surface?: 'graphql' | 'rest' | 'other';
-  /** The operation, for metrics and the access log: a REST route's `Type.field`, or a GraphQL operation's root fields. */
+  /**
+   * The operation, for metrics and the access log, always from a closed set: a REST route's
+   * `Type.field`, a GraphQL operation's label (src/graphql/operation-facts.ts), or REFUSED_OPERATION.
+   */
   operation?: string;
 }
+
+/** The operation label of every request refused for its token or by the access rules, whatever it asked for. */
+export const REFUSED_OPERATION = 'refused';
 
 const storage = new AsyncLocalStorage<RequestContext>();
 

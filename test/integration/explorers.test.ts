@@ -13,7 +13,7 @@ interface RawResponse {
  * node:http rather than fetch: fetch normalises `..` and `%2e%2e` out of the path and decodes
  * gzip, and these tests need to send and see exactly what is on the wire.
  */
-function raw(server: TestServer, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+function raw(server: TestServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     // The path as given: only a URL string or object would be normalised.
@@ -24,7 +24,7 @@ function raw(server: TestServer, path: string, options: { method?: string; heade
       response.on('error', reject);
     });
     sent.on('error', reject);
-    sent.end();
+    sent.end(options.body);
   });
 }
 
@@ -139,6 +139,42 @@ describe('GraphiQL', () => {
     expect(html).not.toMatch(/(src|href)=["'](https?:)?\/\//);
     expect(html).not.toMatch(/@import\s+(url\()?["']?https?:/);
     expect(html).not.toMatch(/unpkg\.com|jsdelivr\.net|fonts\.googleapis\.com|fonts\.gstatic\.com/);
+  });
+
+  it('is never framed nor sniffed: CSP frame-ancestors \'none\', X-Frame-Options DENY and nosniff, as the REST docs page', async () => {
+    for (const [path, headers] of [['/graphql', { accept: 'text/html' }], ['/rest/docs', {}]] as const) {
+      const response = await raw(server, path, { headers });
+      expect(response.status, path).toBe(200);
+      expect(response.headers['content-security-policy'], path).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-frame-options'], path).toBe('DENY');
+      expect(response.headers['x-content-type-options'], path).toBe('nosniff');
+    }
+  });
+});
+
+describe('a hostile Host header', () => {
+  it.each(['evil.example', 'evil.example/rest/me#', 'evil.example/graphql?query={me{id}}#'])('changes nothing Yoga answers (Host: %s)', async (host) => {
+    const page = await raw(server, '/graphql', { headers: { accept: 'text/html', host } });
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).not.toContain('evil.example');
+    const answer = await raw(server, '/graphql', {
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body.toString())).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('keeps Yoga on the path the edge checked: a REST body on /graphql with Host: evil.example/rest/login-user# is a GraphQL request, never a login', async () => {
+    const answer = await raw(server, '/graphql', {
+      method: 'POST',
+      headers: { host: 'evil.example/rest/login-user#', 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ email: 'a@b.co', password: 'not-checked-by-the-rest-guard' }),
+    });
+    const text = answer.body.toString();
+    expect(text).not.toContain('INVALID_CREDENTIALS');
+    expect(JSON.parse(text)).toMatchObject({ errors: [{ message: expect.stringMatching(/parameter "email"/), extensions: { code: 'BAD_USER_INPUT' } }] });
   });
 });
 

@@ -124,3 +124,22 @@ describe('REST value types', () => {
     expect(response.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(message) });
   });
 });
+
+describe('a missing argument', () => {
+  it('names a missing REST body field as a body parameter, with or without a body; GraphQL names its variable', async () => {
+    for (const rawBody of ['{"email":"a@b.co"}', undefined]) {
+      const response = await fetch(`${server.running.restUrl}/login-user`, {
+        method: 'POST',
+        headers: rawBody === undefined ? {} : { 'content-type': 'application/json' },
+        body: rawBody,
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as ErrorsBody;
+      expect(body.errors?.[0]).toEqual({ message: rawBody ? 'Missing body parameter "password"' : 'Missing body parameter "email"', extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    // GraphQL keeps its own words for the same mistake.
+    const graphql = await server.graphql('mutation ($e: String!, $p: String!) { loginUser(email: $e, password: $p) { token } }', { variables: { e: 'a@b.co' } });
+    expect(graphql.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(graphql.body.errors?.[0]?.message).toMatch(/"\$p" .*not provided/);
+  });
+});

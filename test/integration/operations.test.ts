@@ -159,8 +159,8 @@ describe('metrics', () => {
       const text = await response.text();
       expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Mutation.loginUser",status="200"\} 1/);
       expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Mutation.loginUser",status="401"\} 1/);
-      expect(text).toMatch(/janus_requests_total\{surface="graphql",operation="Query.me",status="200"\} 2/);
-      expect(text).toMatch(/janus_requests_total\{surface="rest",operation="Query.user",status="401"\} 1/);
+      expect(text).toMatch(/janus_requests_total\{surface="graphql",operation="refused",status="200"\} 2/);
+      expect(text).toMatch(/janus_requests_total\{surface="rest",operation="refused",status="401"\} 1/);
       expect(text).toMatch(/janus_requests_total\{surface="other",operation="unknown",status="404"\} 1/);
       expect(text).not.toMatch(/surface="rest",operation="unknown"/);
       expect(text).toMatch(/janus_logins_total\{outcome="success"\} 1/);

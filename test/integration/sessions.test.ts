@@ -145,3 +145,22 @@ it('audits a revocation with the user, ip and request id', async () => {
   const latest = (await perform(server, 'rest', adminCalls.auditEvents(1), admin.token)).data!.edges[0]!.node;
   expect(latest).toMatchObject({ event: 'session.revoke', userId: account.registered.user.id, actorId: null, ip: '127.0.0.1', requestId: 'revoke-audit-1' });
 });
+
+describe('the User-Agent a session and the audit trail keep', () => {
+  it('stores none when the text rule refuses it (a C1 control, U+009B), and a clean one as sent', async () => {
+    const input = registration({ role: 'user' });
+    const requestId = `user-agent-${Date.now()}`;
+    const registered = await post('/register-user', input, { 'user-agent': 'evil\u009b31m/1.0', 'x-request-id': requestId });
+    const clean = await post('/login-user', { email: input.email, password: input.password }, { 'user-agent': 'clean/1.0' });
+    for (const surface of SURFACES) {
+      const sessions = (await perform(server, surface, accountCalls.sessions(), clean.token)).data!;
+      expect(sessions.find((session) => session.id === sidOf(registered.token))?.userAgent).toBeNull();
+      expect(sessions.find((session) => session.id === sidOf(clean.token))?.userAgent).toBe('clean/1.0');
+    }
+    const audited = await server.running.database.orm.em
+      .getConnection()
+      .execute<{ user_agent: string | null }[]>('select user_agent from audit_events where request_id = ?', [requestId]);
+    expect(audited.length).toBeGreaterThan(0);
+    expect(audited.map((row) => row.user_agent)).toEqual(audited.map(() => null));
+  });
+});

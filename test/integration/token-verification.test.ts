@@ -99,3 +99,48 @@ it('issues EdDSA tokens with the claims and header of the contract', () => {
   expect(typeof claims.jti).toBe('string');
   expect(typeof claims.sid).toBe('string');
 });
+
+describe('what a refused token is told (RFC 6750 §3)', () => {
+  type ErrorsBody = { errors: { message: string; extensions: { code: string; reason?: string } }[] };
+  const call = async (surface: 'graphql' | 'rest', token: string | undefined) => {
+    const authorization: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    const response =
+      surface === 'rest'
+        ? await fetch(`${server.running.restUrl}/me`, { headers: authorization })
+        : await fetch(server.running.graphqlUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'application/json', ...authorization },
+            body: JSON.stringify({ query: '{ me { id } }' }),
+          });
+    const [error] = ((await response.json()) as ErrorsBody).errors;
+    return { status: response.status, challenge: response.headers.get('www-authenticate'), error };
+  };
+  const deletedUsersToken = async () => {
+    const doomed = (await server.rest<AuthPayloadFields>('POST', '/register-user', { body: registration() })).body;
+    await server.running.database.orm.em.getConnection().execute('delete from users where id = ?', [doomed.user.id]);
+    return doomed.token;
+  };
+
+  it.each(SURFACES)('tells an expired token it expired on %s: error="invalid_token", the description and extensions.reason "expired"', async (surface) => {
+    const answer = await call(surface, await expired());
+    expect(answer.status).toBe(surface === 'rest' ? 401 : 200);
+    expect(answer.challenge).toBe('Bearer realm="janus", error="invalid_token", error_description="The access token expired"');
+    expect(answer.error).toEqual({ message: 'The access token expired', extensions: { code: 'UNAUTHENTICATED', reason: 'expired' } });
+  });
+
+  it.each(SURFACES)('tells a garbled, a forged and a revoked token it is not valid on %s, with extensions.reason "invalid"', async (surface) => {
+    for (const token of ['garbled', await forgeries['a tampered signature']!(), await deletedUsersToken()]) {
+      const answer = await call(surface, token);
+      expect(answer.status).toBe(surface === 'rest' ? 401 : 200);
+      expect(answer.challenge).toBe('Bearer realm="janus", error="invalid_token", error_description="The access token is not valid"');
+      expect(answer.error).toEqual({ message: 'The access token is not valid', extensions: { code: 'UNAUTHENTICATED', reason: 'invalid' } });
+    }
+  });
+
+  it.each(SURFACES)('sends a bare challenge, without an error attribute or reason, when no token came on %s', async (surface) => {
+    const answer = await call(surface, undefined);
+    // GraphQL answers 200 and sends a challenge only with a token to describe.
+    expect(answer.challenge).toBe(surface === 'rest' ? 'Bearer realm="janus"' : null);
+    expect(answer.error).toEqual({ message: 'A valid access token is required', extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});

@@ -20,11 +20,12 @@ const schema = buildSchema(/* GraphQL */ `
 describe('operation facts', () => {
   const facts = createOperationFacts(schema);
 
-  it('names the root fields an operation selects, sorted, through fragments, with their distinct rules', () => {
+  it('names the root fields an operation selects, sorted, through fragments, with their distinct rules; labels several as multiple', () => {
     const document = parse('query Q { users ...F hello } fragment F on Query { me hello }');
     const found = facts.of(document, 'Q');
     expect(found.rootFields).toEqual(['Query.hello', 'Query.me', 'Query.users']);
-    expect(found.label).toBe('Query.hello,Query.me,Query.users');
+    expect(found.label).toBe('multiple');
+    expect(facts.of(parse('{ me }'), undefined).label).toBe('Query.me');
     expect(found.rules).toEqual([{ kind: 'public' }, { kind: 'authenticated' }, { kind: 'permission', permission: 'users:read' }]);
   });
 

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { DomainError } from '../../shared/errors.ts';
+import { DomainError, isErrorCode } from '../../shared/errors.ts';
 import { currentRequest } from '../../shared/request-context.ts';
 import type { Context } from '../context.ts';
 import type { OperationFactsCache } from '../operation-facts.ts';
@@ -29,7 +29,8 @@ export function useOperationMetrics(metrics: LoginCounter, facts: OperationFacts
           const [error] = result.errors ?? [];
           const original = error?.originalError;
           const code = original instanceof DomainError ? original.code : error?.extensions.code;
-          metrics.logins.inc({ outcome: error ? String(code ?? 'error') : 'success' });
+          // A label takes only values from a closed set: the success, one of Janus's codes, or `error`.
+          metrics.logins.inc({ outcome: error ? (isErrorCode(code) ? code : 'error') : 'success' });
         },
       };
     },

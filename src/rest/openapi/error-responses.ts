@@ -94,7 +94,7 @@ export const ERROR_COMPONENTS = {
     },
     'WWW-Authenticate': {
       description:
-        '`Bearer realm="janus"`; with MFA_REQUIRED from a route that requires a second factor, or REAUTHENTICATION_REQUIRED (then with `max_age`), RFC 9470\'s `error="insufficient_user_authentication"` as well.',
+        '`Bearer realm="janus"`; when a token was sent, RFC 6750\'s `error="invalid_token"` and an `error_description` ("The access token expired": refresh; "The access token is not valid": log in again); with MFA_REQUIRED from a route that requires a second factor, or REAUTHENTICATION_REQUIRED (then with `max_age`), RFC 9470\'s `error="insufficient_user_authentication"` as well.',
       schema: { type: 'string', maxLength: 200 },
     },
     'Access-Control-Allow-Origin': {
