@@ -64,6 +64,8 @@ export interface Config extends RateLimitSettings {
    */
   singleInstance: boolean;
   mail: MailConfig;
+  /** Audit events older than this many days are deleted by the housekeeping job; unset: kept forever. */
+  auditRetentionDays: number | undefined;
 }
 
 export interface MailConfig {
@@ -300,6 +302,7 @@ function readConfig(env: Env): Config {
     encryption: encryption(env, production),
     totpIssuer: text(env, 'JANUS_TOTP_ISSUER', 'Janus'),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
+    auditRetentionDays: env.JANUS_AUDIT_RETENTION_DAYS ? integer(env, 'JANUS_AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     mail: {
       smtpUrl: smtpUrl(env),
       from: mailFrom(env),

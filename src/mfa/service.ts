@@ -163,8 +163,6 @@ export function createMfaService(deps: {
 
     async startChallenge(em, user) {
       const now = Date.now();
-      // Challenges left to expire are cleared here, the only place they are made: the table stays small.
-      await em.nativeDelete(MfaChallenge, { expiresAt: { $lte: new Date(now) } });
       const mfaToken = newOpaqueSecret();
       em.create(MfaChallenge, { user, tokenHash: hashOpaqueSecret(mfaToken), expiresAt: new Date(now + MFA_TOKEN_TTL_SECONDS * 1000) });
       audit.record(em, 'mfa.challenge', user.id);
