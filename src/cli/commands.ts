@@ -1,4 +1,7 @@
-import type { Services } from '../app/services.ts';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { KeyRing, Services } from '../app/services.ts';
+import { createSecretBox, keyIdOf } from '../mfa/encryption.ts';
+import { reencryptTotpSecrets } from '../mfa/key-rotation.ts';
 import { readPassword } from './password-input.ts';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
@@ -12,7 +15,8 @@ export const USAGE = `usage:
   npm run janus -- roles list
   npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]
   npm run janus -- users disable --email EMAIL   (ends every session of the user at once)
-  npm run janus -- users enable --email EMAIL`;
+  npm run janus -- users enable --email EMAIL
+  npm run janus -- keys rotate-encryption   (re-encrypts every TOTP secret with JANUS_ENCRYPTION_KEY)`;
 
 export interface CommandArgs {
   positionals: string[];
@@ -32,7 +36,13 @@ function required(args: CommandArgs, name: string): string {
   return value;
 }
 
-type Command = (services: Services, print: Print) => Promise<void>;
+/** What a command may need beyond the services: the database itself and the keys (key maintenance). */
+export interface CommandRuntime {
+  orm: MikroORM;
+  keys: KeyRing;
+}
+
+type Command = (services: Services, print: Print, runtime: CommandRuntime) => Promise<void>;
 
 function createAdmin(args: CommandArgs): Command {
   const email = required(args, 'email');
@@ -75,6 +85,22 @@ function setDisabled(args: CommandArgs, disabled: boolean): Command {
   };
 }
 
+/**
+ * Moves every TOTP secret to the current encryption key, so that the previous ones can leave
+ * JANUS_ENCRYPTION_KEYS_PREVIOUS (docs/mfa.md). Fails, naming the users, when a secret is under a
+ * key that is no longer configured.
+ */
+const rotateEncryption: Command = async (_services, print, { orm, keys }) => {
+  const result = await reencryptTotpSecrets(orm, createSecretBox(keys.encryption));
+  print(`re-encrypted ${result.reencrypted} TOTP secret(s) with key ${keyIdOf(keys.encryption.key)}; ${result.current} already used it`);
+  if (result.unreadable.length > 0) {
+    throw new Error(
+      `${result.unreadable.length} TOTP secret(s) decrypt with no configured key (users ${result.unreadable.join(', ')}): ` +
+        'add the key they were encrypted with to JANUS_ENCRYPTION_KEYS_PREVIOUS and run this again',
+    );
+  }
+};
+
 /** The command the arguments name, checked before anything opens the database. */
 export function resolveCommand(args: CommandArgs): Command {
   const [command, sub] = args.positionals;
@@ -83,5 +109,6 @@ export function resolveCommand(args: CommandArgs): Command {
   if (command === 'roles' && sub === 'create') return createRole(args);
   if (command === 'users' && sub === 'disable') return setDisabled(args, true);
   if (command === 'users' && sub === 'enable') return setDisabled(args, false);
+  if (command === 'keys' && sub === 'rotate-encryption') return rotateEncryption;
   throw new UsageError(command ? `unknown command: ${args.positionals.join(' ')}` : 'no command given');
 }

@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   // Beside a running server on the embedded database, through that server's socket.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true });
   try {
-    await command(createServices(config, database, await loadKeyRing(config)), (line) => process.stdout.write(`${line}\n`));
+    const keys = await loadKeyRing(config);
+    await command(createServices(config, database, keys), (line) => process.stdout.write(`${line}\n`), { orm: database.orm, keys });
   } finally {
     await database.close();
   }
