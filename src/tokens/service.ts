@@ -43,7 +43,7 @@ export interface TokenService {
    */
   startSession(em: EntityManager, user: User, amr?: readonly string[]): Promise<Authentication>;
   /** An access token's signature and claims, checked without the database (jwt.ts says when it settles at once). */
-  checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
+  checkAccessToken(accessToken: string): Promise<AccessTokenCheck>;
   /**
    * The caller behind a checked token: session, user and role loaded in one query. Null for a
    * revoked session, an outdated token version, a disabled or a deleted user.
