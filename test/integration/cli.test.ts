@@ -194,7 +194,8 @@ describe('keys rotate-encryption', () => {
     let server = await startTestServer({ JANUS_ENCRYPTION_KEY: oldKey.toString('base64') }, own);
     try {
       const accounts: { email: string; password: string; secret: string }[] = [];
-      for (const _surface of SURFACES) {
+      // One account per surface: each logs in on its own below.
+      for (let i = 0; i < SURFACES.length; i += 1) {
         const input = registration();
         const registered = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
         const secret = (await perform(server, 'rest', mfaCalls.enroll(), registered.body.token)).data!.secret;
