@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   // Beside a running server on the embedded database, through that server's socket.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true });
   try {
-    await command.run(createServices(config, database, await loadKeyRing(config)), print);
+    const keys = await loadKeyRing(config);
+    await command.run(createServices(config, database, keys), print, { orm: database.orm, keys });
   } finally {
     await database.close();
   }

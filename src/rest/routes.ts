@@ -36,12 +36,6 @@ export function routesAt(routes: readonly RestRoute[], basePath: string, pathnam
   return routes.filter((route) => route.matches(path));
 }
 
-/** The first route at a request's full path, when there is one. */
-export function routeAt(routes: readonly RestRoute[], basePath: string, pathname: string): RestRoute | undefined {
-  const path = routePathOf(basePath, pathname);
-  return routes.find((route) => route.matches(path));
-}
-
 /**
  * Fields whose nested object SOFA must answer in full: by default it answers only `{ id }` for a
  * nested object that has an id, and clients of login and of the lists need the whole object.
