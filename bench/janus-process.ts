@@ -54,6 +54,8 @@ export async function startJanus(options: {
   core: number | undefined;
   /** Node flags for Janus, as a deployer would give them (docs/operations.md). */
   nodeFlags?: string[];
+  /** Set on top of the bench's own environment (a variant under comparison). */
+  extraEnv?: Record<string, string>;
 }): Promise<JanusProcess> {
   const env: NodeJS.ProcessEnv = {
     ...inheritedEnv(),
@@ -81,6 +83,7 @@ export async function startJanus(options: {
     // Likewise every connection may be hashing at once, more than the default queue allows on a
     // pinned core: the bench measures throughput, not the refusal of a burst.
     JANUS_BCRYPT_QUEUE: '100000',
+    ...options.extraEnv,
   };
   if (options.mode === 'server') {
     if (!options.databaseUrl) throw new Error('server mode needs a database URL');
@@ -88,7 +91,7 @@ export async function startJanus(options: {
   }
   await buildOnce(options.repoRoot);
   const child = spawnNode({
-    label: `Janus (${options.mode})`,
+    label: `Janus (${options.mode}${options.extraEnv ? ` ${Object.entries(options.extraEnv).map(([name, value]) => `${name}=${value}`).join(' ')}` : ''})`,
     script: path.join('dist', 'src', 'main.js'),
     nodeFlags: options.nodeFlags,
     env,

@@ -14,6 +14,8 @@ export interface Options {
   onlyRefresh: boolean;
   /** Node flags Janus starts with, e.g. the embedded mode's memory recipe. */
   nodeFlags: string[];
+  /** `NAME=VALUE` each: a variant Janus with that variable, measured in turns beside the plain one. */
+  variantEnv: { name: string; value: string }[];
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -57,6 +59,7 @@ export function parseOptions(argv: string[]): Options | undefined {
       'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
       out: { type: 'string' },
       'node-flags': { type: 'string', default: '' },
+      'variant-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -75,5 +78,10 @@ export function parseOptions(argv: string[]): Options | undefined {
     onlyMe: values['only-me'],
     onlyRefresh: values['only-refresh'],
     nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean),
+    variantEnv: values['variant-env'].map((assignment) => {
+      const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(assignment);
+      if (!match) throw new Error(`--variant-env must be NAME=VALUE, not ${assignment}`);
+      return { name: match[1]!, value: match[2]! };
+    }),
   };
 }

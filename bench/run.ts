@@ -34,6 +34,7 @@ import {
   restMe,
 } from './scenarios.ts';
 import { countUnexpected, type Measurement } from './stats.ts';
+import { runVariants } from './variants.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const DEFAULT_OUT = path.join(REPO_ROOT, 'bench', 'results', 'latest.md');
@@ -309,6 +310,10 @@ async function runBench(options: Options, cleanup: Cleanup): Promise<string> {
   cleanup.add('remove temporary folder', () => rm(tmp, { recursive: true, force: true }));
   const database = await createBenchDatabase(options.adminUrl);
   cleanup.add(`drop database ${database.name}`, () => database.drop());
+  if (options.variantEnv.length > 0) {
+    log(`database ${database.name} created`);
+    return runVariants({ options, shape, core, database, tmp, repoRoot: REPO_ROOT, log }, cleanup);
+  }
   log(`database ${database.name} created; starting Janus (server)`);
 
   // The server-mode Janus migrates the bench database and issues the floor's key and token,

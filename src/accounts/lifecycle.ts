@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
 import { MfaChallenge } from '../mfa/entities.ts';
-import { assertNotLastRoleAdmin, auditingRoleRefusals } from '../roles/service.ts';
+import { auditingRoleRefusals, lockRoleAdmins, refuseLastRoleAdmin } from '../roles/service.ts';
 import type { AuditEventName } from '../audit/audit-event.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -40,11 +40,20 @@ export function createAccountLifecycle(deps: {
   const { orm, passwords, tokens, audit } = deps;
 
   /**
-   * Runs `change` on the locked user row, in one transaction with its audit event. A refusal to
-   * take roles:write from its last holder is audited on its own, as the change rolled back.
+   * Runs `change` on the locked user row, in one transaction with its audit event. With
+   * `takesRoleAdmin` (the change would take roles:write from a holder) it is refused
+   * (LAST_ROLE_ADMIN) for the last holder, and that refusal is audited on its own, as the change
+   * rolled back.
    */
-  function withUser<T>(userId: string, event: AuditEventName, change: (em: EntityManager, user: User) => Promise<T>): Promise<T> {
+  function withUser<T>(
+    userId: string,
+    event: AuditEventName,
+    change: (em: EntityManager, user: User) => Promise<T>,
+    options: { takesRoleAdmin?: boolean } = {},
+  ): Promise<T> {
     return auditingRoleRefusals(audit, userId, () => orm.em.fork().transactional(async (em) => {
+      // Before the user's row: the holders are locked in one order everywhere (lockRoleAdmins).
+      if (options.takesRoleAdmin) refuseLastRoleAdmin(await lockRoleAdmins(em), userId);
       const user = await findUserForUpdate(em, userId);
       if (!user) throw noSuchUser();
       const result = await change(em, user);
@@ -57,21 +66,17 @@ export function createAccountLifecycle(deps: {
 
   // Sessions, refresh tokens and every other per-user table go with the row (ON DELETE CASCADE);
   // audit events have no foreign key and keep the id, and they never held an email or a name.
-  // Nobody could manage roles any more without the last holder of roles:write.
-  const erase = async (em: EntityManager, user: User) => {
-    await assertNotLastRoleAdmin(em, user.id);
-    return em.nativeDelete(User, { id: user.id });
-  };
+  // Nobody could manage roles any more without the last holder of roles:write (takesRoleAdmin).
+  const erase = (em: EntityManager, user: User) => em.nativeDelete(User, { id: user.id });
 
   return {
     disable: (userId) =>
       withUser(userId, 'user.disable', async (em, user) => {
-        await assertNotLastRoleAdmin(em, user.id);
         user.disabled = true;
         await tokens.revokeEverything(em, user);
         await em.nativeDelete(MfaChallenge, { user: user.id });
         return user;
-      }),
+      }, { takesRoleAdmin: true }),
 
     enable: (userId) =>
       withUser(userId, 'user.enable', async (_em, user) => {
@@ -80,7 +85,7 @@ export function createAccountLifecycle(deps: {
       }),
 
     async remove(userId) {
-      await withUser(userId, 'user.delete', erase);
+      await withUser(userId, 'user.delete', erase, { takesRoleAdmin: true });
     },
 
     async removeOwn(userId, password) {
@@ -91,7 +96,7 @@ export function createAccountLifecycle(deps: {
         await audit.recordAlone('password.failure', user.id);
         throw new InvalidCredentialsError();
       }
-      await withUser(userId, 'user.delete', erase);
+      await withUser(userId, 'user.delete', erase, { takesRoleAdmin: true });
     },
 
     async findByEmail(email) {

@@ -70,6 +70,8 @@ export interface Config extends RateLimitSettings {
    */
   singleInstance: boolean;
   mail: MailConfig;
+  /** Audit events older than this many days are deleted by the housekeeping job; unset: kept forever. */
+  auditRetentionDays: number | undefined;
 }
 
 export interface MailConfig {
@@ -315,6 +317,7 @@ function readConfig(env: Env): Config {
     mfaFailureLimit: rate(env, 'JANUS_MFA_FAILURE_LIMIT', '20/900'),
     reauthMaxAgeSeconds: integer(env, 'JANUS_REAUTH_MAX_AGE', 600, 1, 86_400),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
+    auditRetentionDays: env.JANUS_AUDIT_RETENTION_DAYS ? integer(env, 'JANUS_AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     mail: {
       smtpUrl: smtpUrl(env),
       from: mailFrom(env),

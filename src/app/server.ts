@@ -17,6 +17,7 @@ import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH, restRoutesOf } from '../r
 import { createErrorRenderer } from '../shared/client-errors.ts';
 import type { Config } from './config.ts';
 import { loadKeyRing } from './keyring.ts';
+import { scheduleHousekeeping } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { appSchema, composition } from './composition.ts';
 import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
@@ -58,29 +59,6 @@ async function createRateLimitStore(config: Config, logger: Logger): Promise<Rat
   const redis = new FailOpenRedisStore(config.redisUrl, memory, logger);
   await redis.connect();
   return redis;
-}
-
-const PURGE_INTERVAL_MS = 15 * 60 * 1000;
-
-/**
- * Expired refresh tokens are deleted at start and then periodically, so the table stays bounded.
- * Stopping waits for a purge under way: closing the database under its open transaction hangs.
- */
-function schedulePurge(services: Services, logger: Logger): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const purge = (): void => {
-    running = services.tokens.purgeExpired().then(
-      (deleted) => logger.debug({ deleted }, 'purged expired refresh tokens'),
-      (error: unknown) => logger.warn({ err: error }, 'purging expired refresh tokens failed'),
-    );
-  };
-  purge();
-  const timer = setInterval(purge, PURGE_INTERVAL_MS);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    return running;
-  };
 }
 
 /** Starts delivering the outbox (SMTP, or .eml files in development); says once when mail is off. */
@@ -160,8 +138,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       metrics,
     });
-    const purging = schedulePurge(services, logger);
-    stopPurging = purging;
+    const stopHousekeeping = scheduleHousekeeping({ orm: database.orm, tokens: services.tokens, auditRetentionDays: config.auditRetentionDays }, logger);
+    stopPurging = stopHousekeeping;
     // Node checks the timeouts below only this often (30 s by default).
     const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
@@ -184,7 +162,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       services,
       logger,
       async close() {
-        const purged = purging();
+        const purged = stopHousekeeping();
         await drain(server);
         await mailSender?.stop();
         await purged;

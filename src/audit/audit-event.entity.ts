@@ -59,7 +59,8 @@ const AuditEventSchema = defineEntity({
     ip: p.string().length(64).nullable(),
     userAgent: p.string().length(512).nullable(),
     requestId: p.string().length(128).nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    // JANUS_AUDIT_RETENTION_DAYS deletes by it.
+    createdAt: p.datetime().onCreate(() => new Date()).index(),
   },
 });
 

@@ -1,5 +1,8 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../app/config.ts';
-import type { Services } from '../app/services.ts';
+import type { KeyRing, Services } from '../app/services.ts';
+import { createSecretBox, keyIdOf } from '../mfa/encryption.ts';
+import { reencryptTotpSecrets } from '../mfa/key-rotation.ts';
 import { listDevMail, showDevMail } from './dev-mail.ts';
 import { readPassword } from './password-input.ts';
 
@@ -15,6 +18,7 @@ export const USAGE = `usage:
   npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]
   npm run janus -- users disable --email EMAIL   (ends every session of the user at once)
   npm run janus -- users enable --email EMAIL
+  npm run janus -- keys rotate-encryption   (re-encrypts every TOTP secret with JANUS_ENCRYPTION_KEY)
   npm run janus -- mail list       (development mail in JANUS_DATA_DIR/mail: subjects and links)
   npm run janus -- mail show [N]   (mail N of the list, the newest without N)
   npm run janus -- --help`;
@@ -37,12 +41,18 @@ function required(args: CommandArgs, name: string): string {
   return value;
 }
 
+/** What a command may need beyond the services: the database itself and the keys (key maintenance). */
+export interface CommandRuntime {
+  orm: MikroORM;
+  keys: KeyRing;
+}
+
 /** What a command needs: the services (and so the database), or only the configuration. */
 export type Command =
-  | { needs: 'services'; run: (services: Services, print: Print) => Promise<void> }
+  | { needs: 'services'; run: (services: Services, print: Print, runtime: CommandRuntime) => Promise<void> }
   | { needs: 'config'; run: (config: Config, print: Print) => Promise<void> };
 
-type ServicesCommand = (services: Services, print: Print) => Promise<void>;
+type ServicesCommand = (services: Services, print: Print, runtime: CommandRuntime) => Promise<void>;
 
 // Every account has a name and a phone number, as registration asks: none is made up here.
 function createAdmin(args: CommandArgs): ServicesCommand {
@@ -96,6 +106,22 @@ function mailNumber(args: CommandArgs): number | undefined {
   return Number(raw);
 }
 
+/**
+ * Moves every TOTP secret to the current encryption key, so that the previous ones can leave
+ * JANUS_ENCRYPTION_KEYS_PREVIOUS (docs/mfa.md). Fails, naming the users, when a secret is under a
+ * key that is no longer configured.
+ */
+const rotateEncryption: ServicesCommand = async (_services, print, { orm, keys }) => {
+  const result = await reencryptTotpSecrets(orm, createSecretBox(keys.encryption));
+  print(`re-encrypted ${result.reencrypted} TOTP secret(s) with key ${keyIdOf(keys.encryption.key)}; ${result.current} already used it`);
+  if (result.unreadable.length > 0) {
+    throw new Error(
+      `${result.unreadable.length} TOTP secret(s) decrypt with no configured key (users ${result.unreadable.join(', ')}): ` +
+        'add the key they were encrypted with to JANUS_ENCRYPTION_KEYS_PREVIOUS and run this again',
+    );
+  }
+};
+
 /** The command the arguments name, checked before anything opens the database. */
 export function resolveCommand(args: CommandArgs): Command {
   const [command, sub] = args.positionals;
@@ -105,6 +131,7 @@ export function resolveCommand(args: CommandArgs): Command {
   if (command === 'roles' && sub === 'create') return services(createRole(args));
   if (command === 'users' && sub === 'disable') return services(setDisabled(args, true));
   if (command === 'users' && sub === 'enable') return services(setDisabled(args, false));
+  if (command === 'keys' && sub === 'rotate-encryption') return services(rotateEncryption);
   if (command === 'mail' && sub === 'list') return { needs: 'config', run: listDevMail };
   if (command === 'mail' && sub === 'show') return { needs: 'config', run: showDevMail(mailNumber(args)) };
   throw new UsageError(command ? `unknown command: ${args.positionals.join(' ')}` : 'no command given');

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   // Beside a running server on the embedded database, through that server's socket.
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true, modules: composition });
   try {
-    await command.run(createServices(config, database, await loadKeyRing(config)), print);
+    const keys = await loadKeyRing(config);
+    await command.run(createServices(config, database, keys), print, { orm: database.orm, keys });
   } finally {
     await database.close();
   }

@@ -33,7 +33,7 @@ export interface EdgeOptions {
   operations: GraphQLHandler;
   bodyLimitBytes: number;
   cors: Cors;
-  checkToken(token: string): AccessTokenCheck | Promise<AccessTokenCheck>;
+  checkToken(token: string): Promise<AccessTokenCheck>;
   errors: ErrorRenderer;
   trustProxy: boolean;
   logger: Logger;

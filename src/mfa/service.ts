@@ -233,8 +233,6 @@ export function createMfaService(deps: {
 
     async startChallenge(em, user, pendingPasswordHash) {
       const now = Date.now();
-      // Challenges left to expire are cleared here, the only place they are made: the table stays small.
-      await em.nativeDelete(MfaChallenge, { expiresAt: { $lte: new Date(now) } });
       const mfaToken = newOpaqueSecret();
       em.create(MfaChallenge, {
         user,

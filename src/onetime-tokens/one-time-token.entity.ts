@@ -18,7 +18,8 @@ const OneTimeTokenSchema = defineEntity({
     user: () => p.manyToOne(User).deleteRule('cascade'),
     purpose: p.string().length(32).$type<TokenPurpose>(),
     tokenHash: p.string().length(64).unique(),
-    expiresAt: p.datetime(),
+    // The housekeeping job deletes by it.
+    expiresAt: p.datetime().index(),
     usedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

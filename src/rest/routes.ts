@@ -36,12 +36,6 @@ export function routesAt(routes: readonly RestRoute[], basePath: string, pathnam
   return routes.filter((route) => route.matches(path));
 }
 
-/** The first route at a request's full path, when there is one. */
-export function routeAt(routes: readonly RestRoute[], basePath: string, pathname: string): RestRoute | undefined {
-  const path = routePathOf(basePath, pathname);
-  return routes.find((route) => route.matches(path));
-}
-
 /**
  * The fields (`Type.field`) whose nested object SOFA must answer in full: every object type that
  * has an id, wherever it is nested (a login's user, a list's nodes, a note's owner). By default

@@ -36,18 +36,28 @@ export interface RoleService {
 }
 
 /**
- * Refuses (LAST_ROLE_ADMIN) to take roles:write from `userId`, by a role change, disabling or
- * deleting the account, when no other user holds it: nobody could manage roles any more. Call it
- * inside the transaction that makes the change, before making it: it locks the holders' rows
- * until that transaction ends, so that two such changes at once cannot both pass.
+ * Locks every enabled holder of roles:write until the caller's transaction ends, in id order, and
+ * returns their ids. Any transaction that may take roles:write from someone calls it before it
+ * locks any user row: all of them then lock the holders in one order, so that two admins disabling
+ * each other at once queue up instead of deadlocking (each holding its target, waiting for the other's).
  */
-export async function assertNotLastRoleAdmin(em: EntityManager, userId: string): Promise<void> {
+export async function lockRoleAdmins(em: EntityManager): Promise<string[]> {
   // `for update of u`: the users' rows only; locking the role's row would hold up registrations.
   const holders = await em.execute<{ id: string }[]>(
-    'select u.id from users u join roles r on r.id = u.role_id where ? = any(r.permissions) and not u.disabled for update of u',
+    'select u.id from users u join roles r on r.id = u.role_id where ? = any(r.permissions) and not u.disabled order by u.id for update of u',
     [ROLE_ADMIN_PERMISSION],
   );
-  if (holders.length === 1 && holders[0]!.id === userId) throw new LastRoleAdminError();
+  return holders.map((holder) => holder.id);
+}
+
+/**
+ * Refuses (LAST_ROLE_ADMIN) to take roles:write from `userId`, by a role change, disabling or
+ * deleting the account, when no other user holds it: nobody could manage roles any more.
+ * `holders` comes from lockRoleAdmins in the same transaction, so that two such changes at once
+ * cannot both pass.
+ */
+export function refuseLastRoleAdmin(holders: readonly string[], userId: string): void {
+  if (holders.length === 1 && holders[0] === userId) throw new LastRoleAdminError();
 }
 
 /**
@@ -110,6 +120,8 @@ export function createRoleService(deps: {
     async assign(userId, roleName, granter) {
       const assigned = await auditingRefusals(userId, () =>
         orm.em.fork().transactional(async (em) => {
+          // First, before the user's row: lockRoleAdmins says why.
+          const roleAdmins = await lockRoleAdmins(em);
           const user = await findUserForUpdate(em, userId);
           const role = await em.findOne(Role, { name: roleName.trim() });
           if (!user) throw new NotFoundError('No user with this id');
@@ -119,7 +131,7 @@ export function createRoleService(deps: {
           // Taking permissions away is granting in reverse: no demoting someone who holds more.
           refuseUnheld(held, user.role.permissions, 'Cannot change the role of a user who holds');
           if (user.role.permissions.includes(ROLE_ADMIN_PERMISSION) && !role.permissions.includes(ROLE_ADMIN_PERMISSION)) {
-            await assertNotLastRoleAdmin(em, user.id);
+            refuseLastRoleAdmin(roleAdmins, user.id);
           }
           user.role = role;
           // Outstanding access tokens carry the old role: make them fail on the very next request.

@@ -9,6 +9,7 @@ import { UnauthenticatedError } from '../auth/errors.ts';
 import type { AccessTokenCheck, AccessTokenService, VerifiedAccessToken } from '../auth/jwt.ts';
 import type { Principal } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
+import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import { currentRequest } from '../shared/request-context.ts';
 import { InvalidRefreshTokenError } from './errors.ts';
 import type { OutsideClients } from '../db/embedded.ts';
@@ -18,7 +19,6 @@ import { createPrincipalQuery, type PrincipalRow } from './principal-query.ts';
 import { createRotation, type RotatedRow, type RotationSettings } from './rotation.ts';
 import { successorOf } from './successor.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
-import { hashRefreshSecret, newRefreshSecret } from './refresh-secret.ts';
 import { Session } from './session.entity.ts';
 
 /** A token pair with the user it was issued to, as registration, login and refresh return it. */
@@ -43,7 +43,7 @@ export interface TokenService {
    */
   startSession(em: EntityManager, user: User, amr?: readonly string[]): Promise<Authentication>;
   /** An access token's signature and claims, checked without the database (jwt.ts says when it settles at once). */
-  checkAccessToken(accessToken: string): AccessTokenCheck | Promise<AccessTokenCheck>;
+  checkAccessToken(accessToken: string): Promise<AccessTokenCheck>;
   /**
    * The caller behind a checked token: session, user and role loaded in one query. Null for a
    * revoked session, an outdated token version, a deleted user or one the session rule refuses.
@@ -159,10 +159,10 @@ export function createTokenService(options: {
     async startSession(em, user, amr = ['pwd']) {
       const now = new Date();
       const session = em.create(Session, { id: randomUUID(), user, amr: [...amr], createdAt: now, lastUsedAt: now, ...seenFrom() });
-      const refreshToken = newRefreshSecret();
+      const refreshToken = newOpaqueSecret();
       em.create(RefreshToken, {
         session,
-        tokenHash: hashRefreshSecret(refreshToken),
+        tokenHash: hashOpaqueSecret(refreshToken),
         expiresAt: new Date(now.getTime() + refreshTokenTtlSeconds * 1000),
       });
       const permissions = permissionsOf(user.role);
@@ -188,11 +188,11 @@ export function createTokenService(options: {
     async refresh(refreshToken) {
       // One statement on the way that matters (database round trips and the ORM's unit of work
       // were what refresh cost); a second only for a token that could not be claimed.
-      const presentedHash = hashRefreshSecret(refreshToken);
+      const presentedHash = hashOpaqueSecret(refreshToken);
       const requester = currentRequester();
       const successorId = randomUUID();
       const successor = successorOf(refreshToken, successorId);
-      const rotated = await rotation.claim(presentedHash, { id: successorId, hash: hashRefreshSecret(successor) }, requester);
+      const rotated = await rotation.claim(presentedHash, { id: successorId, hash: hashOpaqueSecret(successor) }, requester);
       if (rotated) return authenticate(rotated, successor);
       const judged = await rotation.judge(presentedHash, requester);
       // The reused token's session has just been revoked.
@@ -208,7 +208,7 @@ export function createTokenService(options: {
 
     async logout(refreshToken) {
       const userId = await orm.em.fork().transactional(async (em) => {
-        const current = await em.findOne(RefreshToken, { tokenHash: hashRefreshSecret(refreshToken) }, { populate: ['session'] });
+        const current = await em.findOne(RefreshToken, { tokenHash: hashOpaqueSecret(refreshToken) }, { populate: ['session'] });
         if (!current) throw new InvalidRefreshTokenError();
         await em.nativeUpdate(Session, { id: current.session.id, revokedAt: null }, { revokedAt: new Date() });
         audit.record(em, 'logout', current.session.user.id);

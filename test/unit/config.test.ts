@@ -418,3 +418,11 @@ describe('second-factor settings', () => {
     expect(config.reauthMaxAgeSeconds).toBe(600);
   });
 });
+
+it('keeps audit events forever unless JANUS_AUDIT_RETENTION_DAYS names a number of days', () => {
+  expect(loadConfig({}).auditRetentionDays).toBeUndefined();
+  expect(loadConfig({ JANUS_AUDIT_RETENTION_DAYS: '' }).auditRetentionDays).toBeUndefined();
+  expect(loadConfig({ JANUS_AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays).toBe(365);
+  expect(configErrorFor({ JANUS_AUDIT_RETENTION_DAYS: '0' }).message).toMatch(/JANUS_AUDIT_RETENTION_DAYS must be between 1 and 36500/);
+  expect(configErrorFor({ JANUS_AUDIT_RETENTION_DAYS: '30d' }).message).toMatch(/JANUS_AUDIT_RETENTION_DAYS must be a whole number/);
+});

@@ -1,1 +1,0 @@
-export { newOpaqueSecret as newRefreshSecret, hashOpaqueSecret as hashRefreshSecret } from '../shared/opaque-secret.ts';
