@@ -36,6 +36,8 @@ export function createAccountLifecycle(deps: {
   passwords: PasswordHasher;
   tokens: Pick<TokenService, 'revokeEverything' | 'invalidate'>;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
+  /** What the modules do with a user's rows (delete or anonymise), in the transaction that deletes the user. */
+  eraseOwned: (em: EntityManager, userId: string) => Promise<void>;
 }): AccountLifecycle {
   const { orm, passwords, tokens, audit } = deps;
 
@@ -67,7 +69,11 @@ export function createAccountLifecycle(deps: {
   // Sessions, refresh tokens and every other per-user table go with the row (ON DELETE CASCADE);
   // audit events have no foreign key and keep the id, and they never held an email or a name.
   // Nobody could manage roles any more without the last holder of roles:write (takesRoleAdmin).
-  const erase = (em: EntityManager, user: User) => em.nativeDelete(User, { id: user.id });
+  // Modules' rows go first, as each module says (src/modules/module.ts onUserErased).
+  const erase = async (em: EntityManager, user: User) => {
+    await deps.eraseOwned(em, user.id);
+    return em.nativeDelete(User, { id: user.id });
+  };
 
   return {
     disable: (userId) =>

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const args = parse();
   if (args.values.help === true) return print(USAGE);
   const command = resolveCommand(args);
+  if (command.needs === 'nothing') return command.run(print);
   const config = loadConfig();
   if (command.needs === 'config') return command.run(config, print);
   // Beside a running server on the embedded database, through that server's socket.
