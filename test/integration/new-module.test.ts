@@ -3,7 +3,9 @@ import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { namesOf } from '../../src/cli/module-templates.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -11,6 +13,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 const TIMEOUT_MS = 600_000;
 
 let copy: string;
+// `note` unless this checkout has one already (e.g. right after `npm run janus -- new-module note`).
+const name = ['note', 'memo', 'bookmark', 'snippet'].find((candidate) => !existsSync(path.join(root, 'src', namesOf(candidate).kebab)))!;
+const names = namesOf(name);
 
 /** Runs `args` with the pinned Node in the copy, without this vitest run's own variables. */
 function node(args: string[], env: Record<string, string> = {}) {
@@ -32,13 +37,13 @@ beforeAll(async () => {
 }, TIMEOUT_MS);
 afterAll(() => (copy ? rm(copy, { recursive: true, force: true }) : undefined));
 
-it('writes a working note module: one folder, generated/, one line in the module list; it type-checks, its tests pass, the contract calls it safe', async () => {
-  const generated = await node(['src/cli/main.ts', 'new-module', 'note']);
+it('writes a working module (a note): one folder, generated/, one line in the module list; it type-checks, its tests pass, the contract calls it safe', async () => {
+  const generated = await node(['src/cli/main.ts', 'new-module', name]);
   expect(generated.stdout).toContain('regenerated generated/');
 
   const { stdout: status } = await git('status', '--porcelain', '--untracked-files=normal');
   const changed = status.split('\n').filter(Boolean).map((line) => line.slice(3));
-  expect(changed.filter((file) => !file.startsWith('generated/'))).toEqual(['src/app/modules.ts', 'src/notes/']);
+  expect(changed.filter((file) => !file.startsWith('generated/'))).toEqual(['src/app/modules.ts', `src/${names.kebab}/`]);
   const { stdout: diff } = await git('diff', '--numstat', 'src/app/modules.ts');
   expect(diff.trim()).toBe('1\t0\tsrc/app/modules.ts');
 
@@ -46,10 +51,10 @@ it('writes a working note module: one folder, generated/, one line in the module
   await node(['scripts/check-generated.ts']);
   const contract = await node(['scripts/contract/main.ts', '--base', 'HEAD']);
   expect(contract.stdout).toMatch(/0 breaking, 0 dangerous, \d+ safe/);
-  expect(contract.stdout).toContain('GET /notes: route added');
+  expect(contract.stdout).toContain(`GET /${names.kebab}: route added`);
 
   const project = process.env.JANUS_TEST_DB === 'server' ? 'postgres' : 'embedded';
-  const tests = await node([path.join(copy, 'node_modules/vitest/vitest.mjs'), 'run', '--project', project, 'src/notes']);
+  const tests = await node([path.join(copy, 'node_modules/vitest/vitest.mjs'), 'run', '--project', project, `src/${names.kebab}`]);
   expect(tests.stdout).toMatch(/Tests\s+\d+ passed/);
   expect(tests.stdout).not.toMatch(/failed/);
 }, TIMEOUT_MS);
@@ -59,7 +64,7 @@ it('refuses a name that exists or that is not an identifier, writing nothing', a
     const refused = node(['src/cli/main.ts', 'new-module', name]);
     await expect(refused).rejects.toMatchObject({ code: 1 });
   }
-  await expect(node(['src/cli/main.ts', 'new-module', 'note'])).rejects.toMatchObject({ stderr: expect.stringContaining('src/notes exists already') });
+  await expect(node(['src/cli/main.ts', 'new-module', name])).rejects.toMatchObject({ stderr: expect.stringContaining(`src/${names.kebab} exists already`) });
   const { stdout } = await git('status', '--porcelain', '--', 'src/app', 'src/users', 'src/sessions');
   expect(stdout.split('\n').filter(Boolean)).toEqual([' M src/app/modules.ts']);
 }, TIMEOUT_MS);
