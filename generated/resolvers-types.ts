@@ -26,7 +26,8 @@ export type AuditEvent = {
   actorId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /**
-   * registration, login.success, login.failure, login.disabled (the right password of a disabled
+   * registration, registration.duplicate (a taken address registered again; its owner was mailed),
+   * login.success, login.failure, login.disabled (the right password of a disabled
    * account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
    * the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
    * email.verification_sent, email.verified, role.create,
@@ -56,15 +57,25 @@ export type AuditEventEdge = {
   node: AuditEvent;
 };
 
-/** What registration and login return: the account, a token pair and the account's permissions. */
+/**
+ * What registration and login return: the account, a token pair and the account's permissions.
+ * The pair is null only in `registerUser`'s answer when JANUS_REQUIRE_VERIFIED_EMAIL is on: no
+ * session before the address is confirmed; every other operation answers a pair or an error.
+ */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   /** The permissions of the user's role, sorted. */
   permissions: Array<Scalars['String']['output']>;
-  /** An opaque refresh token. Never send it as a bearer token. */
-  refreshToken: Scalars['String']['output'];
-  /** A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST. */
-  token: Scalars['String']['output'];
+  /**
+   * An opaque refresh token. Never send it as a bearer token. Null until the address is verified
+   * when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
+   */
+  refreshToken?: Maybe<Scalars['String']['output']>;
+  /**
+   * A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST.
+   * Null until the address is verified when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
+   */
+  token?: Maybe<Scalars['String']['output']>;
   user: User;
 };
 
@@ -92,8 +103,10 @@ export type Mutation = {
   /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
   deleteMe: Scalars['Boolean']['output'];
   /**
-   * Erases an account with its sessions and refresh tokens, in one transaction. The audit trail
-   * keeps the user's id (never an email or a name); the email can register again.
+   * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
+   * second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten). The
+   * audit trail keeps the user's id as a tombstone, without IP or user agent (never an email or a
+   * name); the email can register again.
    */
   deleteUser: Scalars['Boolean']['output'];
   /** Turns the second factor off, given a current TOTP code or an unused recovery code. */
@@ -133,14 +146,26 @@ export type Mutation = {
    * a login that used the second factor.
    */
   regenerateRecoveryCodes: Array<Scalars['String']['output']>;
-  /** Creates an account with a self-assignable role (`user` or `employee`) and logs it in. */
+  /**
+   * Creates an account with a self-assignable role (`user` or `employee`), mails a verification
+   * link and logs it in. With JANUS_REQUIRE_VERIFIED_EMAIL on, it opens no session (`token` and
+   * `refreshToken` are null; log in once the link was used), and an address that already has an
+   * account answers exactly as a new one would (its owner is mailed instead; see docs/enumeration.md).
+   * EMAIL_TAKEN is answered only with the setting off.
+   */
   registerUser: AuthPayload;
   /**
    * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
-   * to an account. Always answers true, alike for known and unknown emails.
+   * to an account. Always answers true, alike for known and unknown emails, with the same work
+   * done. At most one reset mail per address per JANUS_MAIL_MIN_INTERVAL: further requests answer
+   * true and send nothing (the link mailed last keeps working).
    */
   requestPasswordReset: Scalars['Boolean']['output'];
-  /** Mails the caller a new verification link; the previous one stops working. */
+  /**
+   * Mails the caller a new verification link; the previous one stops working. At most one
+   * verification mail per address per JANUS_MAIL_MIN_INTERVAL: within it, the answer is true, nothing
+   * is sent and the previous link keeps working.
+   */
   resendVerificationEmail: Scalars['Boolean']['output'];
   /**
    * Sets a new password with the token of a reset mail, ends every login session of the account
@@ -559,8 +584,8 @@ export type AuditEventEdgeResolvers<ContextType = Context, ParentType extends Re
 
 export type AuthPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
   permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 

@@ -147,9 +147,11 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Erases an account with its sessions and refresh tokens, in one transaction.
-         * @description Erases an account with its sessions and refresh tokens, in one transaction. The audit trail
-         *     keeps the user's id (never an email or a name); the email can register again.
+         * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens, second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten).
+         * @description Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
+         *     second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten). The
+         *     audit trail keeps the user's id as a tombstone, without IP or user agent (never an email or a
+         *     name); the email can register again.
          *
          *     Needs a valid access token whose role grants `users:write`.
          */
@@ -399,8 +401,12 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
-         * @description Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
+         * Creates an account with a self-assignable role (`user` or `employee`), mails a verification link and logs it in.
+         * @description Creates an account with a self-assignable role (`user` or `employee`), mails a verification
+         *     link and logs it in. With JANUS_REQUIRE_VERIFIED_EMAIL on, it opens no session (`token` and
+         *     `refreshToken` are null; log in once the link was used), and an address that already has an
+         *     account answers exactly as a new one would (its owner is mailed instead; see docs/enumeration.md).
+         *     EMAIL_TAKEN is answered only with the setting off.
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -423,7 +429,9 @@ export type paths = {
         /**
          * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs to an account.
          * @description Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
-         *     to an account. Always answers true, alike for known and unknown emails.
+         *     to an account. Always answers true, alike for known and unknown emails, with the same work
+         *     done. At most one reset mail per address per JANUS_MAIL_MIN_INTERVAL: further requests answer
+         *     true and send nothing (the link mailed last keeps working).
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -445,7 +453,9 @@ export type paths = {
         put?: never;
         /**
          * Mails the caller a new verification link; the previous one stops working.
-         * @description Mails the caller a new verification link; the previous one stops working.
+         * @description Mails the caller a new verification link; the previous one stops working. At most one
+         *     verification mail per address per JANUS_MAIL_MIN_INTERVAL: within it, the answer is true, nothing
+         *     is sent and the previous link keeps working.
          *
          *     Needs a valid access token.
          */
@@ -650,7 +660,8 @@ export type components = {
             /** Format: date-time */
             createdAt: string;
             /**
-             * @description registration, login.success, login.failure, login.disabled (the right password of a disabled
+             * @description registration, registration.duplicate (a taken address registered again; its owner was mailed),
+             *     login.success, login.failure, login.disabled (the right password of a disabled
              *     account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
              *     the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.reset_requested, password.reset,
              *     email.verification_sent, email.verified, role.create,
@@ -675,14 +686,24 @@ export type components = {
             cursor: string;
             node: components["schemas"]["AuditEvent"];
         };
-        /** @description What registration and login return: the account, a token pair and the account's permissions. */
+        /**
+         * @description What registration and login return: the account, a token pair and the account's permissions.
+         *     The pair is null only in `registerUser`'s answer when JANUS_REQUIRE_VERIFIED_EMAIL is on: no
+         *     session before the address is confirmed; every other operation answers a pair or an error.
+         */
         AuthPayload: {
             /** @description The permissions of the user's role, sorted. */
             permissions: string[];
-            /** @description An opaque refresh token. Never send it as a bearer token. */
-            refreshToken: string;
-            /** @description A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST. */
-            token: string;
+            /**
+             * @description An opaque refresh token. Never send it as a bearer token. Null until the address is verified
+             *     when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
+             */
+            refreshToken: string | null;
+            /**
+             * @description A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST.
+             *     Null until the address is verified when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
+             */
+            token: string | null;
             user: components["schemas"]["User"];
         };
         ErrorBody: {

@@ -100,7 +100,7 @@ export type AuditEventsQuery = { auditEvents: { edges: Array<{ cursor: string, n
 
 export type UserFieldsFragment = { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean };
 
-export type AuthPayloadFieldsFragment = { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } };
+export type AuthPayloadFieldsFragment = { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } };
 
 export type RegisterUserMutationVariables = Exact<{
   email: string;
@@ -112,7 +112,7 @@ export type RegisterUserMutationVariables = Exact<{
 }>;
 
 
-export type RegisterUserMutation = { registerUser: { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
+export type RegisterUserMutation = { registerUser: { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
 
 export type LoginUserMutationVariables = Exact<{
   email: string;
@@ -120,7 +120,7 @@ export type LoginUserMutationVariables = Exact<{
 }>;
 
 
-export type LoginUserMutation = { loginUser: { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
+export type LoginUserMutation = { loginUser: { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -132,7 +132,7 @@ export type RefreshTokenMutationVariables = Exact<{
 }>;
 
 
-export type RefreshTokenMutation = { refreshToken: { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
+export type RefreshTokenMutation = { refreshToken: { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
 
 export type LogoutUserMutationVariables = Exact<{
   refreshToken: string;
@@ -152,7 +152,7 @@ export type ChangePasswordMutationVariables = Exact<{
 }>;
 
 
-export type ChangePasswordMutation = { changePassword: { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
+export type ChangePasswordMutation = { changePassword: { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
 
 export type RequestPasswordResetMutationVariables = Exact<{
   email: string;
@@ -167,7 +167,7 @@ export type ResetPasswordMutationVariables = Exact<{
 }>;
 
 
-export type ResetPasswordMutation = { resetPassword: { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
+export type ResetPasswordMutation = { resetPassword: { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
 
 export type VerifyEmailMutationVariables = Exact<{
   token: string;
@@ -216,7 +216,7 @@ export type VerifyMfaMutationVariables = Exact<{
 }>;
 
 
-export type VerifyMfaMutation = { verifyMfa: { token: string, refreshToken: string, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
+export type VerifyMfaMutation = { verifyMfa: { token: string | null, refreshToken: string | null, permissions: Array<string>, user: { id: string, email: string, firstName: string, lastName: string, phoneNumber: string, role: string, createdAt: string, emailVerified: boolean } } };
 
 export const PageInfoFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PageInfoFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PageInfo"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]} as unknown as DocumentNode<PageInfoFieldsFragment, unknown>;
 export const UserFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"firstName"}},{"kind":"Field","name":{"kind":"Name","value":"lastName"}},{"kind":"Field","name":{"kind":"Name","value":"phoneNumber"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"emailVerified"}}]}}]} as unknown as DocumentNode<UserFieldsFragment, unknown>;

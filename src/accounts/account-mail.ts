@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Outbox } from '../mail/outbox.ts';
+import type { MailThrottle } from '../mail/throttle.ts';
 import { describeDuration, type Mail, type Templates } from '../mail/templates.ts';
 import type { NewToken, OneTimeTokens } from '../onetime-tokens/service.ts';
 import type { TokenPurpose } from '../onetime-tokens/one-time-token.entity.ts';
@@ -11,15 +12,36 @@ export interface Recipient {
   firstName: string;
 }
 
-/** The mails accounts send, each queued inside the caller's transaction. */
+/** A reset mail made before it is known whether it goes anywhere. */
+export interface PreparedReset {
+  token: NewToken;
+  mail: Mail;
+}
+
+/**
+ * The mails accounts send, each queued inside the caller's transaction. The ones anyone can
+ * cause (verification, reset, registration attempt) pass the mail throttle first: a throttled
+ * request changes nothing, so the link mailed last keeps working.
+ */
 export interface AccountMail {
-  /** Stores a new verification token (replacing older ones) and queues the mail carrying it. */
-  verification(em: EntityManager, user: Recipient): Promise<void>;
+  /**
+   * Stores a new verification token (replacing older ones) and queues the mail carrying it;
+   * false when throttled.
+   */
+  verification(em: EntityManager, user: Recipient): Promise<boolean>;
   /** A reset mail's token and text, made without the database: a request for an unknown email makes one too. */
-  prepareReset(user: Recipient): { token: NewToken; mail: Mail };
-  /** Stores the prepared token (replacing older ones) and queues its mail. */
-  queueReset(em: EntityManager, user: Recipient, prepared: { token: NewToken; mail: Mail }): Promise<void>;
+  prepareReset(user: Recipient): PreparedReset;
+  /**
+   * Passes the prepared mail's address through the throttle whether or not it has an account
+   * (the same write either way), then, for an account and unless throttled, stores the token
+   * (replacing older ones) and queues the mail.
+   */
+  queueReset(em: EntityManager, prepared: PreparedReset, user: Recipient | null): Promise<void>;
   passwordChanged(em: EntityManager, user: Recipient): void;
+  /** Tells the owner of an address that someone tried to register it again (throttled). */
+  registrationAttempt(em: EntityManager, owner: Recipient): Promise<void>;
+  /** Erasure: what the throttle kept of the address goes. */
+  forget(em: EntityManager, address: string): Promise<void>;
   /** Wakes the sender once the transaction that queued mail has committed. */
   committed(): void;
 }
@@ -36,12 +58,13 @@ const TEMPLATES: Readonly<Record<TokenPurpose, 'verify-email' | 'reset-password'
 
 export function createAccountMail(deps: {
   outbox: Outbox;
+  throttle: MailThrottle;
   templates: Templates;
   tokens: OneTimeTokens;
   appUrl: string;
   ttlSeconds: Readonly<Record<TokenPurpose, number>>;
 }): AccountMail {
-  const { outbox, templates, tokens, appUrl, ttlSeconds } = deps;
+  const { outbox, throttle, templates, tokens, appUrl, ttlSeconds } = deps;
 
   function tokenMail(purpose: TokenPurpose, user: Recipient) {
     const token = tokens.generate();
@@ -57,18 +80,32 @@ export function createAccountMail(deps: {
     return { token, mail };
   }
 
-  async function queue(em: EntityManager, user: Recipient, purpose: TokenPurpose, prepared: { token: NewToken; mail: Mail }) {
+  async function queue(em: EntityManager, user: Recipient, purpose: TokenPurpose, prepared: PreparedReset) {
     await tokens.store(em, user.id, purpose, prepared.token);
-    outbox.enqueue(em, prepared.mail);
+    outbox.enqueue(em, prepared.mail, user.id);
   }
 
+  const notice = (name: 'password-changed' | 'registration-attempt', user: Recipient): Mail =>
+    templates(name, user.email, { firstName: user.firstName, email: user.email, appUrl });
+
   return {
-    verification: (em, user) => queue(em, user, 'verify_email', tokenMail('verify_email', user)),
-    prepareReset: (user) => tokenMail('reset_password', user),
-    queueReset: (em, user, prepared) => queue(em, user, 'reset_password', prepared),
-    passwordChanged(em, user) {
-      outbox.enqueue(em, templates('password-changed', user.email, { firstName: user.firstName, email: user.email, appUrl }));
+    async verification(em, user) {
+      if (!(await throttle.admit(em, user.email, 'verify-email'))) return false;
+      await queue(em, user, 'verify_email', tokenMail('verify_email', user));
+      return true;
     },
+    prepareReset: (user) => tokenMail('reset_password', user),
+    async queueReset(em, prepared, user) {
+      const admitted = await throttle.admit(em, prepared.mail.to, 'reset-password');
+      if (user && admitted) await queue(em, user, 'reset_password', prepared);
+    },
+    passwordChanged(em, user) {
+      outbox.enqueue(em, notice('password-changed', user), user.id);
+    },
+    async registrationAttempt(em, owner) {
+      if (await throttle.admit(em, owner.email, 'registration-attempt')) outbox.enqueue(em, notice('registration-attempt', owner), owner.id);
+    },
+    forget: (em, address) => throttle.forget(em, address),
     committed: () => outbox.queued(),
   };
 }

@@ -19,7 +19,7 @@ export interface EmailFlows {
   /** Sets a new password, ends every session of the user and opens a new one. */
   resetPassword(token: string, newPassword: string): Promise<Authentication>;
   verifyEmail(token: string): Promise<User>;
-  /** A new verification mail; the previous link stops working. */
+  /** A new verification mail (the previous link stops working), unless one went out within JANUS_MAIL_MIN_INTERVAL. */
   resendVerification(userId: string): Promise<void>;
 }
 
@@ -44,14 +44,15 @@ export function createEmailFlows(deps: {
       const email = tryNormalizeEmail(rawEmail);
       const em = orm.em.fork();
       const user = email ? await em.findOne(User, { email }) : null;
-      // A token and a mail are made whether or not the account exists, and one transaction
-      // follows either way: the answer's timing does not tell which emails have accounts.
+      // A token and a mail are made whether or not the account exists, and one transaction with
+      // the throttle's write follows either way: the answer's timing does not tell which emails
+      // have accounts (docs/enumeration.md).
       const prepared = mail.prepareReset(user ?? decoyFor(email));
       await em.transactional(async (tx) => {
-        if (user) await mail.queueReset(tx, user, prepared);
+        await mail.queueReset(tx, prepared, user);
         audit.record(tx, 'password.reset_requested', user?.id ?? null);
       });
-      if (user) mail.committed();
+      mail.committed();
     },
 
     async resetPassword(token, newPassword) {
@@ -101,8 +102,8 @@ export function createEmailFlows(deps: {
         const user = await findUserForUpdate(em, userId);
         if (!user) throw new UnauthenticatedError();
         if (user.emailVerified) throw new EmailAlreadyVerifiedError();
-        await mail.verification(em, user);
-        audit.record(em, 'email.verification_sent', user.id);
+        // Throttled, it answers as usual and sends nothing: the link mailed last still works.
+        if (await mail.verification(em, user)) audit.record(em, 'email.verification_sent', user.id);
       });
       mail.committed();
     },
