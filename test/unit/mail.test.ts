@@ -40,7 +40,7 @@ describe('mail templates', () => {
     const mail = loadTemplates(undefined)('password-changed', 'x@example.com', { ...values, firstName: `<script>"&'` });
     expect(mail.html).toContain('&lt;script&gt;&quot;&amp;&#39;');
     expect(mail.html).not.toContain('<script>');
-    expect(mail.text).toContain(`Hello <script>"&',`);
+    expect(mail.text).toContain('Hello,');
   });
 
   it('keeps the subject on one line whatever a value holds', async () => {
