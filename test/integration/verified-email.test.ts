@@ -26,8 +26,6 @@ async function count(sql: string, values: unknown[]): Promise<number> {
 }
 
 describe.each(SURFACES)('JANUS_REQUIRE_VERIFIED_EMAIL=true on %s', (surface: Surface) => {
-  const run = <T extends Parameters<typeof perform>[2]>(call: T, token?: string | null) => perform(server, surface, call, token);
-
   it('registers without a session: no tokens until the mailed link is used, and login answers EMAIL_NOT_VERIFIED meanwhile', async () => {
     const input = registration();
     const registered = await perform(server, surface, authCalls.register(input));
@@ -40,7 +38,7 @@ describe.each(SURFACES)('JANUS_REQUIRE_VERIFIED_EMAIL=true on %s', (surface: Sur
     expect(refused).toMatchObject({ code: 'EMAIL_NOT_VERIFIED', status: surface === 'rest' ? 403 : 200 });
 
     const token = tokenOf(await smtp.nextMail(input.email, VERIFY), '/verify-email');
-    expect((await run(emailCalls.verifyEmail(token))).data).toMatchObject({ id: userId, emailVerified: true });
+    expect((await perform(server, surface, emailCalls.verifyEmail(token))).data).toMatchObject({ id: userId, emailVerified: true });
     const login = await perform(server, surface, authCalls.login(input.email, input.password));
     expect(login.data?.token).toEqual(expect.any(String));
     expect(login.data?.refreshToken).toEqual(expect.any(String));

@@ -46,7 +46,7 @@ describe('mail templates', () => {
   it('keeps the subject on one line whatever a value holds', async () => {
     const dir = await templateDir({ 'password-changed.subject.txt': 'Hi {{firstName}}\n' });
     const mail = loadTemplates(dir)('password-changed', 'x@example.com', { ...values, firstName: 'A\r\nBcc: evil@example.com' });
-    expect(mail.subject).toBe('Hi A Bcc: evil@example.com');
+    expect(mail.subject).toBe('Hi A Bcc evil example com');
   });
 
   it('takes a file from JANUS_MAIL_TEMPLATES_DIR over the built-in one, file by file', async () => {
