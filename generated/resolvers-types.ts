@@ -57,25 +57,15 @@ export type AuditEventEdge = {
   node: AuditEvent;
 };
 
-/**
- * What registration and login return: the account, a token pair and the account's permissions.
- * The pair is null only in `registerUser`'s answer when JANUS_REQUIRE_VERIFIED_EMAIL is on: no
- * session before the address is confirmed; every other operation answers a pair or an error.
- */
+/** What login and token exchanges return: the account, a token pair and the account's permissions. */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   /** The permissions of the user's role, sorted. */
   permissions: Array<Scalars['String']['output']>;
-  /**
-   * An opaque refresh token. Never send it as a bearer token. Null until the address is verified
-   * when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
-   */
-  refreshToken?: Maybe<Scalars['String']['output']>;
-  /**
-   * A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST.
-   * Null until the address is verified when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
-   */
-  token?: Maybe<Scalars['String']['output']>;
+  /** An opaque refresh token. Never send it as a bearer token. */
+  refreshToken: Scalars['String']['output'];
+  /** A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST. */
+  token: Scalars['String']['output'];
   user: User;
 };
 
@@ -153,7 +143,7 @@ export type Mutation = {
    * account answers exactly as a new one would (its owner is mailed instead; see docs/enumeration.md).
    * EMAIL_TAKEN is answered only with the setting off.
    */
-  registerUser: AuthPayload;
+  registerUser: Registration;
   /**
    * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
    * to an account. Always answers true, alike for known and unknown emails, with the same work
@@ -343,6 +333,25 @@ export type RateLimitRate =
    */
   | 'REFRESH';
 
+/**
+ * What registration returns: the fields of an `AuthPayload`, whose token pair is null when
+ * JANUS_REQUIRE_VERIFIED_EMAIL is on (no session before the address is confirmed).
+ */
+export type Registration = {
+  __typename?: 'Registration';
+  /** The permissions of the user's role, sorted. */
+  permissions: Array<Scalars['String']['output']>;
+  /** An opaque refresh token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is on. */
+  refreshToken?: Maybe<Scalars['String']['output']>;
+  /**
+   * A short-lived JWT access token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is
+   * on: log in once the mailed link was used.
+   */
+  token?: Maybe<Scalars['String']['output']>;
+  /** The new account; with JANUS_REQUIRE_VERIFIED_EMAIL on, a taken address answers a decoy (docs/enumeration.md). */
+  user: User;
+};
+
 /** A named set of permissions (`resource:action`). */
 export type Role = {
   __typename?: 'Role';
@@ -498,6 +507,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RateLimitRate: RateLimitRate;
+  Registration: ResolverTypeWrapper<Omit<Registration, 'user'> & { user: ResolversTypes['User'] }>;
   Role: ResolverTypeWrapper<RoleModel>;
   Session: ResolverTypeWrapper<Session>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -520,6 +530,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Registration: Omit<Registration, 'user'> & { user: ResolversParentTypes['User'] };
   Role: RoleModel;
   Session: Session;
   String: Scalars['String']['output'];
@@ -584,8 +595,8 @@ export type AuditEventEdgeResolvers<ContextType = Context, ParentType extends Re
 
 export type AuthPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
   permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
@@ -609,7 +620,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   logoutUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutUserArgs, 'refreshToken'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   regenerateRecoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  registerUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
+  registerUser?: Resolver<ResolversTypes['Registration'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resendVerificationEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -630,6 +641,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+};
+
+export type RegistrationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Registration'] = ResolversParentTypes['Registration']> = {
+  permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type RoleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Role'] = ResolversParentTypes['Role']> = {
@@ -685,6 +703,7 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Registration?: RegistrationResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;

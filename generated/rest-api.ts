@@ -686,24 +686,14 @@ export type components = {
             cursor: string;
             node: components["schemas"]["AuditEvent"];
         };
-        /**
-         * @description What registration and login return: the account, a token pair and the account's permissions.
-         *     The pair is null only in `registerUser`'s answer when JANUS_REQUIRE_VERIFIED_EMAIL is on: no
-         *     session before the address is confirmed; every other operation answers a pair or an error.
-         */
+        /** @description What login and token exchanges return: the account, a token pair and the account's permissions. */
         AuthPayload: {
             /** @description The permissions of the user's role, sorted. */
             permissions: string[];
-            /**
-             * @description An opaque refresh token. Never send it as a bearer token. Null until the address is verified
-             *     when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
-             */
-            refreshToken: string | null;
-            /**
-             * @description A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST.
-             *     Null until the address is verified when JANUS_REQUIRE_VERIFIED_EMAIL is on (registerUser only).
-             */
-            token: string | null;
+            /** @description An opaque refresh token. Never send it as a bearer token. */
+            refreshToken: string;
+            /** @description A short-lived JWT access token: send it as `Authorization: Bearer <token>` on GraphQL and REST. */
+            token: string;
             user: components["schemas"]["User"];
         };
         ErrorBody: {
@@ -726,6 +716,23 @@ export type components = {
             /** @description The cursor of the last edge, or null on an empty page. */
             endCursor: string | null;
             hasNextPage: boolean;
+        };
+        /**
+         * @description What registration returns: the fields of an `AuthPayload`, whose token pair is null when
+         *     JANUS_REQUIRE_VERIFIED_EMAIL is on (no session before the address is confirmed).
+         */
+        Registration: {
+            /** @description The permissions of the user's role, sorted. */
+            permissions: string[];
+            /** @description An opaque refresh token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is on. */
+            refreshToken: string | null;
+            /**
+             * @description A short-lived JWT access token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is
+             *     on: log in once the mailed link was used.
+             */
+            token: string | null;
+            /** @description The new account; with JANUS_REQUIRE_VERIFIED_EMAIL on, a taken address answers a decoy (docs/enumeration.md). */
+            user: components["schemas"]["User"];
         };
         /** @description A named set of permissions (`resource:action`). */
         Role: {
@@ -2689,7 +2696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthPayload"];
+                    "application/json": components["schemas"]["Registration"];
                 };
             };
             /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */

@@ -127,7 +127,7 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
 
     const reset = await run(emailCalls.resetPassword(secret, 'a brand new passphrase'));
     expect(reset.data).toMatchObject({ user: { email: account.email, emailVerified: true }, permissions: [] });
-    expect((await run(authCalls.me(), reset.data!.token!)).data?.email).toBe(account.email);
+    expect((await run(authCalls.me(), reset.data!.token)).data?.email).toBe(account.email);
 
     expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
     expectCode(await run(authCalls.refresh(account.session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
@@ -156,7 +156,7 @@ describe.each(SURFACES)('email flows on %s', (surface: Surface) => {
 
     const completed = await run(mfaCalls.verify(mfaToken as string, recoveryCodes[0]!));
     expect(completed.data?.user.email).toBe(account.email);
-    expect((await run(authCalls.me(), completed.data!.token!)).data?.email).toBe(account.email);
+    expect((await run(authCalls.me(), completed.data!.token)).data?.email).toBe(account.email);
     expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
   });
 

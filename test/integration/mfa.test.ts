@@ -75,7 +75,7 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     expect((await run(mfaCalls.status(), account.session.token)).data?.mfaEnabled).toBe(false);
     const login = await run(authCalls.login(account.email, account.password));
     expect(login.data?.token).toBeDefined();
-    expect(amrOf(login.data!.token!)).toEqual(['pwd']);
+    expect(amrOf(login.data!.token)).toEqual(['pwd']);
 
     expectCode(await run(mfaCalls.confirm('not-a-code'), account.session.token), 'INVALID_MFA_CODE', 401);
     expectCode(await run(mfaCalls.confirm(totpCode(secret, 5)), account.session.token), 'INVALID_MFA_CODE', 401);
@@ -105,12 +105,12 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
 
     const verified = await run(mfaCalls.verify(token, totpCode(account.secret, 1)));
     expect(verified.data?.user.email).toBe(account.email);
-    expect(amrOf(verified.data!.token!)).toEqual(['pwd', 'otp']);
-    expect((await run(mfaCalls.status(), verified.data!.token!)).data?.mfaEnabled).toBe(true);
+    expect(amrOf(verified.data!.token)).toEqual(['pwd', 'otp']);
+    expect((await run(mfaCalls.status(), verified.data!.token)).data?.mfaEnabled).toBe(true);
 
     // The session keeps its amr across refreshes; the mfaToken is spent.
-    const refreshed = await run(authCalls.refresh(verified.data!.refreshToken!));
-    expect(amrOf(refreshed.data!.token!)).toEqual(['pwd', 'otp']);
+    const refreshed = await run(authCalls.refresh(verified.data!.refreshToken));
+    expect(amrOf(refreshed.data!.token)).toEqual(['pwd', 'otp']);
     expectCode(await run(mfaCalls.verify(token, totpCode(account.secret, 1))), 'INVALID_MFA_TOKEN', 401);
   });
 
@@ -129,7 +129,7 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     const [first, second] = account.recoveryCodes;
     const typed = first!.replace(/-/g, '').toUpperCase();
     const verified = await run(mfaCalls.verify(await mfaToken(account), typed));
-    expect(amrOf(verified.data!.token!)).toEqual(['pwd', 'otp']);
+    expect(amrOf(verified.data!.token)).toEqual(['pwd', 'otp']);
     expectCode(await run(mfaCalls.verify(await mfaToken(account), first!)), 'INVALID_MFA_CODE', 401);
     expect((await run(mfaCalls.verify(await mfaToken(account), second!))).data).toBeDefined();
   });
@@ -179,7 +179,7 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     expect((await run(mfaCalls.disable(account.recoveryCodes[3]!), account.session.token)).data).toBe(true);
     expect((await run(mfaCalls.status(), account.session.token)).data?.mfaEnabled).toBe(false);
     const login = await run(authCalls.login(account.email, account.password));
-    expect(amrOf(login.data!.token!)).toEqual(['pwd']);
+    expect(amrOf(login.data!.token)).toEqual(['pwd']);
     expectCode(await run(mfaCalls.disable(totpCode(account.secret, 1)), account.session.token), 'MFA_NOT_ENABLED', 409);
     const left = await rows<{ count: string }>(
       'select (select count(*) from user_totp where user_id = ?) + (select count(*) from mfa_recovery_codes where user_id = ?) as count',
@@ -216,7 +216,7 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     expect(refused.extensions?.mfaToken).toBeUndefined();
 
     const verified = await run(mfaCalls.verify(await mfaToken(account), totpCode(account.secret, 1)));
-    const fresh = await run(mfaCalls.regenerateRecoveryCodes(), verified.data!.token!);
+    const fresh = await run(mfaCalls.regenerateRecoveryCodes(), verified.data!.token);
     expect(fresh.data).toHaveLength(10);
     // The old codes are gone, the new ones work.
     expectCode(await run(mfaCalls.verify(await mfaToken(account), account.recoveryCodes[0]!)), 'INVALID_MFA_CODE', 401);
@@ -227,9 +227,9 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     const account = await enrolledAccount();
     const verified = await run(mfaCalls.verify(await mfaToken(account), totpCode(account.secret, 1)));
     const newPassword = 'another horse battery';
-    const changed = await run(authCalls.changePassword(account.password, newPassword), verified.data!.token!);
-    expect(amrOf(changed.data!.token!)).toEqual(['pwd', 'otp']);
-    expect((await run(mfaCalls.status(), changed.data!.token!)).data?.mfaEnabled).toBe(true);
+    const changed = await run(authCalls.changePassword(account.password, newPassword), verified.data!.token);
+    expect(amrOf(changed.data!.token)).toEqual(['pwd', 'otp']);
+    expect((await run(mfaCalls.status(), changed.data!.token)).data?.mfaEnabled).toBe(true);
     expect(await mfaToken({ email: account.email, password: newPassword })).toBeTruthy();
   });
 });

@@ -53,10 +53,10 @@ describe.each(SURFACES)('refresh-token rotation on %s', (surface: Surface) => {
     const [successor] = successors;
     expect(successor).not.toBe(account.session.refreshToken);
     // Every access token handed out works, and the successor rotates as usual.
-    for (const outcome of outcomes) expect((await run(authCalls.me(), outcome.data!.token!)).data?.id).toBe(account.session.user.id);
+    for (const outcome of outcomes) expect((await run(authCalls.me(), outcome.data!.token)).data?.id).toBe(account.session.user.id);
     const next = await run(authCalls.refresh(successor!));
     expect(next.data?.refreshToken).toBeTruthy();
-    expect((await run(authCalls.me(), next.data!.token!)).data?.id).toBe(account.session.user.id);
+    expect((await run(authCalls.me(), next.data!.token)).data?.id).toBe(account.session.user.id);
 
     const events = await auditEventsOf(server, account.session.user.id);
     expect(events.filter((event) => event === 'token.refresh')).toHaveLength(2);
@@ -67,13 +67,13 @@ describe.each(SURFACES)('refresh-token rotation on %s', (surface: Surface) => {
   it('treats a replay within the interval as reuse once the successor has been rotated too', async () => {
     const account = await newAccount(server);
     const first = await run(authCalls.refresh(account.session.refreshToken));
-    const second = await run(authCalls.refresh(first.data!.refreshToken!));
+    const second = await run(authCalls.refresh(first.data!.refreshToken));
     expect(second.data).toBeDefined();
 
     expectRefused(await run(authCalls.refresh(account.session.refreshToken)));
     // The whole family is revoked, the newest pair included.
-    expectRefused(await run(authCalls.refresh(second.data!.refreshToken!)));
-    expectRefused(await run(authCalls.me(), second.data!.token!), 'UNAUTHENTICATED');
+    expectRefused(await run(authCalls.refresh(second.data!.refreshToken)));
+    expectRefused(await run(authCalls.me(), second.data!.token), 'UNAUTHENTICATED');
     expect(await auditEventsOf(server, account.session.user.id)).toContain('token.reuse_detected');
   });
 
@@ -88,14 +88,14 @@ describe.each(SURFACES)('refresh-token rotation on %s', (surface: Surface) => {
 
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     expectRefused(await run(authCalls.refresh(account.session.refreshToken), undefined, shortInterval));
-    expectRefused(await run(authCalls.refresh(rotated.data!.refreshToken!), undefined, shortInterval));
-    expectRefused(await run(authCalls.me(), rotated.data!.token!, shortInterval), 'UNAUTHENTICATED');
+    expectRefused(await run(authCalls.refresh(rotated.data!.refreshToken), undefined, shortInterval));
+    expectRefused(await run(authCalls.me(), rotated.data!.token, shortInterval), 'UNAUTHENTICATED');
   });
 
   it('refuses a replay within the interval once the session has ended', async () => {
     const account = await newAccount(server);
     const rotated = await run(authCalls.refresh(account.session.refreshToken));
-    expect((await run(authCalls.logout(rotated.data!.refreshToken!))).data).toBe(true);
+    expect((await run(authCalls.logout(rotated.data!.refreshToken))).data).toBe(true);
     expectRefused(await run(authCalls.refresh(account.session.refreshToken)));
   });
 
@@ -121,7 +121,7 @@ describe.each(SURFACES)('refresh-token rotation on %s', (surface: Surface) => {
     expect(expiry?.capped).toBe(true);
 
     await ageSessionBy(SESSION_MAX_AGE_SECONDS + 1);
-    expectRefused(await run(authCalls.refresh(rotated.data!.refreshToken!)));
+    expectRefused(await run(authCalls.refresh(rotated.data!.refreshToken)));
     // Past its maximum age the token is refused, not judged a reuse: nothing else is revoked.
     expect(await auditEventsOf(server, account.session.user.id)).not.toContain('token.reuse_detected');
     expect((await run(authCalls.login(account.email, account.password))).data?.refreshToken).toBeTruthy();

@@ -32,7 +32,7 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
     const rotated = await run(authCalls.refresh(account.session.refreshToken));
     expect(rotated.data).toMatchObject({ user: { email: account.email }, permissions: [] });
     expect(rotated.data!.refreshToken).not.toBe(account.session.refreshToken);
-    expect((await run(authCalls.me(), rotated.data!.token!)).data?.email).toBe(account.email);
+    expect((await run(authCalls.me(), rotated.data!.token)).data?.email).toBe(account.email);
 
     expectCode(await run(authCalls.refresh(account.session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
   });
@@ -40,14 +40,14 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
   it('revokes the whole session when a rotated refresh token is reused', async () => {
     const account = await newAccount();
     const first = await run(authCalls.refresh(account.session.refreshToken));
-    const second = await run(authCalls.refresh(first.data!.refreshToken!));
+    const second = await run(authCalls.refresh(first.data!.refreshToken));
     expect(second.data).toBeDefined();
 
     // An attacker replays the token the client already rotated away.
-    expectCode(await run(authCalls.refresh(first.data!.refreshToken!)), 'INVALID_REFRESH_TOKEN', 401);
+    expectCode(await run(authCalls.refresh(first.data!.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
     // The legitimate client's newest tokens are dead too: the family is revoked.
-    expectCode(await run(authCalls.refresh(second.data!.refreshToken!)), 'INVALID_REFRESH_TOKEN', 401);
-    expectCode(await run(authCalls.me(), second.data!.token!), 'UNAUTHENTICATED', 401);
+    expectCode(await run(authCalls.refresh(second.data!.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
+    expectCode(await run(authCalls.me(), second.data!.token), 'UNAUTHENTICATED', 401);
   });
 
   it('lets exactly one of ten concurrent refreshes with the same token succeed', async () => {
@@ -91,8 +91,8 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
     expectCode(await run(authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
     expectCode(await run(authCalls.refresh(account.session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
 
-    expect((await run(authCalls.me(), other.data!.token!)).data?.email).toBe(account.email);
-    expect((await run(authCalls.refresh(other.data!.refreshToken!))).data).toBeDefined();
+    expect((await run(authCalls.me(), other.data!.token)).data?.email).toBe(account.email);
+    expect((await run(authCalls.refresh(other.data!.refreshToken))).data).toBeDefined();
   });
 
   it('logoutAll ends every session and every outstanding access token of the caller', async () => {
@@ -104,8 +104,8 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
     expect((await run(authCalls.logoutAll(), account.session.token)).data).toBe(true);
 
     for (const session of [account.session, other.data!]) {
-      expectCode(await run(authCalls.me(), session.token!), 'UNAUTHENTICATED', 401);
-      expectCode(await run(authCalls.refresh(session.refreshToken!)), 'INVALID_REFRESH_TOKEN', 401);
+      expectCode(await run(authCalls.me(), session.token), 'UNAUTHENTICATED', 401);
+      expectCode(await run(authCalls.refresh(session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
     }
     expect((await run(authCalls.me(), stranger.session.token)).data?.email).toBe(stranger.email);
     expect((await run(authCalls.login(account.email, account.password))).data).toBeDefined();
@@ -122,12 +122,12 @@ describe.each(SURFACES)('token lifecycle on %s', (surface: Surface) => {
 
     const changed = await run(authCalls.changePassword(account.password, newPassword), account.session.token);
     expect(changed.data).toMatchObject({ user: { email: account.email } });
-    expect((await run(authCalls.me(), changed.data!.token!)).data?.email).toBe(account.email);
-    expect((await run(authCalls.refresh(changed.data!.refreshToken!))).data).toBeDefined();
+    expect((await run(authCalls.me(), changed.data!.token)).data?.email).toBe(account.email);
+    expect((await run(authCalls.refresh(changed.data!.refreshToken))).data).toBeDefined();
 
     for (const session of [account.session, other.data!]) {
-      expectCode(await run(authCalls.me(), session.token!), 'UNAUTHENTICATED', 401);
-      expectCode(await run(authCalls.refresh(session.refreshToken!)), 'INVALID_REFRESH_TOKEN', 401);
+      expectCode(await run(authCalls.me(), session.token), 'UNAUTHENTICATED', 401);
+      expectCode(await run(authCalls.refresh(session.refreshToken)), 'INVALID_REFRESH_TOKEN', 401);
     }
     expectCode(await run(authCalls.login(account.email, account.password)), 'INVALID_CREDENTIALS', 401);
     expect((await run(authCalls.login(account.email, newPassword))).data).toBeDefined();

@@ -79,7 +79,7 @@ describe.each(SURFACES)('access token verification on %s', (surface) => {
     const token = await expired();
     const login = await perform(server, surface, authCalls.login(credentials.email, credentials.password), token);
     expect(login.data?.user.id).toBe(account.user.id);
-    const refreshed = await perform(server, surface, authCalls.refresh(login.data!.refreshToken!), token);
+    const refreshed = await perform(server, surface, authCalls.refresh(login.data!.refreshToken), token);
     expect(refreshed.data?.user.id).toBe(account.user.id);
   });
 

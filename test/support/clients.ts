@@ -5,7 +5,7 @@ import { assertDocumentedAnswer } from './openapi-responses.ts';
 
 export type RestClient = Client<paths>;
 
-export function authorization(token: string | null | undefined): Record<string, string> {
+export function authorization(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
@@ -27,13 +27,13 @@ function documentedAnswers(restUrl: string): Middleware {
 }
 
 /** openapi-fetch typed by generated/rest-api.ts: a route or argument the document drops fails the type check. */
-export function restClient(restUrl: string, token?: string | null): RestClient {
+export function restClient(restUrl: string, token?: string): RestClient {
   const client = createClient<paths>({ baseUrl: restUrl, headers: authorization(token) });
   client.use(documentedAnswers(restUrl));
   return client;
 }
 
-export function graphqlClient(graphqlUrl: string, token?: string | null): GraphQLClient {
+export function graphqlClient(graphqlUrl: string, token?: string): GraphQLClient {
   return new GraphQLClient(graphqlUrl, { headers: authorization(token) });
 }
 

@@ -7,11 +7,4 @@ export const authOperations = readFileSync(new URL('../../schema/operations/auth
 export const adminOperations = `${authOperations}\n${readFileSync(new URL('../../schema/operations/admin.graphql', import.meta.url), 'utf8')}`;
 
 /** The fragments' result types, generated from schema/operations: they change when the schema does. */
-export type { UserFieldsFragment as UserFields } from '../../generated/client/graphql.ts';
-import type { AuthPayloadFieldsFragment } from '../../generated/client/graphql.ts';
-
-/**
- * An AuthPayload that opened a session, as every answer but a registration's under
- * JANUS_REQUIRE_VERIFIED_EMAIL is (whose tokens are null: test/integration/verified-email.test.ts).
- */
-export type AuthPayloadFields = Omit<AuthPayloadFieldsFragment, 'token' | 'refreshToken'> & { token: string; refreshToken: string };
+export type { AuthPayloadFieldsFragment as AuthPayloadFields, UserFieldsFragment as UserFields } from '../../generated/client/graphql.ts';

@@ -24,9 +24,9 @@ export interface TestServer {
   database: TestDatabase;
   graphql<T = Record<string, unknown>>(
     query: string,
-    options?: { variables?: Record<string, unknown>; token?: string | null; operationName?: string },
+    options?: { variables?: Record<string, unknown>; token?: string; operationName?: string },
   ): Promise<HttpResult<GraphQLBody<T>>>;
-  rest<T = unknown>(method: string, path: string, options?: { body?: unknown; token?: string | null; rawBody?: string }): Promise<HttpResult<T>>;
+  rest<T = unknown>(method: string, path: string, options?: { body?: unknown; token?: string; rawBody?: string }): Promise<HttpResult<T>>;
   /** Stops the HTTP server and the database connection, keeping the data. */
   stop(): Promise<void>;
   /** Stops, then removes the test database. */
@@ -38,7 +38,7 @@ async function parse<T>(response: Response): Promise<HttpResult<T>> {
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-function headers(token: string | null | undefined, json: boolean): Record<string, string> {
+function headers(token: string | undefined, json: boolean): Record<string, string> {
   return {
     ...(json ? { 'content-type': 'application/json' } : {}),
     ...authorization(token),
@@ -125,7 +125,7 @@ export async function accountWithRole(server: TestServer, role: string): Promise
     body: { email: input.email, password: input.password },
   });
   if (!data) throw new Error(`login as ${role} failed with ${response.status}`);
-  return { id: user.id, email: user.email, token: data.token!, refreshToken: data.refreshToken! };
+  return { id: user.id, email: user.email, token: data.token, refreshToken: data.refreshToken };
 }
 
 /** A logger whose JSON lines the test can read back. */

@@ -47,7 +47,7 @@ export async function perform<TResult, TVariables, TField extends keyof TResult>
   server: TestServer,
   surface: Surface,
   call: OperationCall<TResult, TVariables, TField>,
-  token?: string | null,
+  token?: string,
 ): Promise<Outcome<TResult[TField]>> {
   if (surface === 'graphql') {
     try {
