@@ -32,11 +32,11 @@ export interface AccountMail {
   /** A reset mail's token and text, made without the database: a request for an unknown email makes one too. */
   prepareReset(user: Recipient): PreparedReset;
   /**
-   * Passes the prepared mail's address through the throttle whether or not it has an account
-   * (the same write either way), then, for an account and unless throttled, stores the token
-   * (replacing older ones) and queues the mail.
+   * Unless throttled, stores the prepared token (replacing older ones) and queues its mail. For
+   * an address without an account `user` is a decoy whose id matches no user: the same
+   * statements run (the throttle's too) and store nothing (docs/enumeration.md).
    */
-  queueReset(em: EntityManager, prepared: PreparedReset, user: Recipient | null): Promise<void>;
+  queueReset(em: EntityManager, user: Recipient, prepared: PreparedReset): Promise<void>;
   passwordChanged(em: EntityManager, user: Recipient): void;
   /** Tells the owner of an address that someone tried to register it again (throttled). */
   registrationAttempt(em: EntityManager, owner: Recipient): Promise<void>;
@@ -80,9 +80,10 @@ export function createAccountMail(deps: {
     return { token, mail };
   }
 
+  /** One statement each for the token and the mail, which write nothing for a decoy's id. */
   async function queue(em: EntityManager, user: Recipient, purpose: TokenPurpose, prepared: PreparedReset) {
     await tokens.store(em, user.id, purpose, prepared.token);
-    outbox.enqueue(em, prepared.mail, user.id);
+    await outbox.enqueueForUser(em, prepared.mail, user.id);
   }
 
   const notice = (name: 'password-changed' | 'registration-attempt', user: Recipient): Mail =>
@@ -95,9 +96,8 @@ export function createAccountMail(deps: {
       return true;
     },
     prepareReset: (user) => tokenMail('reset_password', user),
-    async queueReset(em, prepared, user) {
-      const admitted = await throttle.admit(em, prepared.mail.to, 'reset-password');
-      if (user && admitted) await queue(em, user, 'reset_password', prepared);
+    async queueReset(em, user, prepared) {
+      if (await throttle.admit(em, user.email, 'reset-password')) await queue(em, user, 'reset_password', prepared);
     },
     passwordChanged(em, user) {
       outbox.enqueue(em, notice('password-changed', user), user.id);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
 import { MfaRequiredError, UnauthenticatedError } from '../auth/errors.ts';
@@ -23,9 +24,12 @@ export interface EmailFlows {
   resendVerification(userId: string): Promise<void>;
 }
 
-/** Stands in for the account an unknown email does not have, so that its request does the same work. */
+/**
+ * Stands in for the account an unknown email does not have, so that its request does the same
+ * work: a random id that matches no user, so that the same statements write nothing.
+ */
 function decoyFor(email: string | undefined): Recipient {
-  return { id: '', email: email ?? 'nobody@example.invalid', firstName: 'there' };
+  return { id: randomUUID(), email: email ?? 'nobody@example.invalid', firstName: 'there' };
 }
 
 export function createEmailFlows(deps: {
@@ -44,12 +48,14 @@ export function createEmailFlows(deps: {
       const email = tryNormalizeEmail(rawEmail);
       const em = orm.em.fork();
       const user = email ? await em.findOne(User, { email }) : null;
-      // A token and a mail are made whether or not the account exists, and one transaction with
-      // the throttle's write follows either way: the answer's timing does not tell which emails
-      // have accounts (docs/enumeration.md).
-      const prepared = mail.prepareReset(user ?? decoyFor(email));
+      // A token and a mail are made whether or not the account exists, and the same statements
+      // run either way (a decoy's id matches no user, so they write nothing but the throttle's
+      // row and the audit event): the answer's timing does not tell which emails have accounts
+      // (docs/enumeration.md).
+      const recipient = user ?? decoyFor(email);
+      const prepared = mail.prepareReset(recipient);
       await em.transactional(async (tx) => {
-        await mail.queueReset(tx, prepared, user);
+        await mail.queueReset(tx, recipient, prepared);
         audit.record(tx, 'password.reset_requested', user?.id ?? null);
       });
       mail.committed();

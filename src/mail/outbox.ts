@@ -20,6 +20,12 @@ export interface Outbox {
    * announces. `userId` is the account it is about: erasing that account erases the mail.
    */
   enqueue(em: EntityManager, mail: Mail, userId: string | null): void;
+  /**
+   * Queues `mail` about the user `userId` at once, in one statement of the caller's transaction,
+   * or nothing when no user has that id: a request about an address without an account runs the
+   * same statement with an id that matches no user (docs/enumeration.md).
+   */
+  enqueueForUser(em: EntityManager, mail: Mail, userId: string): Promise<void>;
   /** Tells this process's sender that a commit queued mail, so that it need not wait for its next poll. */
   queued(): void;
   onQueued(listener: () => void): void;
@@ -73,6 +79,16 @@ export function createOutbox(options: { orm: MikroORM; enabled: boolean }): Outb
     enqueue(em, mail, userId) {
       if (!enabled) return;
       em.create(OutboxMessage, { user: userId, recipient: mail.to, subject: mail.subject, textBody: mail.text, htmlBody: mail.html });
+    },
+    async enqueueForUser(em, mail, userId) {
+      if (!enabled) return;
+      const now = new Date();
+      await em.execute(
+        `insert into outbox (user_id, recipient, subject, text_body, html_body, next_attempt_at, created_at)
+         select id, ?, ?, ?, ?, ?, ? from users where id = ?`,
+        [mail.to, mail.subject, mail.text, mail.html, now, now, userId],
+        'run',
+      );
     },
     queued() {
       if (enabled) for (const listener of listeners) listener();
