@@ -40,7 +40,7 @@ export function routesAt(routes: readonly RestRoute[], basePath: string, pathnam
  * Fields whose nested object SOFA must answer in full: by default it answers only `{ id }` for a
  * nested object that has an id, and clients of login and of the lists need the whole object.
  */
-export const SOFA_FULL_OBJECT_FIELDS: readonly string[] = ['AuthPayload.user', 'UserEdge.node', 'AuditEventEdge.node'];
+export const SOFA_FULL_OBJECT_FIELDS: readonly string[] = ['AuthPayload.user', 'Registration.user', 'UserEdge.node', 'AuditEventEdge.node'];
 
 function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
