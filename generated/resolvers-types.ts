@@ -26,7 +26,8 @@ export type AuditEvent = {
   actorId?: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   /**
-   * registration, login.success, login.failure, login.disabled (the right password of a disabled
+   * registration, registration.duplicate (a taken address registered again; its owner was mailed),
+   * login.success, login.failure, login.disabled (the right password of a disabled
    * account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
    * the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.failure (a wrong current password on changePassword or deleteMe), password.reset_requested, password.reset,
    * email.verification_sent, email.verified, role.create,
@@ -56,7 +57,7 @@ export type AuditEventEdge = {
   node: AuditEvent;
 };
 
-/** What registration and login return: the account, a token pair and the account's permissions. */
+/** What login and token exchanges return: the account, a token pair and the account's permissions. */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   /** The permissions of the user's role, sorted. */
@@ -95,8 +96,10 @@ export type Mutation = {
   /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
   deleteMe: Scalars['Boolean']['output'];
   /**
-   * Erases an account with its sessions and refresh tokens, in one transaction. The audit trail
-   * keeps the user's id (never an email or a name); the email can register again.
+   * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
+   * second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten). The
+   * audit trail keeps the user's id as a tombstone, without IP or user agent (never an email or a
+   * name); the email can register again.
    */
   deleteUser: Scalars['Boolean']['output'];
   /**
@@ -143,14 +146,26 @@ export type Mutation = {
    * a login that used the second factor.
    */
   regenerateRecoveryCodes: Array<Scalars['String']['output']>;
-  /** Creates an account with a self-assignable role (`user` or `employee`) and logs it in. */
-  registerUser: AuthPayload;
+  /**
+   * Creates an account with a self-assignable role (`user` or `employee`), mails a verification
+   * link and logs it in. With JANUS_REQUIRE_VERIFIED_EMAIL on, it opens no session (`token` and
+   * `refreshToken` are null; log in once the link was used), and an address that already has an
+   * account answers exactly as a new one would (its owner is mailed instead; see docs/enumeration.md).
+   * EMAIL_TAKEN is answered only with the setting off.
+   */
+  registerUser: Registration;
   /**
    * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
-   * to an account. Always answers true, alike for known and unknown emails.
+   * to an account. Always answers true, alike for known and unknown emails, with the same work
+   * done. At most one reset mail per address per JANUS_MAIL_MIN_INTERVAL: further requests answer
+   * true and send nothing (the link mailed last keeps working).
    */
   requestPasswordReset: Scalars['Boolean']['output'];
-  /** Mails the caller a new verification link; the previous one stops working. */
+  /**
+   * Mails the caller a new verification link; the previous one stops working. At most one
+   * verification mail per address per JANUS_MAIL_MIN_INTERVAL: within it, the answer is true, nothing
+   * is sent and the previous link keeps working.
+   */
   resendVerificationEmail: Scalars['Boolean']['output'];
   /**
    * Sets a new password with the token of a reset mail, ends every login session of the account
@@ -334,6 +349,25 @@ export type RateLimitRate =
    */
   | 'REFRESH';
 
+/**
+ * What registration returns: the fields of an `AuthPayload`, whose token pair is null when
+ * JANUS_REQUIRE_VERIFIED_EMAIL is on (no session before the address is confirmed).
+ */
+export type Registration = {
+  __typename?: 'Registration';
+  /** The permissions of the user's role, sorted. */
+  permissions: Array<Scalars['String']['output']>;
+  /** An opaque refresh token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is on. */
+  refreshToken?: Maybe<Scalars['String']['output']>;
+  /**
+   * A short-lived JWT access token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is
+   * on: log in once the mailed link was used.
+   */
+  token?: Maybe<Scalars['String']['output']>;
+  /** The new account; with JANUS_REQUIRE_VERIFIED_EMAIL on, a taken address answers a decoy (docs/enumeration.md). */
+  user: User;
+};
+
 /** A named set of permissions (`resource:action`). */
 export type Role = {
   __typename?: 'Role';
@@ -489,6 +523,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RateLimitRate: RateLimitRate;
+  Registration: ResolverTypeWrapper<Omit<Registration, 'user'> & { user: ResolversTypes['User'] }>;
   Role: ResolverTypeWrapper<RoleModel>;
   Session: ResolverTypeWrapper<Session>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -511,6 +546,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  Registration: Omit<Registration, 'user'> & { user: ResolversParentTypes['User'] };
   Role: RoleModel;
   Session: Session;
   String: Scalars['String']['output'];
@@ -608,7 +644,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   logoutUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutUserArgs, 'refreshToken'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   regenerateRecoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  registerUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
+  registerUser?: Resolver<ResolversTypes['Registration'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resendVerificationEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -629,6 +665,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+};
+
+export type RegistrationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Registration'] = ResolversParentTypes['Registration']> = {
+  permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  token?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type RoleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Role'] = ResolversParentTypes['Role']> = {
@@ -684,6 +727,7 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Registration?: RegistrationResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;

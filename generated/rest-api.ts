@@ -150,9 +150,11 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Erases an account with its sessions and refresh tokens, in one transaction.
-         * @description Erases an account with its sessions and refresh tokens, in one transaction. The audit trail
-         *     keeps the user's id (never an email or a name); the email can register again.
+         * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens, second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten).
+         * @description Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
+         *     second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten). The
+         *     audit trail keeps the user's id as a tombstone, without IP or user agent (never an email or a
+         *     name); the email can register again.
          *
          *     Needs a valid access token whose role grants `users:write`.
          */
@@ -407,8 +409,12 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
-         * @description Creates an account with a self-assignable role (`user` or `employee`) and logs it in.
+         * Creates an account with a self-assignable role (`user` or `employee`), mails a verification link and logs it in.
+         * @description Creates an account with a self-assignable role (`user` or `employee`), mails a verification
+         *     link and logs it in. With JANUS_REQUIRE_VERIFIED_EMAIL on, it opens no session (`token` and
+         *     `refreshToken` are null; log in once the link was used), and an address that already has an
+         *     account answers exactly as a new one would (its owner is mailed instead; see docs/enumeration.md).
+         *     EMAIL_TAKEN is answered only with the setting off.
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -431,7 +437,9 @@ export type paths = {
         /**
          * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs to an account.
          * @description Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
-         *     to an account. Always answers true, alike for known and unknown emails.
+         *     to an account. Always answers true, alike for known and unknown emails, with the same work
+         *     done. At most one reset mail per address per JANUS_MAIL_MIN_INTERVAL: further requests answer
+         *     true and send nothing (the link mailed last keeps working).
          *
          *     No access token needed; one that is sent must be valid.
          */
@@ -453,7 +461,9 @@ export type paths = {
         put?: never;
         /**
          * Mails the caller a new verification link; the previous one stops working.
-         * @description Mails the caller a new verification link; the previous one stops working.
+         * @description Mails the caller a new verification link; the previous one stops working. At most one
+         *     verification mail per address per JANUS_MAIL_MIN_INTERVAL: within it, the answer is true, nothing
+         *     is sent and the previous link keeps working.
          *
          *     Needs a valid access token.
          */
@@ -664,7 +674,8 @@ export type components = {
             /** Format: date-time */
             createdAt: string;
             /**
-             * @description registration, login.success, login.failure, login.disabled (the right password of a disabled
+             * @description registration, registration.duplicate (a taken address registered again; its owner was mailed),
+             *     login.success, login.failure, login.disabled (the right password of a disabled
              *     account), token.refresh, token.refresh_replay (a rotated refresh token presented again within
              *     the reuse interval), token.reuse_detected, logout, logout_all, password.change, password.failure (a wrong current password on changePassword or deleteMe), password.reset_requested, password.reset,
              *     email.verification_sent, email.verified, role.create,
@@ -689,7 +700,7 @@ export type components = {
             cursor: string;
             node: components["schemas"]["AuditEvent"];
         };
-        /** @description What registration and login return: the account, a token pair and the account's permissions. */
+        /** @description What login and token exchanges return: the account, a token pair and the account's permissions. */
         AuthPayload: {
             /** @description The permissions of the user's role, sorted. */
             permissions: string[];
@@ -719,6 +730,23 @@ export type components = {
             /** @description The cursor of the last edge, or null on an empty page. */
             endCursor: string | null;
             hasNextPage: boolean;
+        };
+        /**
+         * @description What registration returns: the fields of an `AuthPayload`, whose token pair is null when
+         *     JANUS_REQUIRE_VERIFIED_EMAIL is on (no session before the address is confirmed).
+         */
+        Registration: {
+            /** @description The permissions of the user's role, sorted. */
+            permissions: string[];
+            /** @description An opaque refresh token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is on. */
+            refreshToken: string | null;
+            /**
+             * @description A short-lived JWT access token, as in `AuthPayload`. Null when JANUS_REQUIRE_VERIFIED_EMAIL is
+             *     on: log in once the mailed link was used.
+             */
+            token: string | null;
+            /** @description The new account; with JANUS_REQUIRE_VERIFIED_EMAIL on, a taken address answers a decoy (docs/enumeration.md). */
+            user: components["schemas"]["User"];
         };
         /** @description A named set of permissions (`resource:action`). */
         Role: {
@@ -2729,7 +2757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthPayload"];
+                    "application/json": components["schemas"]["Registration"];
                 };
             };
             /** @description `BAD_USER_INPUT`: an argument is missing, unknown, mistyped or breaks an input rule, or the body is not a JSON object. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
 import { MfaRequiredError, UnauthenticatedError } from '../auth/errors.ts';
@@ -23,13 +24,16 @@ export interface EmailFlows {
    */
   resetPassword(token: string, newPassword: string): Promise<Authentication>;
   verifyEmail(token: string): Promise<User>;
-  /** A new verification mail; the previous link stops working. */
+  /** A new verification mail (the previous link stops working), unless one went out within JANUS_MAIL_MIN_INTERVAL. */
   resendVerification(userId: string): Promise<void>;
 }
 
-/** Stands in for the account an unknown email does not have, so that its request does the same work. */
+/**
+ * Stands in for the account an unknown email does not have, so that its request does the same
+ * work: a random id that matches no user, so that the same statements write nothing.
+ */
 function decoyFor(email: string | undefined): Recipient {
-  return { id: '', email: email ?? 'nobody@example.invalid', firstName: 'there' };
+  return { id: randomUUID(), email: email ?? 'nobody@example.invalid', firstName: 'there' };
 }
 
 export function createEmailFlows(deps: {
@@ -49,14 +53,17 @@ export function createEmailFlows(deps: {
       const email = tryNormalizeEmail(rawEmail);
       const em = orm.em.fork();
       const user = email ? await em.findOne(User, { email }) : null;
-      // A token and a mail are made whether or not the account exists, and one transaction
-      // follows either way: the answer's timing does not tell which emails have accounts.
-      const prepared = mail.prepareReset(user ?? decoyFor(email));
+      // A token and a mail are made whether or not the account exists, and the same statements
+      // run either way (a decoy's id matches no user, so they write nothing but the throttle's
+      // row and the audit event): the answer's timing does not tell which emails have accounts
+      // (docs/enumeration.md).
+      const recipient = user ?? decoyFor(email);
+      const prepared = mail.prepareReset(recipient);
       await em.transactional(async (tx) => {
-        if (user) await mail.queueReset(tx, user, prepared);
+        await mail.queueReset(tx, recipient, prepared);
         audit.record(tx, 'password.reset_requested', user?.id ?? null);
       });
-      if (user) mail.committed();
+      mail.committed();
     },
 
     async resetPassword(token, newPassword) {
@@ -108,8 +115,8 @@ export function createEmailFlows(deps: {
         const user = await findUserForUpdate(em, userId);
         if (!user) throw new UnauthenticatedError();
         if (user.emailVerified) throw new EmailAlreadyVerifiedError();
-        await mail.verification(em, user);
-        audit.record(em, 'email.verification_sent', user.id);
+        // Throttled, it answers as usual and sends nothing: the link mailed last still works.
+        if (await mail.verification(em, user)) audit.record(em, 'email.verification_sent', user.id);
       });
       mail.committed();
     },

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
+import type { AccountMail } from './account-mail.ts';
 import { MfaChallenge } from '../mfa/entities.ts';
 import { auditingRoleRefusals, lockRoleAdmins, refuseLastRoleAdmin } from '../roles/service.ts';
 import type { AuditEventName } from '../audit/audit-event.entity.ts';
@@ -21,7 +22,7 @@ export interface AccountLifecycle {
   disable(userId: string): Promise<User>;
   /** Lets the user log in again (their sessions stay ended). */
   enable(userId: string): Promise<User>;
-  /** Erases the user with their sessions and refresh tokens; the audit trail keeps only the id. */
+  /** Erases the user with everything that held their data; the audit trail keeps only the id. */
   remove(userId: string): Promise<void>;
   /** The user's own erasure, confirmed with their password (INVALID_CREDENTIALS when wrong). */
   removeOwn(userId: string, password: string): Promise<void>;
@@ -35,11 +36,12 @@ export function createAccountLifecycle(deps: {
   orm: MikroORM;
   passwords: PasswordHasher;
   tokens: Pick<TokenService, 'revokeEverything' | 'invalidate'>;
-  audit: Pick<AuditLog, 'record' | 'recordAlone'>;
+  audit: Pick<AuditLog, 'record' | 'recordAlone' | 'forget'>;
+  mail: Pick<AccountMail, 'forget'>;
   /** What the modules do with a user's rows (delete or anonymise), in the transaction that deletes the user. */
   eraseOwned: (em: EntityManager, userId: string) => Promise<void>;
 }): AccountLifecycle {
-  const { orm, passwords, tokens, audit } = deps;
+  const { orm, passwords, tokens, audit, mail } = deps;
 
   /**
    * Runs `change` on the locked user row, in one transaction with its audit event. With
@@ -58,20 +60,26 @@ export function createAccountLifecycle(deps: {
       if (options.takesRoleAdmin) refuseLastRoleAdmin(await lockRoleAdmins(em), userId);
       const user = await findUserForUpdate(em, userId);
       if (!user) throw noSuchUser();
-      const result = await change(em, user);
+      // Recorded first, so that a change may still act on its own event (erasure does).
       audit.record(em, event, user.id);
+      const result = await change(em, user);
       // The cached principal lookup (embedded database) must see the change on the next request.
       tokens.invalidate(user.id);
       return result;
     }));
   }
 
-  // Sessions, refresh tokens and every other per-user table go with the row (ON DELETE CASCADE);
-  // audit events have no foreign key and keep the id, and they never held an email or a name.
-  // Nobody could manage roles any more without the last holder of roles:write (takesRoleAdmin).
-  // Modules' rows go first, as each module says (src/modules/module.ts onUserErased).
+  // Sessions, refresh and one-time tokens, MFA rows and the user's mail (queued, sent or
+  // abandoned: no address left, nothing more sent) go with the row (ON DELETE CASCADE). The mail
+  // throttle knows the address only hashed, and forgets it. Audit events have no foreign key: they
+  // keep the id as a tombstone, lose IP and user agent, and never held an email or a name
+  // (docs/sessions-and-accounts.md, erasure). Nobody could manage roles any more without the last
+  // holder of roles:write (takesRoleAdmin). Modules' rows go first, as each module says
+  // (src/modules/module.ts onUserErased).
   const erase = async (em: EntityManager, user: User) => {
     await deps.eraseOwned(em, user.id);
+    await mail.forget(em, user.email);
+    await audit.forget(em, user.id);
     return em.nativeDelete(User, { id: user.id });
   };
 

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { AuditLog } from '../audit/service.ts';
 import { MfaRequiredError, UnauthenticatedError } from '../auth/errors.ts';
 import type { MfaService } from '../mfa/service.ts';
 import { Role } from '../roles/role.entity.ts';
 import { RoleNotAllowedError } from '../roles/errors.ts';
+import { permissionsOf } from '../roles/permissions.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
@@ -13,6 +15,7 @@ import { isPasswordOf, type PasswordHasher } from './passwords.ts';
 import { findUser, findUserForUpdate } from './queries.ts';
 import type { SessionRule } from './session-rule.ts';
 import { User } from './user.entity.ts';
+import type { UserView } from './user-view.ts';
 import {
   fitsBcrypt,
   normalizeEmail,
@@ -32,9 +35,26 @@ export interface RegistrationInput {
   role: string;
 }
 
+/**
+ * What registration answers. With JANUS_REQUIRE_VERIFIED_EMAIL the tokens are null (no session
+ * before the address is confirmed), and a taken address answers alike with a decoy user.
+ */
+export interface Registration {
+  user: UserView;
+  token: string | null;
+  refreshToken: string | null;
+  permissions: string[];
+}
+
+/** An account that may not log in yet: the user and the role's permissions, no session. */
+const unconfirmed = (user: UserView): Registration => ({ user, token: null, refreshToken: null, permissions: permissionsOf(user.role) });
+
 export interface AccountService {
-  /** Self-service sign-up: only self-assignable roles. */
-  register(input: RegistrationInput): Promise<Authentication>;
+  /**
+   * Self-service sign-up: only self-assignable roles. Opens a session, unless
+   * JANUS_REQUIRE_VERIFIED_EMAIL: then no tokens, and a taken address answers as a new one.
+   */
+  register(input: RegistrationInput): Promise<Registration>;
   /** An operator's account creation (the CLI): any existing role. */
   createAccount(input: RegistrationInput): Promise<User>;
   login(email: string, password: string): Promise<Authentication>;
@@ -56,38 +76,52 @@ export function createAccountService(deps: {
   mfa: Pick<MfaService, 'startChallenge'>;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
   mail: AccountMail;
-  /** Whom login lets hold a session (disabled users never; unconfirmed ones with JANUS_REQUIRE_VERIFIED_EMAIL). */
+  /**
+   * Whom login lets hold a session (disabled users never; unconfirmed ones with
+   * JANUS_REQUIRE_VERIFIED_EMAIL, when registration opens no session either).
+   */
   sessionRule: SessionRule;
 }): AccountService {
   const { orm, passwords, tokens, mfa, audit, mail, sessionRule } = deps;
 
+  /** The registration's fields as stored (validated and normalised), the password still plain. */
+  function parseRegistration(input: RegistrationInput) {
+    return {
+      email: normalizeEmail(input.email),
+      password: validatePassword(input.password),
+      firstName: normalizeName('firstName', input.firstName),
+      lastName: normalizeName('lastName', input.lastName),
+      phoneNumber: normalizePhoneNumber(input.phoneNumber),
+      roleName: input.role.trim().slice(0, ROLE_NAME_MAX_LENGTH),
+    };
+  }
+  type Parsed = ReturnType<typeof parseRegistration>;
+
+  async function allowedRole(em: EntityManager, roleName: string, mayTake: (role: Role) => boolean): Promise<Role> {
+    const role = await em.findOne(Role, { name: roleName });
+    if (!role || !mayTake(role)) throw new RoleNotAllowedError(roleName);
+    return role;
+  }
+
   /**
    * Validates, hashes, then writes the user and whatever `afterCreate` adds in one transaction:
-   * if any step fails, no user row remains.
+   * if any step fails, no user row remains. A taken email is EMAIL_TAKEN.
    */
   async function createUser<T>(
-    input: RegistrationInput,
+    fields: Parsed,
     mayTake: (role: Role) => boolean,
     afterCreate: (em: EntityManager, user: User) => Promise<T>,
   ): Promise<T> {
-    const email = normalizeEmail(input.email);
-    const password = validatePassword(input.password);
-    const firstName = normalizeName('firstName', input.firstName);
-    const lastName = normalizeName('lastName', input.lastName);
-    const phoneNumber = normalizePhoneNumber(input.phoneNumber);
-    const roleName = input.role.trim().slice(0, ROLE_NAME_MAX_LENGTH);
-
+    const { email, password, firstName, lastName, phoneNumber, roleName } = fields;
     // Hash before the transaction opens: a transaction held across a bcrypt round would block
     // the embedded database (one backend) for every other request.
     const passwordHash = await passwords.hash(password);
     try {
       const created = await orm.em.fork().transactional(async (em) => {
-        const role = await em.findOne(Role, { name: roleName });
-        if (!role || !mayTake(role)) throw new RoleNotAllowedError(roleName);
+        const role = await allowedRole(em, roleName, mayTake);
         const user = em.create(User, { email, passwordHash, firstName, lastName, phoneNumber, role });
         audit.record(em, 'registration', user.id);
-        await mail.verification(em, user);
-        audit.record(em, 'email.verification_sent', user.id);
+        if (await mail.verification(em, user)) audit.record(em, 'email.verification_sent', user.id);
         return afterCreate(em, user);
       });
       mail.committed();
@@ -98,15 +132,56 @@ export function createAccountService(deps: {
     }
   }
 
-  const register = (input: RegistrationInput): Promise<Authentication> =>
-    createUser(
-      input,
-      (role) => role.selfAssignable,
-      (em, user) => tokens.startSession(em, user),
-    );
+  const selfAssignable = (role: Role) => role.selfAssignable;
+
+  /**
+   * Registering a taken address while unconfirmed accounts get no session (docs/enumeration.md):
+   * the owner is told by mail, and the caller gets what a new account would get — the same
+   * shape, a decoy id that is not the owner's, no tokens — after the same bcrypt round.
+   */
+  async function answerAsNew(fields: Parsed): Promise<Registration> {
+    const { email, firstName, lastName, phoneNumber, roleName } = fields;
+    const role = await orm.em.fork().transactional(async (em) => {
+      const allowed = await allowedRole(em, roleName, selfAssignable);
+      const owner = await em.findOne(User, { email });
+      if (owner) {
+        await mail.registrationAttempt(em, owner);
+        audit.record(em, 'registration.duplicate', owner.id);
+      }
+      return allowed;
+    });
+    mail.committed();
+    const user: UserView = {
+      id: randomUUID(),
+      email,
+      firstName,
+      lastName,
+      phoneNumber,
+      role,
+      createdAt: new Date(),
+      mfaEnabled: false,
+      disabled: false,
+      emailVerified: false,
+    };
+    return unconfirmed(user);
+  }
+
+  async function register(input: RegistrationInput): Promise<Registration> {
+    const fields = parseRegistration(input);
+    if (!sessionRule.verifiedEmailRequired) return createUser(fields, selfAssignable, (em, user) => tokens.startSession(em, user));
+    try {
+      return await createUser(fields, selfAssignable, async (em, user) => {
+        await em.flush();
+        return unconfirmed(user);
+      });
+    } catch (error) {
+      if (error instanceof EmailTakenError) return answerAsNew(fields);
+      throw error;
+    }
+  }
 
   const createAccount = (input: RegistrationInput): Promise<User> =>
-    createUser(input, () => true, async (em, user) => {
+    createUser(parseRegistration(input), () => true, async (em, user) => {
       await em.flush();
       return user;
     });

@@ -18,6 +18,8 @@ export interface SessionRule {
   refusalOf(user: SessionHolder): AccountDisabledError | EmailNotVerifiedError | undefined;
   /** The same rule as a SQL condition on the users table under `alias`. */
   sql(alias: string): string;
+  /** Unconfirmed addresses hold no session: registration then opens none (docs/enumeration.md). */
+  readonly verifiedEmailRequired: boolean;
 }
 
 export function createSessionRule(options: { requireVerifiedEmail: boolean }): SessionRule {
@@ -30,5 +32,6 @@ export function createSessionRule(options: { requireVerifiedEmail: boolean }): S
     },
     // Constant per configuration: the statements stay fixed texts (prepared once per connection).
     sql: (alias) => (requireVerifiedEmail ? `not ${alias}.disabled and ${alias}.email_verified` : `not ${alias}.disabled`),
+    verifiedEmailRequired: requireVerifiedEmail,
   };
 }

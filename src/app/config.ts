@@ -82,8 +82,10 @@ export interface MailConfig {
   appUrl: string;
   resetTokenTtlSeconds: number;
   verifyTokenTtlSeconds: number;
-  /** loginUser refuses an account whose address is not confirmed. */
+  /** loginUser refuses an account whose address is not confirmed; registerUser opens no session. */
   requireVerifiedEmail: boolean;
+  /** At most one mail of each kind anyone can cause per address per this many seconds (0: off). */
+  minIntervalSeconds: number;
   /** Templates that replace the built-in ones file by file. */
   templatesDir: string | undefined;
 }
@@ -325,6 +327,7 @@ function readConfig(env: Env): Config {
       resetTokenTtlSeconds: integer(env, 'JANUS_RESET_TOKEN_TTL', 3600, 1, 86_400),
       verifyTokenTtlSeconds: integer(env, 'JANUS_VERIFY_TOKEN_TTL', 86_400, 1, 2_592_000),
       requireVerifiedEmail: flag(env, 'JANUS_REQUIRE_VERIFIED_EMAIL', false),
+      minIntervalSeconds: integer(env, 'JANUS_MAIL_MIN_INTERVAL', 60, 0, 86_400),
       templatesDir: env.JANUS_MAIL_TEMPLATES_DIR ? path.resolve(env.JANUS_MAIL_TEMPLATES_DIR) : undefined,
     },
   };

@@ -6,6 +6,7 @@ import { createEmailFlows } from '../accounts/email-flows.ts';
 import { createAccountService } from '../accounts/service.ts';
 import { createSessionRule } from '../accounts/session-rule.ts';
 import { createOutbox } from '../mail/outbox.ts';
+import { createMailThrottle } from '../mail/throttle.ts';
 import { loadTemplates } from '../mail/templates.ts';
 import { createOneTimeTokens } from '../onetime-tokens/service.ts';
 import { createAuditLog } from '../audit/service.ts';
@@ -65,6 +66,7 @@ export function createServices(
   const outbox = createOutbox({ orm, enabled: mailDeliveryOf(config) !== 'disabled' });
   const mail = createAccountMail({
     outbox,
+    throttle: createMailThrottle({ minIntervalSeconds: config.mail.minIntervalSeconds }),
     templates: loadTemplates(config.mail.templatesDir),
     tokens: oneTimeTokens,
     appUrl: config.mail.appUrl,
@@ -85,7 +87,7 @@ export function createServices(
   const emailFlows = createEmailFlows({ orm, passwords, tokens, oneTimeTokens, mfa, mail, audit, sessionRule });
   const core: CoreServices = {
     accounts,
-    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit, eraseOwned: composition.eraseUser }),
+    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit, mail, eraseOwned: composition.eraseUser }),
     roles: createRoleService({ orm, audit, tokens }),
     tokens,
     sessions: createSessionService({ orm, audit, tokens }),

@@ -2,6 +2,8 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 const AUDIT_EVENTS = [
   'registration',
+  // Someone registered an address that has an account (JANUS_REQUIRE_VERIFIED_EMAIL): the owner was mailed.
+  'registration.duplicate',
   'login.success',
   'login.failure',
   'token.refresh',

@@ -9,6 +9,12 @@ export interface AuditLog {
    * the change it records, or not at all. Who asked and from where come from the request.
    */
   record(em: EntityManager, event: AuditEventName, userId: string | null): void;
+  /**
+   * Erasure, inside the caller's transaction: the events about the user, or caused by them, keep
+   * the id as a tombstone but lose where they came from (IP, user agent). Flushes first, so that
+   * events this unit of work holds are covered too.
+   */
+  forget(em: EntityManager, userId: string): Promise<void>;
   /** Writes an event that has no change to go with it (a failed login). */
   recordAlone(event: AuditEventName, userId: string | null): Promise<void>;
   /** Newest first. */
@@ -51,6 +57,10 @@ export function createAuditLog(deps: { orm: MikroORM }): AuditLog {
   };
   return {
     record,
+    async forget(em, userId) {
+      await em.flush();
+      await em.nativeUpdate(AuditEvent, { $or: [{ userId }, { actorId: userId }] }, { ip: null, userAgent: null });
+    },
     async recordAlone(event, userId) {
       const em = orm.em.fork();
       record(em, event, userId);

@@ -10,7 +10,7 @@ export interface Mail {
   html: string;
 }
 
-export const TEMPLATE_NAMES = ['verify-email', 'reset-password', 'password-changed', 'second-factor-locked'] as const;
+export const TEMPLATE_NAMES = ['verify-email', 'reset-password', 'password-changed', 'second-factor-locked', 'registration-attempt'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /** The values each mail may show; a template naming anything else is refused at start. */
@@ -19,7 +19,12 @@ const PLACEHOLDERS: Readonly<Record<TemplateName, readonly string[]>> = {
   'reset-password': ['firstName', 'email', 'appUrl', 'link', 'token', 'expiresIn'],
   'password-changed': ['firstName', 'email', 'appUrl'],
   'second-factor-locked': ['firstName', 'email', 'appUrl', 'lockedFor'],
+  // To the owner of an address someone tried to register again (JANUS_REQUIRE_VERIFIED_EMAIL).
+  'registration-attempt': ['firstName', 'email', 'appUrl'],
 };
+
+/** Values anyone can choose (a registration's name): in plain text they must not become a link. */
+const USER_TYPED: readonly string[] = ['firstName'];
 
 const PARTS = { subject: '.subject.txt', text: '.txt', html: '.html' } as const;
 type Part = keyof typeof PARTS;
@@ -35,9 +40,20 @@ export function escapeHtml(value: string): string {
 
 export type Templates = (name: TemplateName, to: string, values: Readonly<Record<string, string>>) => Mail;
 
-function fill(template: string, values: Readonly<Record<string, string>>, escape: (value: string) => string): string {
-  return template.replace(PLACEHOLDER, (_match, name: string) => escape(values[name] ?? ''));
+/**
+ * A name as plain text shows it: letters, marks, spaces, apostrophes and hyphens only, so that no
+ * mail client turns it into a link (`http://…`, `www.…`, `x.com` all need other characters).
+ */
+export function plainName(value: string): string {
+  return value.replace(/[^\p{L}\p{M}\p{Zs}'’-]+/gu, ' ').replace(/\s+/g, ' ').trim();
 }
+
+function fill(template: string, values: Readonly<Record<string, string>>, escape: (value: string, name: string) => string): string {
+  return template.replace(PLACEHOLDER, (_match, name: string) => escape(values[name] ?? '', name));
+}
+
+/** For the subject and the text part: what anyone could type is reduced to a plain name. */
+const plain = (value: string, name: string): string => (USER_TYPED.includes(name) ? plainName(value) : value);
 
 /**
  * Reads every template once, at start: from `overrideDir` where it has the file, else the
@@ -67,8 +83,8 @@ export function loadTemplates(overrideDir: string | undefined): Templates {
     return {
       to,
       // One header line whatever a value holds.
-      subject: fill(template.subject, values, (value) => value).replace(/\s+/g, ' ').trim(),
-      text: fill(template.text, values, (value) => value),
+      subject: fill(template.subject, values, plain).replace(/\s+/g, ' ').trim(),
+      text: fill(template.text, values, plain),
       html: fill(template.html, values, escapeHtml),
     };
   };

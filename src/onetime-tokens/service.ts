@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import { OneTimeToken, type TokenPurpose } from './one-time-token.entity.ts';
@@ -13,7 +14,8 @@ export interface OneTimeTokens {
   generate(): NewToken;
   /**
    * Inside the caller's transaction: stores `token` for `userId` and `purpose`, replacing the
-   * user's unused tokens of that purpose (only the newest mail works).
+   * user's unused tokens of that purpose (only the newest mail works). One statement, which
+   * stores nothing when no user has that id: a reset request for an unknown address runs it too.
    */
   store(em: EntityManager, userId: string, purpose: TokenPurpose, token: NewToken): Promise<void>;
   /**
@@ -39,14 +41,15 @@ export function createOneTimeTokens(options: { ttlSeconds: Readonly<Record<Token
     async store(em, userId, purpose, token) {
       // The user may be new in this unit of work: its row must exist before the token refers to it.
       await em.flush();
-      await em.nativeDelete(OneTimeToken, { user: userId, purpose, usedAt: null });
-      em.create(OneTimeToken, {
-        user: userId,
-        purpose,
-        tokenHash: token.hash,
-        expiresAt: new Date(Date.now() + options.ttlSeconds[purpose] * 1000),
-      });
-      await em.flush();
+      const now = new Date();
+      // The delete sees the table as it was before this statement: it never removes the new row.
+      await em.execute(
+        `with replaced as (delete from one_time_tokens where user_id = ? and purpose = ? and used_at is null)
+         insert into one_time_tokens (id, user_id, purpose, token_hash, expires_at, created_at)
+         select ?, id, ?, ?, ?, ? from users where id = ?`,
+        [userId, purpose, randomUUID(), purpose, token.hash, new Date(now.getTime() + options.ttlSeconds[purpose] * 1000), now, userId],
+        'run',
+      );
     },
 
     async consume(em, secret, purpose) {

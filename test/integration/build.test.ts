@@ -64,7 +64,7 @@ it('serves both surfaces from the build without TypeScript support, on a databas
   const account = registration();
   const restUrl = await built.bannerUrl('REST');
   const { data: registered } = await restClient(restUrl).POST('/register-user', { body: account });
-  const me = await graphqlClient(await built.bannerUrl('GraphQL'), registered?.token).request(MeDocument);
+  const me = await graphqlClient(await built.bannerUrl('GraphQL'), registered?.token ?? undefined).request(MeDocument);
   expect(me.me.email).toBe(account.email);
   await stop(built);
 

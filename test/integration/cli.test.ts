@@ -13,7 +13,7 @@ import type { AuthPayloadFields } from '../support/operations.ts';
 import { perform, SURFACES } from '../support/surfaces.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { spawnJanus, type JanusProcess } from '../support/janus-process.ts';
-import { registration, startTestServer } from '../support/server.ts';
+import { confirmAddress, registration, startTestServer } from '../support/server.ts';
 
 let database: TestDatabase;
 const run = promisify(execFile);
@@ -274,6 +274,8 @@ describe('keys rotate-encryption', () => {
       for (let i = 0; i < SURFACES.length; i += 1) {
         const input = registration();
         const registered = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
+        // Enrolling a second factor needs a confirmed address (mfa.md).
+        await confirmAddress(server, registered.body.user.id);
         const secret = (await perform(server, 'rest', mfaCalls.enroll(), registered.body.token)).data!.secret;
         expect((await perform(server, 'rest', mfaCalls.confirm(totpCode(secret)), registered.body.token)).data).toHaveLength(10);
         accounts.push({ email: input.email, password: input.password, secret });

@@ -57,7 +57,7 @@ it('purges expired one-time tokens, MFA challenges and week-old sent mail in the
   await addChallenge(ids.expiredChallenge, ago(1000));
   await addChallenge(ids.liveChallenge, new Date(Date.now() + 60_000));
   const addMail = (subject: string, sentAt: Date | null) =>
-    sql(server, "insert into outbox (recipient, subject, text_body, html_body, attempts, next_attempt_at, sent_at, created_at) values ('x@example.com', ?, '', '', 1, ?, ?, ?)", [subject, ago(9 * DAY_MS), sentAt, ago(9 * DAY_MS)]);
+    sql(server, "insert into outbox (recipient, subject, text_body, html_body, status, attempts, next_attempt_at, sent_at, created_at) values ('x@example.com', ?, '', '', 'sent', 1, ?, ?, ?)", [subject, ago(9 * DAY_MS), sentAt, ago(9 * DAY_MS)]);
   await addMail('sent 8 days ago', ago(8 * DAY_MS));
   await addMail('sent yesterday', ago(DAY_MS));
 

@@ -49,7 +49,7 @@ describe.each(Object.entries(surfaces))('registerUser on %s', (surface, register
     });
     expect(payload!.user.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Date(payload!.user.createdAt).getTime()).not.toBeNaN();
-    expect(payload!.token.split('.')).toHaveLength(3);
+    expect(payload!.token!.split('.')).toHaveLength(3);
     expect(payload!.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 

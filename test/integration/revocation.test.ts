@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOCKET_PORT } from '../../src/db/embedded.ts';
 import { adminCalls } from '../support/admin-calls.ts';
-import { authCalls } from '../support/auth-calls.ts';
+import { authCalls, sessionOf } from '../support/auth-calls.ts';
 import { accountWithRole, registration, startTestServer, type TestServer } from '../support/server.ts';
 import { perform, SURFACES, type Surface } from '../support/surfaces.ts';
 
@@ -18,7 +18,7 @@ afterAll(() => server?.close());
 async function newAccount(surface: Surface) {
   const input = registration();
   const registered = await perform(server, surface, authCalls.register({ ...input, role: 'user' }));
-  return { ...input, session: registered.data! };
+  return { ...input, session: sessionOf(registered.data) };
 }
 
 /**

@@ -7,7 +7,9 @@ import {
   MeDocument,
   RefreshTokenDocument,
   RegisterUserDocument,
+  type AuthPayloadFieldsFragment,
   type RegisterUserMutationVariables,
+  type RegistrationFieldsFragment,
 } from '../../generated/client/graphql.ts';
 
 /** The token lifecycle operations, each through the typed GraphQL documents and the typed REST client. */
@@ -41,3 +43,9 @@ export const authCalls = {
     rest: (client: RestClient) => client.POST('/change-password', { body: { currentPassword, newPassword } }),
   }),
 };
+
+/** A registration's answer as the session it opened (JANUS_REQUIRE_VERIFIED_EMAIL off); throws when it opened none. */
+export function sessionOf(registered: RegistrationFieldsFragment | undefined): AuthPayloadFieldsFragment {
+  if (!registered?.token || !registered.refreshToken) throw new Error('the registration opened no session');
+  return { ...registered, token: registered.token, refreshToken: registered.refreshToken };
+}

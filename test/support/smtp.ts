@@ -37,9 +37,10 @@ function addressOf(mail: ParsedMail): string {
 /**
  * A real SMTP server (smtp-server) on a free port of 127.0.0.1 that requires the credentials
  * above and parses each mail it accepts (mailparser). STARTTLS is not offered: its certificate
- * would be self-signed, which nodemailer rightly refuses.
+ * would be self-signed, which nodemailer rightly refuses. With `delayMs` it answers each mail's
+ * data that much later.
  */
-export async function startTestSmtp(): Promise<TestSmtp> {
+export async function startTestSmtp(options: { delayMs?: number } = {}): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   const create = () =>
@@ -54,7 +55,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       },
       onData(stream, _session, callback) {
         simpleParser(stream).then(
-          (parsed) => {
+          // `delayMs`: a slow server, which accepts each mail only that long after its data.
+          async (parsed) => {
+            if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
             received.push({
               to: addressOf(parsed),
               subject: parsed.subject ?? '',

@@ -117,6 +117,7 @@ describe('loadConfig accepted values', () => {
       JANUS_RESET_TOKEN_TTL: '900',
       JANUS_VERIFY_TOKEN_TTL: '3600',
       JANUS_REQUIRE_VERIFIED_EMAIL: 'true',
+      JANUS_MAIL_MIN_INTERVAL: '30',
       JANUS_MAIL_TEMPLATES_DIR: '/etc/janus/mail',
     });
     expect(config).toEqual({
@@ -164,6 +165,7 @@ describe('loadConfig accepted values', () => {
         resetTokenTtlSeconds: 900,
         verifyTokenTtlSeconds: 3600,
         requireVerifiedEmail: true,
+        minIntervalSeconds: 30,
         templatesDir: '/etc/janus/mail',
       },
     });
@@ -199,6 +201,7 @@ it('sends no mail anywhere by default: .eml files, links to localhost:3000, toke
     resetTokenTtlSeconds: 3600,
     verifyTokenTtlSeconds: 86_400,
     requireVerifiedEmail: false,
+    minIntervalSeconds: 60,
     templatesDir: undefined,
   });
   expect(loadConfig({ JANUS_SMTP_URL: 'smtp://127.0.0.1:2525', JANUS_MAIL_FROM: 'janus@example.com' }).mail).toMatchObject({

@@ -40,13 +40,13 @@ describe('mail templates', () => {
     const mail = loadTemplates(undefined)('password-changed', 'x@example.com', { ...values, firstName: `<script>"&'` });
     expect(mail.html).toContain('&lt;script&gt;&quot;&amp;&#39;');
     expect(mail.html).not.toContain('<script>');
-    expect(mail.text).toContain(`Hello <script>"&',`);
+    expect(mail.text).toContain('Hello,');
   });
 
   it('keeps the subject on one line whatever a value holds', async () => {
     const dir = await templateDir({ 'password-changed.subject.txt': 'Hi {{firstName}}\n' });
     const mail = loadTemplates(dir)('password-changed', 'x@example.com', { ...values, firstName: 'A\r\nBcc: evil@example.com' });
-    expect(mail.subject).toBe('Hi A Bcc: evil@example.com');
+    expect(mail.subject).toBe('Hi A Bcc evil example com');
   });
 
   it('takes a file from JANUS_MAIL_TEMPLATES_DIR over the built-in one, file by file', async () => {
