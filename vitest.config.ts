@@ -4,7 +4,8 @@ import { ChromiumNotice } from './test/support/chromium.ts';
 
 const require = createRequire(import.meta.url);
 
-const integration = ['test/integration/**/*.test.ts'];
+// A module's integration tests live in its folder (src/<module>/*.test.ts).
+const integration = ['test/integration/**/*.test.ts', 'src/**/*.test.ts'];
 
 /**
  * Unit and contract tests once; integration tests against the embedded database and, when

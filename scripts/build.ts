@@ -5,7 +5,7 @@
  * beside its JavaScript: measured on the embedded database, about 10-18 MiB of RSS.
  */
 import { spawnSync } from 'node:child_process';
-import { cp, rm } from 'node:fs/promises';
+import { cp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -13,6 +13,8 @@ const root = path.resolve(import.meta.dirname, '..');
 
 /** Read at run time relative to the module that reads them, so they sit in the same place in the output. */
 const RUNTIME_FILES = ['package.json', 'schema', 'src/rest/docs', 'src/mail/templates'];
+/** The modules' SDL, beside their module.js (src/modules/module.ts). */
+const isModuleSdl = (file: string): boolean => file.endsWith('.graphql') && !file.split(path.sep).includes('operations');
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
 const out = path.resolve(root, values.out);
@@ -34,4 +36,8 @@ for (const file of RUNTIME_FILES) {
     filter: (source) => !source.startsWith(path.join(root, 'schema', 'operations')),
   });
 }
+await cp(path.join(root, 'src'), path.join(out, 'src'), {
+  recursive: true,
+  filter: async (source) => isModuleSdl(source) || (await stat(source)).isDirectory(),
+});
 process.stdout.write(`build: ${path.relative(root, out) || '.'} is ready: node ${path.relative(root, path.join(out, 'src/main.js'))}\n`);

@@ -1,11 +1,11 @@
 /**
  * `npm run contract -- --base <git ref | file | folder> [--allow-breaking]`: compares the GraphQL
- * schema and the REST routes built from schema/ now with a base, prints breaking, dangerous and
+ * schema and the REST routes built from the SDL (schema/ and the modules') now with a base, prints breaking, dangerous and
  * safe changes, and exits 1 on a breaking change unless --allow-breaking.
  */
 import { parseArgs } from 'node:util';
 import { buildSchema as parseSdl } from 'graphql';
-import { buildSchema, loadTypeDefs } from '../../src/graphql/schema.ts';
+import { appSchema, composition } from '../../src/app/composition.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../src/rest/openapi/document.ts';
 import { API_INFO } from '../../src/rest/openapi/info.ts';
 import { loadBase } from './base.ts';
@@ -47,9 +47,9 @@ try {
   usage((error as Error).message);
 }
 
-const schema = buildSchema();
+const schema = appSchema();
 // Compared as SDL on both sides: the executable schema's scalars carry their resolvers' (empty) descriptions.
-const graphql = base.schemaSdl === undefined ? undefined : await graphqlChanges(parseSdl(base.schemaSdl), parseSdl(loadTypeDefs().join('\n')));
+const graphql = base.schemaSdl === undefined ? undefined : await graphqlChanges(parseSdl(base.schemaSdl), parseSdl(composition.typeDefs.join('\n')));
 const rest =
   base.openApiJson === undefined
     ? undefined

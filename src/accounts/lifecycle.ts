@@ -38,6 +38,8 @@ export function createAccountLifecycle(deps: {
   tokens: Pick<TokenService, 'revokeEverything' | 'invalidate'>;
   audit: Pick<AuditLog, 'record' | 'recordAlone' | 'forget'>;
   mail: Pick<AccountMail, 'forget'>;
+  /** What the modules do with a user's rows (delete or anonymise), in the transaction that deletes the user. */
+  eraseOwned: (em: EntityManager, userId: string) => Promise<void>;
 }): AccountLifecycle {
   const { orm, passwords, tokens, audit, mail } = deps;
 
@@ -72,8 +74,10 @@ export function createAccountLifecycle(deps: {
   // throttle knows the address only hashed, and forgets it. Audit events have no foreign key: they
   // keep the id as a tombstone, lose IP and user agent, and never held an email or a name
   // (docs/sessions-and-accounts.md, erasure). Nobody could manage roles any more without the last
-  // holder of roles:write (takesRoleAdmin).
+  // holder of roles:write (takesRoleAdmin). Modules' rows go first, as each module says
+  // (src/modules/module.ts onUserErased).
   const erase = async (em: EntityManager, user: User) => {
+    await deps.eraseOwned(em, user.id);
     await mail.forget(em, user.email);
     await audit.forget(em, user.id);
     return em.nativeDelete(User, { id: user.id });

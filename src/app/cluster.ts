@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { openDatabase } from '../db/orm.ts';
+import { composition } from './composition.ts';
 import type { Config } from './config.ts';
 import { loadKeyRing } from './keyring.ts';
 import { createLogger } from './logger.ts';
@@ -14,7 +15,7 @@ import { createLogger } from './logger.ts';
  */
 export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, modules: composition });
   await database.close();
   await loadKeyRing(config);
 

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../db/orm.ts';
-import { buildSchema } from '../graphql/schema.ts';
 import { createOperations } from '../graphql/yoga.ts';
 import { createCors } from '../http/cors.ts';
 import { createEdge, type PlainEndpoint } from '../http/edge.ts';
@@ -20,6 +19,7 @@ import type { Config } from './config.ts';
 import { loadKeyRing } from './keyring.ts';
 import { scheduleHousekeeping } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { appSchema, composition } from './composition.ts';
 import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
 import { startMailSender, type MailSender } from '../mail/sender.ts';
 import { devMailDir } from '../mail/dev-mailbox.ts';
@@ -99,7 +99,7 @@ function drain(server: Server): Promise<void> {
 
 /** Opens the database (applying migrations), loads the signing key and serves both surfaces. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, modules: composition });
   let mailSender: MailSender | undefined;
   let stopPurging: (() => Promise<void>) | undefined;
   try {
@@ -111,7 +111,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const services = createServices(config, database, keys, metrics.observeHashing);
     mailSender = startMail(config, services, logger, (outcome) => metrics.mailDeliveries.inc({ outcome }));
     const rateLimits = await createRateLimitStore(config, logger);
-    const schema = buildSchema();
+    const schema = appSchema();
     const routes = restRoutesOf(schema);
     const rest = { basePath: REST_BASE_PATH, routes };
     const errors = createErrorRenderer(logger);

@@ -18,7 +18,8 @@ import { createMfaService } from '../mfa/service.ts';
 import { createRoleService } from '../roles/service.ts';
 import { createTokenService } from '../tokens/service.ts';
 import { createSessionService } from '../tokens/sessions.ts';
-import type { Services } from '../graphql/context.ts';
+import type { CoreServices, Services } from '../graphql/context.ts';
+import { composition } from './composition.ts';
 import type { Config } from './config.ts';
 
 export type { Services };
@@ -84,9 +85,9 @@ export function createServices(
   });
   const accounts = createAccountService({ orm, passwords, tokens, mfa, audit, mail, sessionRule });
   const emailFlows = createEmailFlows({ orm, passwords, tokens, oneTimeTokens, mfa, mail, audit, sessionRule });
-  return {
+  const core: CoreServices = {
     accounts,
-    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit, mail }),
+    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit, mail, eraseOwned: composition.eraseUser }),
     roles: createRoleService({ orm, audit, tokens }),
     tokens,
     sessions: createSessionService({ orm, audit, tokens }),
@@ -95,6 +96,9 @@ export function createServices(
     emailFlows,
     outbox,
   };
+  // Each module fills the ModuleServices key it declares (src/modules/module.ts): the type of
+  // each entry is checked in the module, the whole only here.
+  return { ...core, ...composition.services({ orm, audit }) } as Services;
 }
 
 /** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */

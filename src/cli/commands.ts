@@ -4,6 +4,7 @@ import type { KeyRing, Services } from '../app/services.ts';
 import { createSecretBox, keyIdOf } from '../mfa/encryption.ts';
 import { reencryptTotpSecrets } from '../mfa/key-rotation.ts';
 import { listDevMail, showDevMail } from './dev-mail.ts';
+import { newModule } from './new-module.ts';
 import { readPassword } from './password-input.ts';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
@@ -21,6 +22,7 @@ export const USAGE = `usage:
   npm run janus -- keys rotate-encryption   (re-encrypts every TOTP secret with JANUS_ENCRYPTION_KEY)
   npm run janus -- mail list       (development mail in JANUS_DATA_DIR/mail: subjects and links)
   npm run janus -- mail show [N]   (mail N of the list, the newest without N)
+  npm run janus -- new-module NAME   (writes src/NAMEs/, a resource owned by its creator: docs/extending.md)
   npm run janus -- --help`;
 
 export interface CommandArgs {
@@ -50,7 +52,8 @@ export interface CommandRuntime {
 /** What a command needs: the services (and so the database), or only the configuration. */
 export type Command =
   | { needs: 'services'; run: (services: Services, print: Print, runtime: CommandRuntime) => Promise<void> }
-  | { needs: 'config'; run: (config: Config, print: Print) => Promise<void> };
+  | { needs: 'config'; run: (config: Config, print: Print) => Promise<void> }
+  | { needs: 'nothing'; run: (print: Print) => Promise<void> };
 
 type ServicesCommand = (services: Services, print: Print, runtime: CommandRuntime) => Promise<void>;
 
@@ -132,6 +135,7 @@ export function resolveCommand(args: CommandArgs): Command {
   if (command === 'users' && sub === 'disable') return services(setDisabled(args, true));
   if (command === 'users' && sub === 'enable') return services(setDisabled(args, false));
   if (command === 'keys' && sub === 'rotate-encryption') return services(rotateEncryption);
+  if (command === 'new-module') return { needs: 'nothing', run: (print) => newModule(sub, print) };
   if (command === 'mail' && sub === 'list') return { needs: 'config', run: listDevMail };
   if (command === 'mail' && sub === 'show') return { needs: 'config', run: showDevMail(mailNumber(args)) };
   throw new UsageError(command ? `unknown command: ${args.positionals.join(' ')}` : 'no command given');

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/orm.ts';
 import { ConfigError, loadConfig } from '../app/config.ts';
 import { loadKeyRing } from '../app/keyring.ts';
+import { composition } from '../app/composition.ts';
 import { createServices } from '../app/services.ts';
 import { DomainError } from '../shared/errors.ts';
 import { resolveCommand, USAGE, UsageError, type CommandArgs } from './commands.ts';
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
   const args = parse();
   if (args.values.help === true) return print(USAGE);
   const command = resolveCommand(args);
+  if (command.needs === 'nothing') return command.run(print);
   const config = loadConfig();
   if (command.needs === 'config') return command.run(config, print);
   // Beside a running server on the embedded database, through that server's socket.
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, shareEmbedded: true, modules: composition });
   try {
     const keys = await loadKeyRing(config);
     await command.run(createServices(config, database, keys), print, { orm: database.orm, keys });

@@ -1,6 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import baseConfig from '../../mikro-orm.config.ts';
+import type { AnyEntity, EntityClass } from '@mikro-orm/core';
 import { openEmbeddedDatabase, type EmbeddedDatabase, type OutsideClients } from './embedded.ts';
+import { loadMigrations } from './migrations.ts';
+import { ormConfig } from './orm-config.ts';
 import { createStatements, type Statements } from './statements.ts';
 
 export interface Database {
@@ -27,10 +29,16 @@ function describeServer(url: string): string {
 
 /**
  * Connects to `databaseUrl`, or starts the embedded PostgreSQL in `dataDir`, then applies pending
- * migrations. With `shareEmbedded` (the operator CLI) an embedded database that a running server
+ * migrations (every module's, in timestamp order). With `shareEmbedded` (the operator CLI) an embedded database that a running server
  * holds is reached through that server's socket instead of being refused.
  */
-export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string; shareEmbedded?: boolean }): Promise<Database> {
+export async function openDatabase(options: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  shareEmbedded?: boolean;
+  /** The composed modules' entities and migration folders (src/modules/compose.ts). */
+  modules: { entities: readonly EntityClass<AnyEntity>[]; migrationDirs: readonly string[] };
+}): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   if (!options.databaseUrl) {
     embedded = await openEmbeddedDatabase(options.dataDir, {
@@ -42,7 +50,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
   let appliedMigrations: string[];
   try {
     orm = await MikroORM.init({
-      ...baseConfig,
+      ...ormConfig(options.modules.entities, await loadMigrations(options.modules.migrationDirs)),
       ...(embedded ? { clientUrl: undefined, ...embedded.socket, user: 'postgres', dbName: 'postgres' } : { clientUrl: options.databaseUrl }),
       pool: { min: 0, max: POOL_SIZE },
       // A server that does not answer within 5 s is down: fail fast. The embedded database runs in

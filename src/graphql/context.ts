@@ -11,8 +11,8 @@ import type { RoleService } from '../roles/service.ts';
 import type { TokenService } from '../tokens/service.ts';
 import type { SessionService } from '../tokens/sessions.ts';
 
-/** The domain services, shared by the GraphQL and REST surfaces (and the CLI). */
-export interface Services {
+/** Janus's own domain services, shared by the GraphQL and REST surfaces (and the CLI). */
+export interface CoreServices {
   accounts: AccountService;
   lifecycle: AccountLifecycle;
   roles: RoleService;
@@ -24,6 +24,16 @@ export interface Services {
   /** Mail queued by the services, for the server's sender to deliver. */
   outbox: Outbox;
 }
+
+/**
+ * The services modules add (src/modules/module.ts), one key each: a module declares its own with
+ * `declare module '../graphql/context.ts' { interface ModuleServices { notes: NoteService } }`.
+ */
+// Empty until a module augments it.
+export interface ModuleServices {}
+
+/** Every service a resolver reaches through `context.services`. */
+export interface Services extends CoreServices, ModuleServices {}
 
 /** What the edge hands Yoga with each request (Yoga's server context). */
 export interface EdgeContext {

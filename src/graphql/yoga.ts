@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { useJanusAuth } from '../auth/plugin.ts';
 import { useRateLimits, type RateLimitSettings } from '../ratelimit/plugin.ts';
 import type { RateLimitStore } from '../ratelimit/store.ts';
-import { SOFA_FULL_OBJECT_FIELDS, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
+import { fullObjectFieldsOf, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError, type ErrorRenderer } from '../shared/client-errors.ts';
 import type { AppContext, EdgeContext, Services } from './context.ts';
 import { createGraphiQLRenderer, useGraphiQLHeaders } from './graphiql.ts';
@@ -106,7 +106,7 @@ export function createOperations(options: OperationsOptions): OperationsServer {
       useSofa({
         basePath: options.rest.basePath,
         routes: sofaRoutesOf(options.rest.routes),
-        ignore: [...SOFA_FULL_OBJECT_FIELDS],
+        ignore: fullObjectFieldsOf(schema),
         errorHandler: createRestErrorHandler(options.errors),
       }),
     ],

@@ -37,10 +37,21 @@ export function routesAt(routes: readonly RestRoute[], basePath: string, pathnam
 }
 
 /**
- * Fields whose nested object SOFA must answer in full: by default it answers only `{ id }` for a
- * nested object that has an id, and clients of login and of the lists need the whole object.
+ * The fields (`Type.field`) whose nested object SOFA must answer in full: every object type that
+ * has an id, wherever it is nested (a login's user, a list's nodes, a note's owner). By default
+ * SOFA answers such an object with `{ id }` alone, which no client asked for. Decided once per schema.
  */
-export const SOFA_FULL_OBJECT_FIELDS: readonly string[] = ['AuthPayload.user', 'Registration.user', 'UserEdge.node', 'AuditEventEdge.node'];
+export function fullObjectFieldsOf(schema: GraphQLSchema): string[] {
+  const fields: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (isObjectType(named) && 'id' in named.getFields()) fields.push(`${type.name}.${field.name}`);
+    }
+  }
+  return fields;
+}
 
 function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

@@ -1,7 +1,8 @@
 import { InvalidInputError } from '../shared/errors.ts';
 
 export const ROLE_NAME_SHAPE = /^[a-z][a-z0-9_-]{0,63}$/;
-export const PERMISSION_SHAPE = /^[a-z][a-z0-9_-]{0,63}:[a-z][a-z0-9_-]{0,63}$/;
+/** `resource:action`, optionally with a scope: `notes:read:any`. */
+export const PERMISSION_SHAPE = /^[a-z][a-z0-9_-]{0,63}(?::[a-z][a-z0-9_-]{0,63}){1,2}$/;
 export const MAX_PERMISSIONS = 100;
 
 export function validateRoleName(raw: string): string {

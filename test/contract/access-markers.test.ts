@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { accessMarkersOf } from '../../src/auth/access-rules.ts';
-import { buildSchema } from '../../src/graphql/schema.ts';
+import { appSchema } from '../../src/app/composition.ts';
 
-const schema = buildSchema();
+const schema = appSchema();
 const rootFields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
   type ? Object.values(type.getFields()).map((field) => ({ path: `${type.name}.${field.name}`, field })) : [],
 );

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { compileAccessRules } from '../../src/auth/access-rules.ts';
-import { buildSchema } from '../../src/graphql/schema.ts';
+import { appSchema } from '../../src/app/composition.ts';
 import { buildOpenApiDocument } from '../../src/rest/openapi/document.ts';
 import { errorCodesOf } from '../../src/rest/openapi/error-responses.ts';
 import { API_INFO } from '../../src/rest/openapi/info.ts';
@@ -9,7 +9,7 @@ import { restRoutesOf } from '../../src/rest/routes.ts';
 import { SAFE_TEXT_PATTERN, TEXT_MAX_LENGTH } from '../../src/shared/text-rule.ts';
 import { assertDocumentedAnswer, openApiDocument } from '../support/openapi-responses.ts';
 
-const schema = buildSchema();
+const schema = appSchema();
 const operations = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
   Object.entries(item).map(([method, operation]) => ({ path, method, operation: operation! })),
 );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { accessMarkersOf } from '../../src/auth/access-rules.ts';
-import { buildSchema } from '../../src/graphql/schema.ts';
+import { appSchema } from '../../src/app/composition.ts';
 import { rateLimitedFieldsOf } from '../../src/ratelimit/plugin.ts';
 
-const schema = buildSchema();
+const schema = appSchema();
 const limited = new Map(rateLimitedFieldsOf(schema).map((field) => [`${field.type}.${field.field}`, field]));
 
 /** An argument that carries a password (`password`, `currentPassword`, `newPassword`, …). */

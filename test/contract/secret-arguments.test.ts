@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildSchema } from '../../src/graphql/schema.ts';
+import { appSchema } from '../../src/app/composition.ts';
 import { isSecretArgument } from '../../src/graphql/secret-arguments.ts';
 
-const schema = buildSchema();
+const schema = appSchema();
 const rootArguments = [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
   Object.values(root?.getFields() ?? {}).flatMap((field) => field.args.map((argument) => ({ name: `${field.name}(${argument.name})`, argument }))),
 );

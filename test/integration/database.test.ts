@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { composition } from '../../src/app/composition.ts';
 import { createAccountService } from '../../src/accounts/service.ts';
 import { createSessionRule } from '../../src/accounts/session-rule.ts';
 import { createAuditLog } from '../../src/audit/service.ts';
@@ -15,7 +16,7 @@ let database: Database;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+  database = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, modules: composition });
 });
 afterAll(async () => {
   await database?.close();

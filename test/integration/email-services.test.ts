@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { composition } from '../../src/app/composition.ts';
 import type { AccountMail } from '../../src/accounts/account-mail.ts';
 import { createEmailFlows } from '../../src/accounts/email-flows.ts';
 import { createPasswordHasher } from '../../src/accounts/passwords.ts';
@@ -23,7 +24,7 @@ let smtp: TestSmtp;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  database = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir });
+  database = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, modules: composition });
   smtp = await startTestSmtp();
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildSchema } from '../../src/graphql/schema.ts';
+import { appSchema } from '../../src/app/composition.ts';
 import { restRoutesOf } from '../../src/rest/routes.ts';
 import { ERROR_STATUS } from '../../src/shared/errors.ts';
 import { adminOperations } from '../support/operations.ts';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const routes = restRoutesOf(buildSchema());
+const routes = restRoutesOf(appSchema());
 const operations = parse(adminOperations).definitions.filter(
   (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
 );

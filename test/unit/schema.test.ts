@@ -1,8 +1,8 @@
 import { Kind, parse, type DefinitionNode } from 'graphql';
 import { expect, it } from 'vitest';
-import { buildSchema, loadTypeDefs } from '../../src/graphql/schema.ts';
+import { appSchema, composition } from '../../src/app/composition.ts';
 
-const describedTypes = loadTypeDefs()
+const describedTypes = composition.typeDefs
   .flatMap((sdl) => parse(sdl).definitions)
   .filter((node: DefinitionNode): node is DefinitionNode & { name: { value: string }; description: { value: string } } =>
     'description' in node && node.description !== undefined && 'name' in node && node.kind !== Kind.DIRECTIVE_DEFINITION,
@@ -15,6 +15,6 @@ it('finds described types in the SDL, scalars among them', () => {
 it.each(describedTypes.map((node) => [node.name.value, node.description.value]))(
   'serves the SDL description of %s, also where a resolver implements the type',
   (name, description) => {
-    expect(buildSchema().getType(name)?.description).toBe(description);
+    expect(appSchema().getType(name)?.description).toBe(description);
   },
 );

@@ -2,7 +2,7 @@ import { GraphQLNonNull, isNonNullType, type GraphQLArgument, type GraphQLField,
 import { compileAccessRules, type AccessRule } from '../../auth/access-rules.ts';
 import { directiveValues } from '../../graphql/directive-values.ts';
 import { rateLimitedFieldsOf } from '../../ratelimit/plugin.ts';
-import { REST_BASE_PATH, restRoutesOf, SOFA_FULL_OBJECT_FIELDS, type RestRoute } from '../routes.ts';
+import { REST_BASE_PATH, restRoutesOf, type RestRoute } from '../routes.ts';
 import { ERROR_COMPONENTS, errorCodesOf, errorResponsesOf, responseHeadersOf, type ResponseObject } from './error-responses.ts';
 import { withInputBounds } from './input-bounds.ts';
 import { INPUT_RULES } from './input-rules.ts';
@@ -151,7 +151,7 @@ export function buildOpenApiDocument(schema: GraphQLSchema, info: OpenApiInfo): 
     returned.push(route.field.type);
   }
   const schemas: Record<string, JsonSchema> = Object.fromEntries(
-    reachableObjectTypes(returned).map((type) => [type.name, objectSchema(type, SOFA_FULL_OBJECT_FIELDS)]),
+    reachableObjectTypes(returned).map((type) => [type.name, objectSchema(type)]),
   );
   return {
     openapi: '3.1.0',

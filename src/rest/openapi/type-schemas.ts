@@ -54,18 +54,12 @@ function schemaOfNonNull(type: GraphQLOutputType | GraphQLInputType): JsonSchema
 }
 
 /**
- * The component schema of an object type: every field, as SOFA selects it. SOFA answers a
- * nested object that has an `id` with `{ id }` alone unless its field is in `fullObjectFields`;
- * rather than documenting that shape, the build fails until the field is listed.
+ * The component schema of an object type: every field, as SOFA selects it (nested objects in
+ * full: src/rest/routes.ts fullObjectFieldsOf).
  */
-export function objectSchema(type: GraphQLObjectType, fullObjectFields: readonly string[]): JsonSchema {
+export function objectSchema(type: GraphQLObjectType): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const field of Object.values(type.getFields())) {
-    const named = getNamedType(field.type);
-    const key = `${type.name}.${field.name}`;
-    if (isObjectType(named) && 'id' in named.getFields() && !fullObjectFields.includes(key)) {
-      throw new Error(`${key}: SOFA would answer only its id; list it in SOFA_FULL_OBJECT_FIELDS`);
-    }
     properties[field.name] = withDescription(schemaOfType(field.type), field.description);
   }
   return withDescription(

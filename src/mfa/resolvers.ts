@@ -1,5 +1,5 @@
-import type { MutationResolvers } from '../../../generated/resolvers-types.ts';
-import { principalOf } from '../principal.ts';
+import type { MutationResolvers } from '../../generated/resolvers-types.ts';
+import { principalOf } from '../graphql/principal.ts';
 
 export const Mutation: MutationResolvers = {
   enrollTotp: (_parent, _args, context) => context.services.mfa.enrollTotp(principalOf(context).user.id),

@@ -1,5 +1,5 @@
-import type { MutationResolvers, QueryResolvers } from '../../../generated/resolvers-types.ts';
-import { principalOf } from '../principal.ts';
+import type { MutationResolvers, QueryResolvers } from '../../generated/resolvers-types.ts';
+import { principalOf } from '../graphql/principal.ts';
 
 export const Query: QueryResolvers = {
   sessions: (_parent, _args, context) => {

@@ -1,4 +1,4 @@
-import type { AuditEventResolvers, QueryResolvers } from '../../../generated/resolvers-types.ts';
+import type { AuditEventResolvers, QueryResolvers } from '../../generated/resolvers-types.ts';
 
 export const Query: QueryResolvers = {
   auditEvents: (_parent, { first, after }, { services }) => services.audit.list(first, after),

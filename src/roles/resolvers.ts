@@ -1,6 +1,6 @@
-import type { MutationResolvers, QueryResolvers, RoleResolvers } from '../../../generated/resolvers-types.ts';
-import { permissionsOf } from '../../roles/permissions.ts';
-import { principalOf } from '../principal.ts';
+import type { MutationResolvers, QueryResolvers, RoleResolvers } from '../../generated/resolvers-types.ts';
+import { permissionsOf } from './permissions.ts';
+import { principalOf } from '../graphql/principal.ts';
 
 export const Query: QueryResolvers = {
   roles: (_parent, _args, { services }) => services.roles.list(),

@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AnyEntity, EntityClass } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Kind, parse } from 'graphql';
+import type { Resolvers } from '../../generated/resolvers-types.ts';
+import type { ModuleServices } from '../graphql/context.ts';
+import { DateTime } from '../graphql/scalars.ts';
+import type { JanusModule, ModuleDeps } from './module.ts';
+
+/** What every module shares: the directives and scalars. */
+const SHARED_SDL_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
+
+/** The modules, composed once at start-up into what the server, codegen and the contract check read. */
+export interface Composition {
+  /** Every SDL file, the shared ones of schema/ and the modules', ordered by file name. */
+  sdlFiles: string[];
+  typeDefs: string[];
+  resolvers: Resolvers;
+  entities: EntityClass<AnyEntity>[];
+  /** Migration folders: migrations/ (Janus's history) and the modules' own. */
+  migrationDirs: string[];
+  /** Documented client operations, for codegen. */
+  operationFiles: string[];
+  /** codegen mappers: type name → absolute `path#Export`. */
+  mappers: Record<string, string>;
+  /** Every permission some module declares. */
+  permissions: string[];
+  /** The modules' services, built from the core services. */
+  services(deps: ModuleDeps): Partial<ModuleServices>;
+  /** Runs every module's erasure of a user's rows, in the transaction that deletes the user. */
+  eraseUser(em: EntityManager, userId: string): Promise<void>;
+}
+
+const CORE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+function sharedSdlFiles(): string[] {
+  return readdirSync(SHARED_SDL_DIR)
+    .filter((file) => file.endsWith('.graphql'))
+    .map((file) => path.join(SHARED_SDL_DIR, file));
+}
+
+// Resolver maps are keyed by type, then field; their value types differ per type, so they are
+// merged as plain records and the result is typed by the modules' own (codegen-typed) maps.
+type ResolverMap = Record<string, Record<string, unknown> | object>;
+
+function mergeResolvers(modules: readonly JanusModule[]): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const module of modules) {
+    for (const [type, fields] of Object.entries((module.resolvers ?? {}) as ResolverMap)) {
+      const into = (merged[type] ??= {});
+      for (const [field, resolver] of Object.entries(fields)) {
+        if (field in into) throw new Error(`module ${module.name}: ${type}.${field} already has a resolver in another module`);
+        into[field] = resolver;
+      }
+    }
+  }
+  return { ...(merged as Resolvers), DateTime };
+}
+
+/** The permissions `@requiresPermission` checks in an SDL text. */
+function requiredPermissions(sdl: string): string[] {
+  const found: string[] = [];
+  for (const definition of parse(sdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) {
+      for (const directive of field.directives ?? []) {
+        const argument = directive.arguments?.find((arg) => arg.name.value === 'permission');
+        if (directive.name.value === 'requiresPermission' && argument?.value.kind === Kind.STRING) found.push(argument.value.value);
+      }
+    }
+  }
+  return found;
+}
+
+const byFileName = (a: string, b: string): number => path.basename(a).localeCompare(path.basename(b)) || a.localeCompare(b);
+
+/**
+ * Composes the modules: one SDL, one resolver map, one entity list, one migration history, one
+ * permission list, one erasure. Refuses at start-up what would otherwise surface per request:
+ * two modules of one name, two resolvers for one field, an SDL permission no module declares.
+ */
+export function composeModules(modules: readonly JanusModule[]): Composition {
+  const names = new Set<string>();
+  for (const module of modules) {
+    if (names.has(module.name)) throw new Error(`two modules are named ${module.name}`);
+    names.add(module.name);
+  }
+  const permissions = [...new Set(modules.flatMap((module) => module.permissions ?? []))].sort();
+  const moduleSdl = modules.flatMap((module) => (module.sdl ?? []).map((url) => ({ module, file: fileURLToPath(url) })));
+  const sdlFiles = [...sharedSdlFiles(), ...moduleSdl.map(({ file }) => file)].sort(byFileName);
+  const typeDefs = sdlFiles.map((file) => readFileSync(file, 'utf8'));
+  for (const { module, file } of moduleSdl) {
+    const undeclared = requiredPermissions(readFileSync(file, 'utf8')).filter((permission) => !permissions.includes(permission));
+    if (undeclared.length > 0) throw new Error(`module ${module.name}: ${path.basename(file)} requires ${undeclared.join(', ')}, which no module declares`);
+  }
+  const erasers = modules.flatMap((module) => (module.onUserErased ? [module.onUserErased] : []));
+  return {
+    sdlFiles,
+    typeDefs,
+    resolvers: mergeResolvers(modules),
+    entities: modules.flatMap((module) => module.entities ?? []),
+    migrationDirs: [CORE_MIGRATIONS_DIR, ...modules.flatMap((module) => (module.migrations ? [fileURLToPath(module.migrations)] : []))],
+    operationFiles: modules.flatMap((module) => (module.operations ?? []).map((url) => fileURLToPath(url))),
+    mappers: Object.fromEntries(
+      modules.flatMap((module) => Object.entries(module.mappers ?? {}).map(([type, url]) => [type, `${fileURLToPath(url)}${url.hash}`])),
+    ),
+    permissions,
+    services: (deps) => Object.assign({}, ...modules.map((module) => module.services?.(deps) ?? {})) as Partial<ModuleServices>,
+    async eraseUser(em, userId) {
+      for (const erase of erasers) await erase(em, userId);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as modules from '../../src/app/modules.ts';
+import { MODULE_NAME_SHAPE, namesOf } from '../../src/cli/module-templates.ts';
+import { composeModules } from '../../src/modules/compose.ts';
+import { defineModule } from '../../src/modules/module.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'janus-modules-'));
+function sdl(name: string, text: string): URL {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return pathToFileURL(file);
+}
+
+describe('composing modules', () => {
+  it('composes Janus’s own features as modules: every SDL file, entity and permission of theirs', () => {
+    const composed = composeModules(Object.values(modules));
+    expect(composed.sdlFiles.map((file) => path.basename(file))).toEqual(
+      expect.arrayContaining(['directives.graphql', 'scalars.graphql', 'user.graphql', 'roles.graphql', 'mfa.graphql', 'audit.graphql']),
+    );
+    expect(composed.entities.map((entity) => entity.name)).toEqual(expect.arrayContaining(['User', 'Role', 'Session', 'AuditEvent', 'OutboxMessage']));
+    expect(composed.permissions).toEqual(['audit:read', 'roles:read', 'roles:write', 'users:read', 'users:write']);
+  });
+
+  it('refuses two modules of one name', () => {
+    expect(() => composeModules([defineModule({ name: 'a' }), defineModule({ name: 'a' })])).toThrow('two modules are named a');
+  });
+
+  it('refuses two resolvers for one field', () => {
+    const resolve = () => [];
+    const twice = [defineModule({ name: 'a', resolvers: { Query: { roles: resolve } } }), defineModule({ name: 'b', resolvers: { Query: { roles: resolve } } })];
+    expect(() => composeModules(twice)).toThrow('module b: Query.roles already has a resolver in another module');
+  });
+
+  it('refuses a permission the SDL requires that no module declares', () => {
+    const file = sdl('widgets.graphql', 'extend type Query { widgets: [String!]! @requiresPermission(permission: "widgets:read") }');
+    expect(() => composeModules([defineModule({ name: 'widgets', sdl: [file] })])).toThrow('requires widgets:read, which no module declares');
+    expect(composeModules([defineModule({ name: 'widgets', sdl: [file], permissions: ['widgets:read'] })]).permissions).toEqual(['widgets:read']);
+  });
+
+  it('runs every module’s erasure of a user’s rows, in the transaction it is given', async () => {
+    const erased: string[] = [];
+    const composed = composeModules([
+      defineModule({ name: 'a', onUserErased: async (_em, userId) => void erased.push(`a:${userId}`) }),
+      defineModule({ name: 'b', onUserErased: async (_em, userId) => void erased.push(`b:${userId}`) }),
+    ]);
+    await composed.eraseUser({} as never, 'u1');
+    expect(erased).toEqual(['a:u1', 'b:u1']);
+  });
+});
+
+describe('new-module names', () => {
+  it.each([
+    ['note', { pascal: 'Note', plural: 'notes', kebab: 'notes', table: 'notes' }],
+    ['blogPost', { pascal: 'BlogPost', plural: 'blogPosts', kebab: 'blog-posts', table: 'blog_posts' }],
+    ['category', { pascal: 'Category', plural: 'categories', kebab: 'categories', table: 'categories' }],
+    ['box', { pascal: 'Box', plural: 'boxes', kebab: 'boxes', table: 'boxes' }],
+  ])('spells %s', (name, expected) => {
+    expect(namesOf(name)).toMatchObject(expected);
+  });
+
+  it.each(['Note', 'my-note', 'my_note', '9lives', '', 'note!'])('refuses %j as a module name', (name) => {
+    expect(MODULE_NAME_SHAPE.test(name)).toBe(false);
+  });
+});
