@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authCalls } from '../support/auth-calls.ts';
 import { mfaCalls } from '../support/mfa-calls.ts';
 import type { AuthPayloadFields } from '../support/operations.ts';
-import { registration, startTestServer, type TestServer } from '../support/server.ts';
+import { confirmAddress, registration, startTestServer, type TestServer } from '../support/server.ts';
 import { perform, SURFACES, type OperationCall, type Outcome, type Surface } from '../support/surfaces.ts';
 
 let server: TestServer;
@@ -27,11 +27,6 @@ async function rows<T>(sql: string, params: unknown[]): Promise<T[]> {
   return server.running.database.orm.em.getConnection().execute<T[]>(sql, params);
 }
 
-/** What the verification link does (email.test.ts proves the link itself). */
-async function confirmAddress(userId: string): Promise<void> {
-  await rows('update users set email_verified = true where id = ?', [userId]);
-}
-
 describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
   const run = <TResult, TVariables, TField extends keyof TResult>(call: OperationCall<TResult, TVariables, TField>, token?: string) =>
     perform(server, surface, call, token);
@@ -45,7 +40,7 @@ describe.each(SURFACES)('TOTP second factor on %s', (surface: Surface) => {
     const input = registration();
     const response = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
     expect(response.status).toBe(200);
-    await confirmAddress(response.body.user.id);
+    await confirmAddress(server, response.body.user.id);
     return { ...input, session: response.body };
   }
 
@@ -245,7 +240,7 @@ describe('the challenges of @requiresMfa and of login on REST', () => {
   it('sends RFC 9470 insufficient_user_authentication on a step-up, a plain Bearer challenge with the mfaToken', async () => {
     const input = registration();
     const registered = await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
-    await confirmAddress(registered.body.user.id);
+    await confirmAddress(server, registered.body.user.id);
     const enrollment = await server.rest<{ secret: string }>('POST', '/enroll-totp', { token: registered.body.token });
     await server.rest('POST', '/confirm-totp', { token: registered.body.token, body: { code: totpCode(enrollment.body.secret) } });
 

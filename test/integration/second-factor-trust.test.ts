@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authCalls } from '../support/auth-calls.ts';
 import { mfaCalls } from '../support/mfa-calls.ts';
 import type { AuthPayloadFields } from '../support/operations.ts';
-import { registration, startTestServer, type TestServer } from '../support/server.ts';
+import { confirmAddress, registration, startTestServer, type TestServer } from '../support/server.ts';
 import { perform, SURFACES, type OperationCall, type Outcome, type Surface } from '../support/surfaces.ts';
 
 // #27 points 2-4 and the unverified-address item of 17, each on both surfaces, each against the
@@ -50,8 +50,7 @@ describe.each(SURFACES)('on %s', (surface: Surface) => {
     const input = registration();
     const response = await on.rest<AuthPayloadFields>('POST', '/register-user', { body: input });
     expect(response.status).toBe(200);
-    // What the verification link does (email.test.ts proves the link itself).
-    if (options.confirmed) await rows(on, 'update users set email_verified = true where id = ?', [response.body.user.id]);
+    if (options.confirmed) await confirmAddress(on, response.body.user.id);
     return { ...input, session: response.body };
   }
 
@@ -173,7 +172,7 @@ describe.each(SURFACES)('on %s', (surface: Surface) => {
       expectCode(await run(verifiedOnlyServer, authCalls.me(), account.session.token), 'UNAUTHENTICATED', 401);
       expectCode(await run(verifiedOnlyServer, authCalls.refresh(account.session.refreshToken)), 'EMAIL_NOT_VERIFIED', 403);
 
-      await rows(verifiedOnlyServer, 'update users set email_verified = true where id = ?', [account.session.user.id]);
+      await confirmAddress(verifiedOnlyServer, account.session.user.id);
       // As verifyEmail does after its commit.
       verifiedOnlyServer.running.services.tokens.invalidate(account.session.user.id);
       expect((await run(verifiedOnlyServer, authCalls.me(), account.session.token)).data?.emailVerified).toBe(true);
@@ -185,7 +184,7 @@ describe.each(SURFACES)('on %s', (surface: Surface) => {
     it('answers EMAIL_NOT_VERIFIED to enrollTotp until the address is confirmed', async () => {
       const account = await newAccount(server, { confirmed: false });
       expectCode(await run(server, mfaCalls.enroll(), account.session.token), 'EMAIL_NOT_VERIFIED', 403);
-      await rows(server, 'update users set email_verified = true where id = ?', [account.session.user.id]);
+      await confirmAddress(server, account.session.user.id);
       expect((await run(server, mfaCalls.enroll(), account.session.token)).data?.secret).toBeDefined();
     });
   });
