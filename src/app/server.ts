@@ -101,7 +101,7 @@ function drain(server: Server): Promise<void> {
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, modules: composition });
   let mailSender: MailSender | undefined;
-  let stopPurging: (() => Promise<void>) | undefined;
+  let stopHousekeeping: (() => Promise<void>) | undefined;
   try {
     const keys = await loadKeyRing(config);
     // The backlog is read only when /metrics is scraped, by then `services` exists.
@@ -138,8 +138,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       logger,
       metrics,
     });
-    const stopHousekeeping = scheduleHousekeeping({ orm: database.orm, tokens: services.tokens, auditRetentionDays: config.auditRetentionDays }, logger);
-    stopPurging = stopHousekeeping;
+    const stopRounds = scheduleHousekeeping({ orm: database.orm, tokens: services.tokens, auditRetentionDays: config.auditRetentionDays }, logger);
+    stopHousekeeping = stopRounds;
     // Node checks the timeouts below only this often (30 s by default).
     const server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
       // While draining, a keep-alive client is told to reconnect (elsewhere) after this answer.
@@ -162,7 +162,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       services,
       logger,
       async close() {
-        const purged = stopHousekeeping();
+        const purged = stopRounds();
         await drain(server);
         await mailSender?.stop();
         await purged;
@@ -171,9 +171,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       },
     };
   } catch (error) {
-    // A start that fails late (e.g. the port is taken) has a purge under way: closing the
-    // database under it would hang instead of reporting the failure.
-    await stopPurging?.();
+    // A start that fails late (e.g. the port is taken) has a housekeeping round under way:
+    // closing the database under it would hang instead of reporting the failure.
+    await stopHousekeeping?.();
     await mailSender?.stop();
     await database.close();
     throw error;
