@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { Database } from '../db/orm.ts';
 import type { JWK } from 'jose';
 import { createAccountLifecycle } from '../accounts/lifecycle.ts';
@@ -98,7 +99,9 @@ export function createServices(
   };
   // Each module fills the ModuleServices key it declares (src/modules/module.ts): the type of
   // each entry is checked in the module, the whole only here.
-  return { ...core, ...composition.services({ orm, audit }) } as Services;
+  const hmacKey = Buffer.from(hkdfSync('sha256', keys.encryption.key, '', 'janus module digests', 32));
+  const moduleDeps = { orm, audit, tokens, sessionRule, mailEnabled: outbox.enabled, webauthn: config.webauthn, hmacKey };
+  return { ...core, ...composition.services(moduleDeps) } as Services;
 }
 
 /** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */

@@ -1,13 +1,26 @@
 import type { AnyEntity, EntityClass } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
+import type { SessionRule } from '../accounts/session-rule.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { ModuleServices } from '../graphql/context.ts';
+import type { WebAuthnSettings } from '../passkeys/settings.ts';
+import type { TokenService } from '../tokens/service.ts';
 
 /** What a module's services are built from: the database and the core services they may use. */
 export interface ModuleDeps {
   orm: MikroORM;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
+  /** For a module that logs users in: opens their sessions (src/passkeys). */
+  tokens: Pick<TokenService, 'startSession'>;
+  /** Whom a session may belong to (disabled accounts, unconfirmed addresses when required). */
+  sessionRule: SessionRule;
+  /** Mail goes out, so an address can be confirmed (the outbox is enabled). */
+  mailEnabled: boolean;
+  /** JANUS_WEBAUTHN_*; undefined: passkeys are off. */
+  webauthn: WebAuthnSettings | undefined;
+  /** A key for keyed digests, the same on every instance and across restarts (derived from the encryption key). */
+  hmacKey: Buffer;
 }
 
 /**
