@@ -2462,7 +2462,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_PASSKEY`: undefined. `INVALID_PASSKEY_CHALLENGE`: undefined. */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `INVALID_PASSKEY`: the passkey was not accepted: unknown or deleted, of another account than the email, a failed check (origin, rp id, signature, user verification), a signature counter that did not rise, or already registered. `INVALID_PASSKEY_CHALLENGE`: the passkey challenge is unknown, already used or expired: start again. */
             401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2474,7 +2474,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `ACCOUNT_DISABLED`: the credentials are right but an operator disabled the account. `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). `PASSKEYS_DISABLED`: undefined. */
+            /** @description `ACCOUNT_DISABLED`: the credentials are right but an operator disabled the account. `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). `PASSKEYS_DISABLED`: the server offers no passkeys (production without `JANUS_WEBAUTHN_RP_ID`). */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2583,7 +2583,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `REAUTHENTICATION_REQUIRED`: the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again. `INVALID_PASSKEY`: undefined. `INVALID_PASSKEY_CHALLENGE`: undefined. */
+            /** @description `UNAUTHENTICATED`: the route needs an access token and it is missing, expired or revoked; on any route, the request carries a bearer token Janus never issued (malformed, forged, another issuer, audience or type). `REAUTHENTICATION_REQUIRED`: the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again. `INVALID_PASSKEY`: the passkey was not accepted: unknown or deleted, of another account than the email, a failed check (origin, rp id, signature, user verification), a signature counter that did not rise, or already registered. `INVALID_PASSKEY_CHALLENGE`: the passkey challenge is unknown, already used or expired: start again. */
             401: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -2595,7 +2595,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `PASSKEYS_DISABLED`: undefined. */
+            /** @description `PASSKEYS_DISABLED`: the server offers no passkeys (production without `JANUS_WEBAUTHN_RP_ID`). */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4221,7 +4221,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `PASSKEYS_DISABLED`: undefined. */
+            /** @description `PASSKEYS_DISABLED`: the server offers no passkeys (production without `JANUS_WEBAUTHN_RP_ID`). */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
@@ -4335,7 +4335,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). `PASSKEYS_DISABLED`: undefined. */
+            /** @description `EMAIL_NOT_VERIFIED`: the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL). `PASSKEYS_DISABLED`: the server offers no passkeys (production without `JANUS_WEBAUTHN_RP_ID`). */
             403: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];

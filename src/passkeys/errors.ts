@@ -16,3 +16,6 @@ export class InvalidPasskeyChallengeError extends FixedError(
 
 /** Production without JANUS_WEBAUTHN_RP_ID: the server offers no passkeys. */
 export class PasskeysDisabledError extends FixedError('PASSKEYS_DISABLED', 'Passkeys are not enabled on this server') {}
+
+/** Adding a passkey to an address nobody has confirmed yet, while it could be (mail goes out). */
+export class UnverifiedAddressError extends FixedError('EMAIL_NOT_VERIFIED', 'Confirm your email address before adding a passkey') {}

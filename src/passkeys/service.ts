@@ -10,7 +10,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { COSEALG, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { AccountDisabledError } from '../accounts/errors.ts';
 import { findUser, findUserForUpdate } from '../accounts/queries.ts';
 import type { SessionRule } from '../accounts/session-rule.ts';
@@ -18,12 +18,11 @@ import type { User } from '../accounts/user.entity.ts';
 import { normalizeName, tryNormalizeEmail } from '../accounts/validation.ts';
 import type { AuditLog } from '../audit/service.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
-import { UnverifiedAddressError } from '../mfa/errors.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { isUuid } from '../shared/uuid.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import { Passkey, PasskeyChallenge } from './entities.ts';
-import { InvalidPasskeyChallengeError, InvalidPasskeyError, PasskeysDisabledError } from './errors.ts';
+import { InvalidPasskeyChallengeError, InvalidPasskeyError, PasskeysDisabledError, UnverifiedAddressError } from './errors.ts';
 import type { WebAuthnSettings } from './settings.ts';
 
 /** What startPasskeyLogin answers: the options for navigator.credentials.get, and the id finishPasskeyLogin quotes. */
@@ -63,6 +62,12 @@ const DECOY_ID_BYTES = 16;
 const DECOY_TRANSPORTS = ['hybrid', 'internal'];
 
 type Purpose = 'registration' | 'login';
+
+/**
+ * EdDSA, ES256 and RS256 (COSE ids), as the library's default without its probe for post-quantum
+ * ML-DSA, which Node answers with an "experimental feature" warning on stderr.
+ */
+const SUPPORTED_ALGORITHMS = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
 
 /**
  * What a passkey login proved (RFC 8176): possession of a key — hardware-bound (`hwk`) for a
@@ -162,6 +167,7 @@ export function createPasskeyService(deps: {
         userDisplayName: `${user.firstName} ${user.lastName}`,
         timeout: CHALLENGE_TTL_SECONDS * 1000,
         attestationType: 'none',
+        supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
         excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports ?? undefined })),
         // A passkey: discoverable (usernameless login) and verifying its user (a second factor in itself).
         authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
@@ -194,6 +200,7 @@ export function createPasskeyService(deps: {
           expectedOrigin: origins,
           expectedRPID: rpId,
           requireUserVerification: true,
+          supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
         }),
       );
       if (challengeFound === false) throw new InvalidPasskeyChallengeError();
