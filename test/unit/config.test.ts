@@ -453,7 +453,7 @@ describe('passkey settings (JANUS_WEBAUTHN_*)', () => {
       rpName: 'Janus',
       origins: ['https://example.com'],
     });
-    for (const half of [{ JANUS_WEBAUTHN_RP_ID: 'example.com' }, { JANUS_WEBAUTHN_ORIGINS: 'https://example.com' }]) {
+    for (const half of [{ JANUS_WEBAUTHN_RP_ID: 'example.com' }, { JANUS_WEBAUTHN_ORIGINS: 'https://example.com' }] as Record<string, string>[]) {
       expect(configErrorFor({ ...production, ...half }).message).toBe(
         'JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS go together in production: set both to turn passkeys on, or neither',
       );
