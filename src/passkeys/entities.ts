@@ -18,7 +18,7 @@ const PasskeySchema = defineEntity({
     /** The COSE public key, base64url. */
     publicKey: p.text(),
     /** The authenticator's signature counter: each use must raise it, unless it stays 0. */
-    counter: p.bigint('number').default(0),
+    counter: p.bigint('number'),
     transports: p.array().nullable(),
     /** `singleDevice` or `multiDevice` (backup eligible: a synced passkey); fixed at registration. */
     deviceType: p.string().length(16),
