@@ -25,7 +25,14 @@ import type { Config } from './config.ts';
 export type { Services };
 
 export interface KeyRing {
+  /** Signs access tokens (JANUS_JWT_ALG). */
   signing: SigningKey;
+  /**
+   * The RS256 key every Janus holds for OpenID Connect's ID tokens; with JANUS_JWT_ALG=RS256 the
+   * signing key itself. It also verifies access tokens.
+   */
+  rsa: SigningKey;
+  /** Verify-only keys from before a rotation (JANUS_JWT_VERIFY_KEYS). */
   previous: VerificationKey[];
   /** Encrypts TOTP secrets at rest. */
   encryption: { key: Buffer; previousKeys: Buffer[] };
@@ -39,7 +46,7 @@ export function createServices(
 ): Services {
   const accessTokens = createAccessTokenService({
     key: keys.signing,
-    previousKeys: keys.previous,
+    verifyKeys: [keys.rsa, ...keys.previous],
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
@@ -107,7 +114,8 @@ export function mailDeliveryOf(config: Config): 'smtp' | 'file' | 'disabled' {
   return config.production ? 'disabled' : 'file';
 }
 
-/** What /.well-known/jwks.json publishes: every public key that verifies, none for HS256. */
+/** What /.well-known/jwks.json publishes: every public key of the ring, once (an HS256 secret is not public). */
 export function publicJwksOf(keys: KeyRing): JWK[] {
-  return [keys.signing, ...keys.previous].flatMap((key) => (key.publicJwk ? [key.publicJwk] : []));
+  const byKid = new Map([keys.signing, keys.rsa, ...keys.previous].map((key) => [key.kid, key.publicJwk]));
+  return [...byKid.values()].filter((jwk): jwk is JWK => jwk !== undefined);
 }
