@@ -50,6 +50,7 @@ export function createServices(
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
+    claimShapes: config.jwt.claimShapes,
   });
   const { orm } = database;
   const audit = createAuditLog({ orm });
