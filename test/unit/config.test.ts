@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/app/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
 /** Runs loadConfig, expecting a ConfigError, and returns it. */
 function configErrorFor(env: Record<string, string>): ConfigError {

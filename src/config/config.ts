@@ -98,6 +98,12 @@ export interface MailConfig {
   templatesDir: string | undefined;
 }
 
+/** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */
+export function mailDeliveryOf(config: Config): 'smtp' | 'file' | 'disabled' {
+  if (config.mail.smtpUrl) return 'smtp';
+  return config.production ? 'disabled' : 'file';
+}
+
 
 type Env = Record<string, string | undefined>;
 
