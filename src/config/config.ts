@@ -17,6 +17,11 @@ export interface Config extends RateLimitSettings {
   jwt: {
     algorithm: JwtAlgorithm;
     privateKey: string | undefined;
+    /**
+     * The RS256 key held beside the signing key (OpenID Connect's ID tokens need one). With
+     * JANUS_JWT_ALG=RS256 it is the signing key: both fields then hold the same text.
+     */
+    rsaPrivateKey: string | undefined;
     /** Keys that still verify but no longer sign: the previous keys during a rotation. */
     verifyKeys: string | undefined;
     issuer: string;
@@ -179,6 +184,7 @@ function origins(env: Env, name: string): string[] {
 const KEY_RECIPES: Readonly<Record<JwtAlgorithm, string>> = {
   EdDSA: 'openssl genpkey -algorithm ed25519',
   ES256: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+  RS256: 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048',
   HS256: 'openssl rand -base64 48',
 };
 
@@ -256,13 +262,30 @@ export function loadConfig(env: Env = process.env): Config {
     // An idle timeout longer than the absolute one would never apply: surely a mistake.
     throw new ConfigError('JANUS_REFRESH_TOKEN_TTL must not exceed JANUS_SESSION_MAX_AGE');
   }
-  if (config.production && config.databaseUrl && !config.jwt.privateKey && !config.singleInstance) {
-    // Each instance would generate its own key, and tokens from one would fail on another.
-    throw new ConfigError(
-      `JANUS_JWT_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[config.jwt.algorithm]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
-    );
+  if (config.production && config.databaseUrl && !config.singleInstance) {
+    // Each instance would generate its own keys, and tokens from one would fail on another.
+    if (!config.jwt.privateKey) throw missingKey('JANUS_JWT_PRIVATE_KEY', config.jwt.algorithm);
+    if (!config.jwt.rsaPrivateKey) throw missingKey('JANUS_JWT_RSA_PRIVATE_KEY', 'RS256');
   }
   return config;
+}
+
+function missingKey(variable: string, alg: JwtAlgorithm): ConfigError {
+  return new ConfigError(
+    `${variable} is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[alg]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
+  );
+}
+
+/** With JANUS_JWT_ALG=RS256 the signing key is the RSA key: either variable may hold it, not two different keys. */
+function jwtKeys(env: Env, algorithm: JwtAlgorithm): Pick<Config['jwt'], 'privateKey' | 'rsaPrivateKey'> {
+  const privateKey = env.JANUS_JWT_PRIVATE_KEY || undefined;
+  const rsaPrivateKey = env.JANUS_JWT_RSA_PRIVATE_KEY || undefined;
+  if (algorithm !== 'RS256') return { privateKey, rsaPrivateKey };
+  if (privateKey && rsaPrivateKey && privateKey.trim() !== rsaPrivateKey.trim()) {
+    throw new ConfigError('JANUS_JWT_ALG=RS256 signs with the RSA key: set it in JANUS_JWT_PRIVATE_KEY or JANUS_JWT_RSA_PRIVATE_KEY, not two different keys');
+  }
+  const key = privateKey ?? rsaPrivateKey;
+  return { privateKey: key, rsaPrivateKey: key };
 }
 
 /**
@@ -282,6 +305,7 @@ export const EMAIL_RATE_FACTOR = 10;
 
 function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
+  const jwtAlgorithm = oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'RS256', 'HS256'] as const, 'EdDSA');
   const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', LOGIN_RATE_LIMIT_DEFAULT[production ? 'production' : 'development']);
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -289,8 +313,8 @@ function readConfig(env: Env): Config {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(text(env, 'JANUS_DATA_DIR', './.janus-data')),
     jwt: {
-      algorithm: oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'HS256'] as const, 'EdDSA'),
-      privateKey: env.JANUS_JWT_PRIVATE_KEY || undefined,
+      algorithm: jwtAlgorithm,
+      ...jwtKeys(env, jwtAlgorithm),
       verifyKeys: env.JANUS_JWT_VERIFY_KEYS || undefined,
       issuer: text(env, 'JANUS_JWT_ISSUER', 'janus'),
       audience: text(env, 'JANUS_JWT_AUDIENCE', 'janus'),

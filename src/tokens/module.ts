@@ -23,7 +23,7 @@ export const module = defineModule({
     accessTokens: ({ config, keys }) =>
       createAccessTokenService({
         key: keys.signing,
-        previousKeys: keys.previous,
+        verifyKeys: [keys.rsa, ...keys.previous],
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         ttlSeconds: config.jwt.accessTokenTtlSeconds,
