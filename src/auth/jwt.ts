@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isUuid } from '../shared/uuid.ts';
+import { shapedClaims, type ClaimShape } from './claim-shapes.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
 import { protectedHeaderOf } from './token-shape.ts';
 import { createVerifiedTokenCache } from './verified-tokens.ts';
@@ -93,8 +94,10 @@ export function createAccessTokenService(options: {
   issuer: string;
   audience: string;
   ttlSeconds: number;
+  /** Claim sets added for other verifiers (JANUS_JWT_CLAIMS); verification ignores them. */
+  claimShapes?: readonly ClaimShape[];
 }): AccessTokenService {
-  const { key, issuer, audience, ttlSeconds } = options;
+  const { key, issuer, audience, ttlSeconds, claimShapes = [] } = options;
   // Each kid verifies only with its own key's algorithm: an RS256 public key is never taken for an HS256 secret.
   const keysById = new Map<string, VerificationKey>([...(options.verifyKeys ?? []), key].map((known) => [known.kid, known]));
   // Kept by the 15% rule: the GraphQL `me` rows cost ~1.5-2x the CPU per answer without it (docs/performance.md).
@@ -130,6 +133,7 @@ export function createAccessTokenService(options: {
     sign(claims) {
       const issuedAt = Math.floor(Date.now() / 1000);
       return new SignJWT({
+        ...shapedClaims(claimShapes, claims),
         sid: claims.sid,
         ver: claims.ver,
         role: claims.role,

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { CLAIM_SHAPES, type ClaimShape } from '../auth/claim-shapes.ts';
 import type { JwtAlgorithm } from '../auth/keys.ts';
 import { parseEncryptionKey } from '../mfa/encryption.ts';
 import type { Rate, RateLimitSettings } from '../ratelimit/plugin.ts';
@@ -27,6 +28,8 @@ export interface Config extends RateLimitSettings {
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
+    /** Claim sets added to access tokens for other verifiers (e.g. Hasura's). */
+    claimShapes: ClaimShape[];
   };
   /** Idle timeout: each rotation's refresh token lives this long. */
   refreshTokenTtlSeconds: number;
@@ -200,6 +203,16 @@ function encryption(env: Env, production: boolean): Config['encryption'] {
   };
 }
 
+function claimShapes(env: Env): ClaimShape[] {
+  const names = (env.JANUS_JWT_CLAIMS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(CLAIM_SHAPES as readonly string[]).includes(name)) {
+      throw new ConfigError(`JANUS_JWT_CLAIMS must list claim shapes from ${CLAIM_SHAPES.join(', ')}, got "${name}"`);
+    }
+  }
+  return [...new Set(names as ClaimShape[])];
+}
+
 function smtpUrl(env: Env): string | undefined {
   const raw = env.JANUS_SMTP_URL;
   if (raw === undefined || raw === '') return undefined;
@@ -319,6 +332,7 @@ function readConfig(env: Env): Config {
       issuer: text(env, 'JANUS_JWT_ISSUER', 'janus'),
       audience: text(env, 'JANUS_JWT_AUDIENCE', 'janus'),
       accessTokenTtlSeconds: integer(env, 'JANUS_ACCESS_TOKEN_TTL', 900, 1, 86_400),
+      claimShapes: claimShapes(env),
     },
     refreshTokenTtlSeconds: integer(env, 'JANUS_REFRESH_TOKEN_TTL', 604_800, 1, 31_536_000),
     sessionMaxAgeSeconds: integer(env, 'JANUS_SESSION_MAX_AGE', 2_592_000, 1, 315_360_000),

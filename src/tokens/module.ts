@@ -27,6 +27,7 @@ export const module = defineModule({
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         ttlSeconds: config.jwt.accessTokenTtlSeconds,
+        claimShapes: config.jwt.claimShapes,
       }),
     tokens: ({ config, database, services }) =>
       createTokenService({

@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       issuer: 'janus',
       audience: 'janus',
       accessTokenTtlSeconds: 900,
+      claimShapes: [],
     });
   });
 
@@ -85,6 +86,7 @@ describe('loadConfig accepted values', () => {
       JANUS_JWT_RSA_PRIVATE_KEY: 'rsa-pem',
       JANUS_JWT_ISSUER: 'iss',
       JANUS_JWT_AUDIENCE: 'aud',
+      JANUS_JWT_CLAIMS: ' hasura ',
       JANUS_ACCESS_TOKEN_TTL: '60',
       JANUS_REFRESH_TOKEN_TTL: '3600',
       JANUS_SESSION_MAX_AGE: '86400',
@@ -134,6 +136,7 @@ describe('loadConfig accepted values', () => {
         issuer: 'iss',
         audience: 'aud',
         accessTokenTtlSeconds: 60,
+        claimShapes: ['hasura'],
       },
       refreshTokenTtlSeconds: 3600,
       sessionMaxAgeSeconds: 86_400,
@@ -320,6 +323,8 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['BCRYPT_COST', '3'],
     ['BCRYPT_COST', '16'],
     ['JANUS_JWT_ALG', 'PS256'],
+    ['JANUS_JWT_CLAIMS', 'apollo'],
+    ['JANUS_JWT_CLAIMS', 'hasura,x'],
     ['JANUS_JWT_ALG', 'eddsa'],
     ['JANUS_JWT_ALG', 'none'],
     ['DATABASE_URL', 'mysql://x'],

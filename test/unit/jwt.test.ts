@@ -282,6 +282,22 @@ describe('a ring of keys of several algorithms', () => {
   });
 });
 
+describe('claim shapes for other verifiers (JANUS_JWT_CLAIMS)', () => {
+  it("adds Hasura's namespaced claims with the role and user id when asked, and still verifies", async () => {
+    const key = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+    const service = createAccessTokenService({ key, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, claimShapes: ['hasura'] });
+    const input = claims({ role: 'editor' });
+    const token = await service.sign(input);
+    expect(decodePayload(token)['https://hasura.io/jwt/claims']).toEqual({
+      'x-hasura-allowed-roles': ['editor'],
+      'x-hasura-default-role': 'editor',
+      'x-hasura-user-id': input.sub,
+    });
+    expect(validClaims(await service.check(token))).toMatchObject(input);
+    expect(decodePayload(await serviceFor(key).sign(input))).not.toHaveProperty(['https://hasura.io/jwt/claims']);
+  });
+});
+
 describe('verified-token cache', () => {
   let key: SigningKey;
 
