@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { defineModule } from '../modules/module.ts';
 import { Passkey, PasskeyChallenge } from './entities.ts';
 import * as resolvers from './resolvers.ts';
@@ -18,9 +19,19 @@ export const module = defineModule({
   mappers: { Passkey: new URL('./entities.ts#Passkey', import.meta.url) },
   entities: [Passkey, PasskeyChallenge],
   migrations: new URL('./migrations/', import.meta.url),
-  services: ({ orm, audit, tokens, sessionRule, mailEnabled, webauthn, hmacKey }) => ({
-    passkeys: createPasskeyService({ orm, audit, tokens, sessionRule, webauthn, requireVerifiedAddress: mailEnabled, hmacKey }),
-  }),
+  services: {
+    passkeys: ({ config, database, keys, services }) =>
+      createPasskeyService({
+        orm: database.orm,
+        audit: services.audit,
+        tokens: services.tokens,
+        sessionRule: services.sessionRule,
+        webauthn: config.webauthn,
+        requireVerifiedAddress: services.outbox.enabled,
+        // A key of its own, derived from the encryption key: the same on every instance.
+        hmacKey: Buffer.from(hkdfSync('sha256', keys.encryption.key, '', 'janus passkey decoys', 32)),
+      }),
+  },
   onUserErased: async (em, userId) => {
     await em.nativeDelete(PasskeyChallenge, { user: userId });
     await em.nativeDelete(Passkey, { user: userId });
