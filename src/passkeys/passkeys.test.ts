@@ -250,6 +250,7 @@ describeInBrowser('passkey checks', () => {
   });
 });
 
+// No ceremony here, but the server these share is started only where Chromium runs.
 describeInBrowser('passkey login without a browser', () => {
   it('answers an email without an account exactly as one without passkeys: a decoy, the same each time', async () => {
     const unknown = 'nobody-passkeys@example.com';
