@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Passkeys (WebAuthn credentials) and the challenges of their registrations and logins. */
-export class Migration20261207090000_passkeys extends Migration {
+export class Migration20261206150000_passkeys extends Migration {
 
-  override name = 'Migration20261207090000_passkeys';
+  override name = 'Migration20261206150000_passkeys';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "passkeys" ("id" uuid not null, "user_id" uuid not null, "credential_id" varchar(1366) not null, "public_key" text not null, "counter" bigint not null, "transports" text[] null, "device_type" varchar(16) not null, "backed_up" boolean not null, "name" varchar(100) not null, "created_at" timestamptz not null, "last_used_at" timestamptz null, primary key ("id"));`);
