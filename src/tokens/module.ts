@@ -24,10 +24,11 @@ export const module = defineModule({
     accessTokens: ({ config, keys }) =>
       createAccessTokenService({
         key: keys.signing,
-        previousKeys: keys.previous,
+        verifyKeys: [keys.rsa, ...keys.previous],
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         ttlSeconds: config.jwt.accessTokenTtlSeconds,
+        claimShapes: config.jwt.claimShapes,
       }),
     tokens: ({ config, database, services }) =>
       createTokenService({
