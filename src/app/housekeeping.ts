@@ -3,6 +3,7 @@ import { purgeOldAuditEvents } from '../audit/retention.ts';
 import { purgeSentMail } from '../mail/purge.ts';
 import { purgeExpiredChallenges } from '../mfa/purge.ts';
 import { purgeExpiredOneTimeTokens } from '../onetime-tokens/purge.ts';
+import { purgeExpiredOidcModels } from '../oidc/adapter.ts';
 import type { TokenService } from '../tokens/service.ts';
 import type { Logger } from './logger.ts';
 
@@ -15,6 +16,8 @@ export interface HousekeepingCounts {
   oneTimeTokens: number;
   mfaChallenges: number;
   sentMail: number;
+  /** The OpenID Provider's expired codes, tokens, grants, sessions and interactions. */
+  oidcModels: number;
   /** Undefined while audit events are kept forever (JANUS_AUDIT_RETENTION_DAYS unset). */
   auditEvents: number | undefined;
 }
@@ -35,8 +38,9 @@ export async function runHousekeeping(deps: HousekeepingDeps, now = new Date()):
   const oneTimeTokens = await purgeExpiredOneTimeTokens(em(), now);
   const mfaChallenges = await purgeExpiredChallenges(em(), now);
   const sentMail = await purgeSentMail(em(), now);
+  const oidcModels = await purgeExpiredOidcModels(deps.orm, now);
   const auditEvents = deps.auditRetentionDays === undefined ? undefined : await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
-  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, sentMail, auditEvents };
+  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, sentMail, oidcModels, auditEvents };
 }
 
 /**

@@ -10,3 +10,4 @@ export { module as mfa } from '../mfa/module.ts';
 export { module as onetimeTokens } from '../onetime-tokens/module.ts';
 export { module as roles } from '../roles/module.ts';
 export { module as tokens } from '../tokens/module.ts';
+export { module as oidc } from '../oidc/module.ts';

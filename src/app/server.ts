@@ -20,6 +20,9 @@ import { loadKeyRing } from './keyring.ts';
 import { scheduleHousekeeping } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { appSchema, composition } from './composition.ts';
+import { temporaryIdTokenKey } from '../oidc/id-token-key.ts';
+import { createOpenIdMount } from '../oidc/mount.ts';
+import { currentRequest } from '../shared/request-context.ts';
 import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
 import { startMailSender, type MailSender } from '../mail/sender.ts';
 import { devMailDir } from '../mail/dev-mailbox.ts';
@@ -116,12 +119,31 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const rest = { basePath: REST_BASE_PATH, routes };
     const errors = createErrorRenderer(logger);
     const renderError = (error: unknown) => errors.rest([error]);
+    // TEMPORARY: the key ring's RS256 key replaces it (branch verifiers).
+    const idTokenKey = await temporaryIdTokenKey();
+    let listeningUrl = '';
+    const cors = createCors(config.cors);
+    const openId = createOpenIdMount({
+      publicUrl: () => config.publicUrl ?? listeningUrl,
+      orm: database.orm,
+      services,
+      schema,
+      permissions: composition.permissions,
+      accessTokenKey: keys.signing,
+      idTokenKey,
+      config,
+      rateLimitStore: rateLimits,
+      allowsOrigin: (origin) => config.cors.origins.includes(origin),
+      clientIp: () => currentRequest()?.ip ?? 'unknown',
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      onServerError: (error) => logger.error({ err: error }, 'OpenID Provider error'),
+    });
     const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, errors, rateLimitStore: rateLimits, metrics });
     const endpoints = new Map<string, PlainEndpoint>([
       ['/health', { handle: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' }) }],
       ['/ready', { handle: readyEndpoint(database.orm, renderError) }],
       ['/metrics', { handle: metricsEndpoint(metrics, config.metricsToken, renderError) }],
-      [JWKS_PATH, { handle: jwksEndpoint(publicJwksOf(keys)) }],
+      [JWKS_PATH, { handle: jwksEndpoint([...publicJwksOf(keys), idTokenKey.publicJwk]) }],
       [`${REST_BASE_PATH}${OPENAPI_PATH}`, { handle: openApiEndpoint(buildOpenApiDocument(schema, API_INFO)) }],
       ...[...restDocsEndpoints(REST_BASE_PATH)].map(([path, handle]): [string, PlainEndpoint] => [path, { handle }]),
     ]);
@@ -129,9 +151,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       graphqlPath: GRAPHQL_PATH,
       rest,
       endpoints,
+      mounts: [openId],
       operations: (request, response, context) => operations.handle(request, response, context),
       bodyLimitBytes: BODY_LIMIT_BYTES,
-      cors: createCors(config.cors),
+      cors,
       checkToken: (token) => services.tokens.checkAccessToken(token),
       errors,
       trustProxy: config.trustProxy,
@@ -152,6 +175,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
+    listeningUrl = url;
     return {
       url,
       graphqlUrl: `${url}${GRAPHQL_PATH}`,

@@ -98,7 +98,7 @@ export function createServices(
   };
   // Each module fills the ModuleServices key it declares (src/modules/module.ts): the type of
   // each entry is checked in the module, the whole only here.
-  return { ...core, ...composition.services({ orm, audit }) } as Services;
+  return { ...core, ...composition.services({ orm, audit, tokens, permissions: composition.permissions }) } as Services;
 }
 
 /** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */

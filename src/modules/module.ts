@@ -3,11 +3,16 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import type { AuditLog } from '../audit/service.ts';
 import type { ModuleServices } from '../graphql/context.ts';
+import type { TokenService } from '../tokens/service.ts';
 
 /** What a module's services are built from: the database and the core services they may use. */
 export interface ModuleDeps {
   orm: MikroORM;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
+  /** After revoking sessions by hand: the embedded database's principal cache forgets the user. */
+  tokens: Pick<TokenService, 'invalidate'>;
+  /** Every permission the composed modules declare (sorted). */
+  permissions: readonly string[];
 }
 
 /**
