@@ -6,7 +6,8 @@ const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken
 
 interface Row {
   payload: AdapterPayload;
-  consumed_at: Date | null;
+  /** When it was consumed, in epoch seconds (oidc-provider's `consumed`). */
+  consumed: number | string | null;
 }
 
 /**
@@ -14,12 +15,16 @@ interface Row {
  * databases. Expired rows are never answered (and the housekeeping job deletes them); consuming
  * marks a row, so a code used twice is seen as used (oidc-provider then revokes its grant).
  */
-export function createAdapterClass(orm: MikroORM): new (modelName: string) => Adapter {
+export function createAdapterClass(
+  orm: MikroORM,
+  /** Awaited when a grant is deleted (revoked): its Janus session ends before the revocation answers. */
+  onGrantDestroyed: (grantId: string) => Promise<void> = async () => {},
+): new (modelName: string) => Adapter {
   const execute = <T>(sql: string, params: unknown[]): Promise<T[]> => orm.em.fork().execute<T[]>(sql, params);
 
   function answer(row: Row | undefined): AdapterPayload | undefined {
     if (!row) return undefined;
-    return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
+    return row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
   }
 
   return class OidcAdapter implements Adapter {
@@ -43,7 +48,7 @@ export function createAdapterClass(orm: MikroORM): new (modelName: string) => Ad
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
       const [row] = await execute<Row>(
-        `select payload, consumed_at from oidc_models where model_name = ? and ${column} = ? and (expires_at is null or expires_at > now())`,
+        `select payload, floor(extract(epoch from consumed_at))::bigint as consumed from oidc_models where model_name = ? and ${column} = ? and (expires_at is null or expires_at > now())`,
         [this.name, value],
       );
       return answer(row);
@@ -67,6 +72,7 @@ export function createAdapterClass(orm: MikroORM): new (modelName: string) => Ad
 
     async destroy(id: string): Promise<void> {
       await execute('delete from oidc_models where model_name = ? and id = ?', [this.name, id]);
+      if (this.name === 'Grant') await onGrantDestroyed(id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -168,9 +168,12 @@ export function createInteractionPages(deps: InteractionDeps) {
       const scopes = grantableScopes(interaction, permissions);
       // The grant's id is the login's Janus session: its access tokens carry it as `sid`.
       const grant = new provider.Grant({ jti: sessionId, accountId: userId, clientId: interaction.params.client_id });
-      const oidcScopes = scopes.filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope));
-      if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
-      if (scopes.length > 0) grant.addResourceScope(deps.resource, scopes.join(' '));
+      // Every scope is both an OpenID scope (oidc-provider's list holds them all) and one of Janus's
+      // resource (its access tokens): the grant holds them as both.
+      if (scopes.length > 0) {
+        grant.addOIDCScope(scopes.join(' '));
+        grant.addResourceScope(deps.resource, scopes.join(' '));
+      }
       const grantId = await grant.save();
       await state.destroy(uid);
       return provider.interactionFinished(

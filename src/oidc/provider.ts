@@ -78,7 +78,7 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
   if (accessTokenKey.alg !== 'HS256') keys.push(privateJwkOf(accessTokenKey.signingKey, accessTokenKey.kid, accessTokenKey.alg));
 
   const provider = new Provider(options.issuer, {
-    adapter: createAdapterClass(orm),
+    adapter: createAdapterClass(orm, options.onGrantRevoked),
     jwks: { keys },
     cookies: { keys: options.cookieKeys },
     routes: {
@@ -100,7 +100,10 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PREFIX}${interaction.uid}` },
     scopes,
     claims: {
-      openid: ['sub'],
+      // With the login's proof (amr/acr: pwd, or pwd+otp) and time in every ID token.
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      sid: null,
+      iss: null,
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name'],
     },
@@ -158,8 +161,10 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
     // Revoking any token of a grant (an access token too) revokes the grant and its Janus session.
     revokeGrantPolicy: () => true,
     // A grant whose Janus session ended (logout everywhere, a revoked session) asks again.
-    loadExistingGrant: async (ctx: KoaContextWithOIDC & { oidc: { session: { grantIdFor(clientId: string): string | undefined } } }) => {
-      const grantId = ctx.oidc.session.grantIdFor(ctx.oidc.client!.clientId);
+    loadExistingGrant: async (
+      ctx: KoaContextWithOIDC & { oidc: { result?: { consent?: { grantId?: string } }; session: { grantIdFor(clientId: string): string | undefined } } },
+    ) => {
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session.grantIdFor(ctx.oidc.client!.clientId);
       if (!(await sessionOfGrant(orm, grantId))) return undefined;
       return provider.Grant.find(grantId!);
     },
@@ -214,7 +219,6 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
     const presented = Buffer.from(hashOpaqueSecret(actual));
     return stored.length === presented.length && timingSafeEqual(stored, presented);
   };
-  provider.on('grant.revoked', (_ctx, grantId) => void options.onGrantRevoked(grantId).catch(options.onServerError));
   provider.on('server_error', (_ctx, error) => options.onServerError(error));
   return provider;
 }
