@@ -15,15 +15,14 @@ import { buildOpenApiDocument } from '../rest/openapi/document.ts';
 import { API_INFO } from '../rest/openapi/info.ts';
 import { OPENAPI_PATH, REST_BASE_PATH, REST_DOCS_PATH, restRoutesOf } from '../rest/routes.ts';
 import { createErrorRenderer } from '../shared/client-errors.ts';
-import type { Config } from './config.ts';
-import { loadKeyRing } from './keyring.ts';
+import { mailDeliveryOf, type Config } from '../config/config.ts';
+import { loadKeyRing, publicJwksOf } from '../config/keyring.ts';
 import { scheduleHousekeeping } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { appSchema, composition } from './composition.ts';
-import { temporaryIdTokenKey } from '../oidc/id-token-key.ts';
 import { createOpenIdMount } from '../oidc/mount.ts';
 import { currentRequest } from '../shared/request-context.ts';
-import { createServices, mailDeliveryOf, publicJwksOf, type Services } from './services.ts';
+import { createServices, type Services } from './services.ts';
 import { startMailSender, type MailSender } from '../mail/sender.ts';
 import { devMailDir } from '../mail/dev-mailbox.ts';
 import { fileTransport, smtpTransport, type MailTransport } from '../mail/transport.ts';
@@ -119,8 +118,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const rest = { basePath: REST_BASE_PATH, routes };
     const errors = createErrorRenderer(logger);
     const renderError = (error: unknown) => errors.rest([error]);
-    // TEMPORARY: the key ring's RS256 key replaces it (branch verifiers).
-    const idTokenKey = await temporaryIdTokenKey();
     let listeningUrl = '';
     const cors = createCors(config.cors);
     const openId = createOpenIdMount({
@@ -130,7 +127,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       schema,
       permissions: composition.permissions,
       accessTokenKey: keys.signing,
-      idTokenKey,
+      idTokenKey: keys.rsa,
       config,
       rateLimitStore: rateLimits,
       allowsOrigin: (origin) => config.cors.origins.includes(origin),
@@ -143,7 +140,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ['/health', { handle: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' }) }],
       ['/ready', { handle: readyEndpoint(database.orm, renderError) }],
       ['/metrics', { handle: metricsEndpoint(metrics, config.metricsToken, renderError) }],
-      [JWKS_PATH, { handle: jwksEndpoint([...publicJwksOf(keys), idTokenKey.publicJwk]) }],
+      [JWKS_PATH, { handle: jwksEndpoint(publicJwksOf(keys)) }],
       [`${REST_BASE_PATH}${OPENAPI_PATH}`, { handle: openApiEndpoint(buildOpenApiDocument(schema, API_INFO)) }],
       ...[...restDocsEndpoints(REST_BASE_PATH)].map(([path, handle]): [string, PlainEndpoint] => [path, { handle }]),
     ]);

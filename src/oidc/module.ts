@@ -21,7 +21,12 @@ export const module = defineModule({
   entities: [OidcModel],
   migrations: new URL('./migrations/', import.meta.url),
   permissions: ['clients:read', 'clients:write'],
-  services: ({ orm, tokens, permissions }) => ({
-    oauthClients: createOAuthClientService({ orm, permissions, revokeSessions: (ids) => revokeGrantSessions(orm, tokens, ids) }),
-  }),
+  services: {
+    oauthClients: ({ database, services, permissions }) =>
+      createOAuthClientService({
+        orm: database.orm,
+        permissions,
+        revokeSessions: (ids) => revokeGrantSessions(database.orm, services.tokens, ids),
+      }),
+  },
 });

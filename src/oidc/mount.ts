@@ -9,9 +9,9 @@ import type { RateLimitStore } from '../ratelimit/store.ts';
 import { createAdapterClass } from './adapter.ts';
 import { createOidcMount, OIDC_PATHS } from './endpoint.ts';
 import { revokeGrantSessions } from './grant-sessions.ts';
-import { cookieKeysOf } from './id-token-key.ts';
+import { cookieKeysOf } from './cookie-keys.ts';
 import { createInteractionPages } from './interactions.ts';
-import { createOpenIdProvider, type IdTokenKey } from './provider.ts';
+import { createOpenIdProvider } from './provider.ts';
 import { createUserinfo } from './userinfo.ts';
 
 export interface OpenIdMountOptions {
@@ -22,7 +22,7 @@ export interface OpenIdMountOptions {
   schema: GraphQLSchema;
   permissions: readonly string[];
   accessTokenKey: SigningKey;
-  idTokenKey: IdTokenKey;
+  idTokenKey: SigningKey;
   config: RateLimitSettings & {
     jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
     refreshTokenTtlSeconds: number;

@@ -18,11 +18,6 @@ export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 export const INTERACTION_PREFIX = `${OAUTH_PREFIX}/interaction/`;
 export const USERINFO_PATH = `${OAUTH_PREFIX}/me`;
 
-/** A key that signs ID tokens (RS256). */
-export interface IdTokenKey {
-  kid: string;
-  signingKey: KeyObject;
-}
 
 export interface OpenIdProviderOptions {
   /** JANUS_PUBLIC_URL, or the listening address: the issuer of ID tokens. */
@@ -30,7 +25,8 @@ export interface OpenIdProviderOptions {
   orm: MikroORM;
   /** Janus's access-token key: the OAuth access tokens are Janus access tokens. */
   accessTokenKey: SigningKey;
-  idTokenKey: IdTokenKey;
+  /** The key ring's RS256 key: it signs ID tokens. */
+  idTokenKey: SigningKey;
   /** Janus's access-token issuer and audience (JANUS_JWT_ISSUER, JANUS_JWT_AUDIENCE). */
   jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
   /** A login's Janus session lives this long (its refresh token's lifetime, JANUS_REFRESH_TOKEN_TTL). */
@@ -75,7 +71,10 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       ? { alg: 'HS256', key: accessTokenKey.signingKey, kid: accessTokenKey.kid }
       : { alg: accessTokenKey.alg, kid: accessTokenKey.kid };
   const keys = [privateJwkOf(options.idTokenKey.signingKey, options.idTokenKey.kid, 'RS256')];
-  if (accessTokenKey.alg !== 'HS256') keys.push(privateJwkOf(accessTokenKey.signingKey, accessTokenKey.kid, accessTokenKey.alg));
+  // With JANUS_JWT_ALG=RS256 they are one key; an HS256 secret is handed to the resource server instead.
+  if (accessTokenKey.alg !== 'HS256' && accessTokenKey.kid !== options.idTokenKey.kid) {
+    keys.push(privateJwkOf(accessTokenKey.signingKey, accessTokenKey.kid, accessTokenKey.alg));
+  }
 
   const provider = new Provider(options.issuer, {
     adapter: createAdapterClass(orm, options.onGrantRevoked),

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/app/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
 /** Runs loadConfig, expecting a ConfigError, and returns it. */
 function configErrorFor(env: Record<string, string>): ConfigError {
@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       issuer: 'janus',
       audience: 'janus',
       accessTokenTtlSeconds: 900,
+      claimShapes: [],
     });
   });
 
@@ -82,8 +83,10 @@ describe('loadConfig accepted values', () => {
       JANUS_DATA_DIR: '/var/lib/janus',
       JANUS_JWT_ALG: 'HS256',
       JANUS_JWT_PRIVATE_KEY: 'k'.repeat(32),
+      JANUS_JWT_RSA_PRIVATE_KEY: 'rsa-pem',
       JANUS_JWT_ISSUER: 'iss',
       JANUS_JWT_AUDIENCE: 'aud',
+      JANUS_JWT_CLAIMS: ' hasura ',
       JANUS_ACCESS_TOKEN_TTL: '60',
       JANUS_REFRESH_TOKEN_TTL: '3600',
       JANUS_SESSION_MAX_AGE: '86400',
@@ -130,10 +133,12 @@ describe('loadConfig accepted values', () => {
       jwt: {
         algorithm: 'HS256',
         privateKey: 'k'.repeat(32),
+        rsaPrivateKey: 'rsa-pem',
         verifyKeys: '["' + 'v'.repeat(32) + '"]',
         issuer: 'iss',
         audience: 'aud',
         accessTokenTtlSeconds: 60,
+        claimShapes: ['hasura'],
       },
       refreshTokenTtlSeconds: 3600,
       sessionMaxAgeSeconds: 86_400,
@@ -190,7 +195,7 @@ describe('loadConfig accepted values', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/janus' }).databaseUrl).toBe('postgres://u:p@localhost/janus');
   });
 
-  it.each(['EdDSA', 'ES256', 'HS256'] as const)('accepts JANUS_JWT_ALG=%s', (alg) => {
+  it.each(['EdDSA', 'ES256', 'RS256', 'HS256'] as const)('accepts JANUS_JWT_ALG=%s', (alg) => {
     expect(loadConfig({ JANUS_JWT_ALG: alg }).jwt.algorithm).toBe(alg);
   });
 });
@@ -242,6 +247,7 @@ describe('the signing key in production', () => {
   it.each([
     ['EdDSA', 'openssl genpkey -algorithm ed25519'],
     ['ES256', 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256'],
+    ['RS256', 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048'],
     ['HS256', 'openssl rand -base64 48'],
   ])('is required with a database server (JANUS_JWT_ALG=%s), in one line saying how to make one', (alg, recipe) => {
     const error = configErrorFor({ ...production, JANUS_JWT_ALG: alg });
@@ -262,9 +268,28 @@ describe('the signing key in production', () => {
     expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: production.JANUS_ENCRYPTION_KEY }).jwt.privateKey).toBeUndefined();
   });
 
-  it('is accepted when configured', () => {
-    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem' }).jwt.privateKey).toBe('pem');
+  it('is accepted when configured, beside the RSA key', () => {
+    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem', JANUS_JWT_RSA_PRIVATE_KEY: 'rsa' }).jwt).toMatchObject({ privateKey: 'pem', rsaPrivateKey: 'rsa' });
   });
+
+  it('needs the RSA key configured too, the same way, in one line saying how to make one', () => {
+    const error = configErrorFor({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem' });
+    expect(error.message).toBe(
+      'JANUS_JWT_RSA_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR',
+    );
+    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem', JANUS_SINGLE_INSTANCE: 'true' }).jwt.rsaPrivateKey).toBeUndefined();
+  });
+
+  it.each(['JANUS_JWT_PRIVATE_KEY', 'JANUS_JWT_RSA_PRIVATE_KEY'])('with JANUS_JWT_ALG=RS256 is one RSA key, given in %s', (variable) => {
+    expect(loadConfig({ ...production, JANUS_JWT_ALG: 'RS256', [variable]: 'rsa' }).jwt).toMatchObject({ privateKey: 'rsa', rsaPrivateKey: 'rsa' });
+  });
+});
+
+it('refuses two different keys for JANUS_JWT_ALG=RS256, which signs with its one RSA key', () => {
+  expect(configErrorFor({ JANUS_JWT_ALG: 'RS256', JANUS_JWT_PRIVATE_KEY: 'one', JANUS_JWT_RSA_PRIVATE_KEY: 'two' }).message).toContain(
+    'not two different keys',
+  );
+  expect(loadConfig({ JANUS_JWT_ALG: 'RS256', JANUS_JWT_PRIVATE_KEY: 'same\n', JANUS_JWT_RSA_PRIVATE_KEY: 'same' }).jwt.privateKey).toBe('same\n');
 });
 
 it('makes the per-email login bucket ten times the per-address one, over the same window, unless set', () => {
@@ -299,7 +324,9 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['PORT', '80.5'],
     ['BCRYPT_COST', '3'],
     ['BCRYPT_COST', '16'],
-    ['JANUS_JWT_ALG', 'RS256'],
+    ['JANUS_JWT_ALG', 'PS256'],
+    ['JANUS_JWT_CLAIMS', 'apollo'],
+    ['JANUS_JWT_CLAIMS', 'hasura,x'],
     ['JANUS_JWT_ALG', 'eddsa'],
     ['JANUS_JWT_ALG', 'none'],
     ['DATABASE_URL', 'mysql://x'],
@@ -359,7 +386,7 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
   it('quotes the offending value in the message', () => {
     expect(configErrorFor({ PORT: 'abc' }).message).toContain('abc');
     expect(configErrorFor({ PORT: '70000' }).message).toContain('70000');
-    expect(configErrorFor({ JANUS_JWT_ALG: 'RS256' }).message).toContain('RS256');
+    expect(configErrorFor({ JANUS_JWT_ALG: 'PS256' }).message).toContain('PS256');
   });
 
   it('does not echo a JANUS_SMTP_URL (it may hold a password)', () => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { CLAIM_SHAPES, type ClaimShape } from '../auth/claim-shapes.ts';
 import type { JwtAlgorithm } from '../auth/keys.ts';
 import { parseEncryptionKey } from '../mfa/encryption.ts';
 import type { Rate, RateLimitSettings } from '../ratelimit/plugin.ts';
@@ -22,11 +23,18 @@ export interface Config extends RateLimitSettings {
   jwt: {
     algorithm: JwtAlgorithm;
     privateKey: string | undefined;
+    /**
+     * The RS256 key held beside the signing key (OpenID Connect's ID tokens need one). With
+     * JANUS_JWT_ALG=RS256 it is the signing key: both fields then hold the same text.
+     */
+    rsaPrivateKey: string | undefined;
     /** Keys that still verify but no longer sign: the previous keys during a rotation. */
     verifyKeys: string | undefined;
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
+    /** Claim sets added to access tokens for other verifiers (e.g. Hasura's). */
+    claimShapes: ClaimShape[];
   };
   /** Idle timeout: each rotation's refresh token lives this long. */
   refreshTokenTtlSeconds: number;
@@ -93,6 +101,12 @@ export interface MailConfig {
   minIntervalSeconds: number;
   /** Templates that replace the built-in ones file by file. */
   templatesDir: string | undefined;
+}
+
+/** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */
+export function mailDeliveryOf(config: Config): 'smtp' | 'file' | 'disabled' {
+  if (config.mail.smtpUrl) return 'smtp';
+  return config.production ? 'disabled' : 'file';
 }
 
 
@@ -178,6 +192,7 @@ function origins(env: Env, name: string): string[] {
 const KEY_RECIPES: Readonly<Record<JwtAlgorithm, string>> = {
   EdDSA: 'openssl genpkey -algorithm ed25519',
   ES256: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+  RS256: 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048',
   HS256: 'openssl rand -base64 48',
 };
 
@@ -191,6 +206,16 @@ function encryption(env: Env, production: boolean): Config['encryption'] {
     key: raw ? parseEncryptionKey('JANUS_ENCRYPTION_KEY', raw) : undefined,
     previousKeys: previous.map((key) => parseEncryptionKey('JANUS_ENCRYPTION_KEYS_PREVIOUS', key)),
   };
+}
+
+function claimShapes(env: Env): ClaimShape[] {
+  const names = (env.JANUS_JWT_CLAIMS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(CLAIM_SHAPES as readonly string[]).includes(name)) {
+      throw new ConfigError(`JANUS_JWT_CLAIMS must list claim shapes from ${CLAIM_SHAPES.join(', ')}, got "${name}"`);
+    }
+  }
+  return [...new Set(names as ClaimShape[])];
 }
 
 function smtpUrl(env: Env): string | undefined {
@@ -267,13 +292,30 @@ export function loadConfig(env: Env = process.env): Config {
     // An idle timeout longer than the absolute one would never apply: surely a mistake.
     throw new ConfigError('JANUS_REFRESH_TOKEN_TTL must not exceed JANUS_SESSION_MAX_AGE');
   }
-  if (config.production && config.databaseUrl && !config.jwt.privateKey && !config.singleInstance) {
-    // Each instance would generate its own key, and tokens from one would fail on another.
-    throw new ConfigError(
-      `JANUS_JWT_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[config.jwt.algorithm]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
-    );
+  if (config.production && config.databaseUrl && !config.singleInstance) {
+    // Each instance would generate its own keys, and tokens from one would fail on another.
+    if (!config.jwt.privateKey) throw missingKey('JANUS_JWT_PRIVATE_KEY', config.jwt.algorithm);
+    if (!config.jwt.rsaPrivateKey) throw missingKey('JANUS_JWT_RSA_PRIVATE_KEY', 'RS256');
   }
   return config;
+}
+
+function missingKey(variable: string, alg: JwtAlgorithm): ConfigError {
+  return new ConfigError(
+    `${variable} is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[alg]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
+  );
+}
+
+/** With JANUS_JWT_ALG=RS256 the signing key is the RSA key: either variable may hold it, not two different keys. */
+function jwtKeys(env: Env, algorithm: JwtAlgorithm): Pick<Config['jwt'], 'privateKey' | 'rsaPrivateKey'> {
+  const privateKey = env.JANUS_JWT_PRIVATE_KEY || undefined;
+  const rsaPrivateKey = env.JANUS_JWT_RSA_PRIVATE_KEY || undefined;
+  if (algorithm !== 'RS256') return { privateKey, rsaPrivateKey };
+  if (privateKey && rsaPrivateKey && privateKey.trim() !== rsaPrivateKey.trim()) {
+    throw new ConfigError('JANUS_JWT_ALG=RS256 signs with the RSA key: set it in JANUS_JWT_PRIVATE_KEY or JANUS_JWT_RSA_PRIVATE_KEY, not two different keys');
+  }
+  const key = privateKey ?? rsaPrivateKey;
+  return { privateKey: key, rsaPrivateKey: key };
 }
 
 /**
@@ -293,6 +335,7 @@ export const EMAIL_RATE_FACTOR = 10;
 
 function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
+  const jwtAlgorithm = oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'RS256', 'HS256'] as const, 'EdDSA');
   const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', LOGIN_RATE_LIMIT_DEFAULT[production ? 'production' : 'development']);
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -301,12 +344,13 @@ function readConfig(env: Env): Config {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(text(env, 'JANUS_DATA_DIR', './.janus-data')),
     jwt: {
-      algorithm: oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'HS256'] as const, 'EdDSA'),
-      privateKey: env.JANUS_JWT_PRIVATE_KEY || undefined,
+      algorithm: jwtAlgorithm,
+      ...jwtKeys(env, jwtAlgorithm),
       verifyKeys: env.JANUS_JWT_VERIFY_KEYS || undefined,
       issuer: text(env, 'JANUS_JWT_ISSUER', 'janus'),
       audience: text(env, 'JANUS_JWT_AUDIENCE', 'janus'),
       accessTokenTtlSeconds: integer(env, 'JANUS_ACCESS_TOKEN_TTL', 900, 1, 86_400),
+      claimShapes: claimShapes(env),
     },
     refreshTokenTtlSeconds: integer(env, 'JANUS_REFRESH_TOKEN_TTL', 604_800, 1, 31_536_000),
     sessionMaxAgeSeconds: integer(env, 'JANUS_SESSION_MAX_AGE', 2_592_000, 1, 315_360_000),
