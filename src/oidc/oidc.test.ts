@@ -244,3 +244,27 @@ describe('OAuth clients through the schema', () => {
     expect(again.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
+
+describe('with a low login rate limit', () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ JANUS_LOGIN_RATE_LIMIT: '2/300' });
+  });
+  afterAll(() => limited?.close());
+
+  it("counts the login page's attempts with loginUser's: one rule, one set of counters", async () => {
+    const admin = await accountWithRole(limited, 'admin');
+    const credentials = await createClient(limited, admin.token, { grantTypes: ['authorization_code'], scopes: ['openid'], redirectUris: [REDIRECT_URI] });
+    const config = await discover(limited, credentials);
+    const browser = new PageBrowser();
+    const { url } = await authorizationRequest(config, 'openid');
+    let html = await (await browser.visit(url, limited.url)).page!.text();
+    // accountWithRole's login was the first attempt from this address; the page makes the second.
+    html = await (await browser.submit(html, 'login', { email: admin.email, password: 'wrong password' }, limited.url)).page!.text();
+    expect(html).toContain('Invalid email or password');
+    const refused = await browser.submit(html, 'login', { email: admin.email, password: 'wrong password' }, limited.url);
+    expect(refused.page!.status).toBe(400);
+    expect(await refused.page!.text()).toContain('Too many attempts');
+    expect((await limited.rest('POST', '/login-user', { body: { email: admin.email, password: 'wrong password' } })).status).toBe(429);
+  });
+});
