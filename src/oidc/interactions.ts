@@ -7,10 +7,9 @@ import { isClientToken } from '../auth/jwt.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { FieldLimiter } from '../ratelimit/plugin.ts';
-import type { TokenService } from '../tokens/service.ts';
+import type { Authentication, TokenService } from '../tokens/service.ts';
 import { readBody } from '../http/body.ts';
 import { DomainError } from '../shared/errors.ts';
-import type { Authentication } from '../tokens/service.ts';
 import { InvalidMfaTokenError } from '../mfa/errors.ts';
 import { PAGE_HEADERS, renderCodePage, renderConsentPage, renderLoginPage } from './pages.ts';
 import { OIDC_SCOPES, acrOf, scopeList } from './scopes.ts';
@@ -42,12 +41,23 @@ export interface InteractionDeps {
 
 type Step = 'login' | 'code' | 'consent' | 'deny';
 const STEPS: readonly Step[] = ['login', 'code', 'consent', 'deny'];
+/** `/oauth/interaction/<uid>` (INTERACTION_PREFIX in provider.ts), and `/<step>` for a form's POST. */
 const INTERACTION_PATH = /^\/oauth\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|code|consent|deny))?$/;
 
-/** The password-and-code checks speak Janus's errors: the page shows their message (never whether an email exists). */
-function messageOf(error: unknown): string {
-  if (error instanceof DomainError) return error.message;
-  throw error;
+/** What a page says about a refused step: the message, status and headers of the error. */
+interface Problem {
+  message: string;
+  status?: number;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The password-and-code checks speak Janus's errors: the page shows their message (never whether
+ * an email exists); too many attempts answer 429 with Retry-After, as the API does.
+ */
+function problemOf(error: unknown): Problem {
+  if (!(error instanceof DomainError)) throw error;
+  return { message: error.message, status: error.code === 'RATE_LIMITED' ? 429 : 400, headers: error.headers };
 }
 
 function sameText(a: string, b: string): boolean {
@@ -56,8 +66,8 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function send(response: ServerResponse, status: number, html: string): void {
-  response.writeHead(status, PAGE_HEADERS);
+function send(response: ServerResponse, status: number, html: string, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(status, { ...headers, ...PAGE_HEADERS });
   response.end(html);
 }
 
@@ -89,9 +99,7 @@ export function createInteractionPages(deps: InteractionDeps) {
     state.upsert(uid, value, Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
 
   async function clientNameOf(interaction: Interaction): Promise<string> {
-    const client = await (provider as unknown as { Client: { find(id: string): Promise<{ clientName?: string } | undefined> } }).Client.find(
-      interaction.params.client_id,
-    );
+    const client = await provider.Client.find(interaction.params.client_id);
     return client?.clientName ?? interaction.params.client_id;
   }
 
@@ -101,16 +109,17 @@ export function createInteractionPages(deps: InteractionDeps) {
     return scopeList(interaction.params.scope).filter((scope) => holdable.has(scope));
   }
 
-  async function show(response: ServerResponse, uid: string, interaction: Interaction, current: InteractionState, error?: string, email?: string): Promise<void> {
+  async function show(response: ServerResponse, uid: string, interaction: Interaction, current: InteractionState, problem?: Problem, email?: string): Promise<void> {
     const base = `/oauth/interaction/${uid}`;
-    const form = { csrf: current.csrf, clientName: await clientNameOf(interaction), error };
-    const status = error ? 400 : 200;
+    const form = { csrf: current.csrf, clientName: await clientNameOf(interaction), error: problem?.message };
+    const status = problem ? (problem.status ?? 400) : 200;
+    const headers = problem?.headers;
     if (current.login) {
       const scopes = grantableScopes(interaction, current.login.permissions);
-      return send(response, status, renderConsentPage({ ...form, action: `${base}/consent`, denyAction: `${base}/deny`, scopes }));
+      return send(response, status, renderConsentPage({ ...form, action: `${base}/consent`, denyAction: `${base}/deny`, scopes }), headers);
     }
-    if (current.mfaToken) return send(response, status, renderCodePage({ ...form, action: `${base}/code` }));
-    return send(response, status, renderLoginPage({ ...form, action: `${base}/login`, email }));
+    if (current.mfaToken) return send(response, status, renderCodePage({ ...form, action: `${base}/code` }), headers);
+    return send(response, status, renderLoginPage({ ...form, action: `${base}/login`, email }), headers);
   }
 
   /** The login a Janus Authentication proves, as the interaction keeps it. */
@@ -125,7 +134,7 @@ export function createInteractionPages(deps: InteractionDeps) {
     const current = await stateOf(uid, interaction);
     const form = new URLSearchParams((await readBody(request, deps.bodyLimitBytes)).toString('utf8'));
     // A forged cross-site post has no way to read the token off the page.
-    if (!sameText(form.get('csrf') ?? '', current.csrf)) return show(response, uid, interaction, current, 'The form expired: please try again');
+    if (!sameText(form.get('csrf') ?? '', current.csrf)) return show(response, uid, interaction, current, { message: 'The form expired: please try again' });
     const ip = deps.clientIp(request);
 
     if (step === 'login' && !current.login) {
@@ -136,7 +145,7 @@ export function createInteractionPages(deps: InteractionDeps) {
         current.login = await loginOf(await deps.accounts.login(email, password));
       } catch (error) {
         const mfaToken = error instanceof MfaRequiredError ? (error.extensions.mfaToken as string | undefined) : undefined;
-        if (!mfaToken) return show(response, uid, interaction, current, messageOf(error), email);
+        if (!mfaToken) return show(response, uid, interaction, current, problemOf(error), email);
         current.mfaToken = mfaToken;
       }
       await save(uid, interaction, current);
@@ -152,7 +161,7 @@ export function createInteractionPages(deps: InteractionDeps) {
         // A dead challenge (expired, too many wrong codes): back to the password.
         if (error instanceof InvalidMfaTokenError) delete current.mfaToken;
         await save(uid, interaction, current);
-        return show(response, uid, interaction, current, messageOf(error));
+        return show(response, uid, interaction, current, problemOf(error));
       }
       await save(uid, interaction, current);
       return seeOther(response, `/oauth/interaction/${uid}`);

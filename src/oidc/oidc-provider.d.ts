@@ -79,7 +79,10 @@ declare module 'oidc-provider' {
       new (properties: { jti?: string; accountId: string; clientId: string }): Grant;
       find(id: string): Promise<Grant | undefined>;
     };
-    readonly Client: { prototype: { compareClientSecret(actual: string): boolean | Promise<boolean> } };
+    readonly Client: {
+      find(id: string): Promise<Client | undefined>;
+      prototype: { compareClientSecret(actual: string): boolean | Promise<boolean> };
+    };
     callback(): (request: IncomingMessage, response: ServerResponse) => void;
     interactionDetails(request: IncomingMessage, response: ServerResponse): Promise<Interaction>;
     interactionFinished(

@@ -263,7 +263,8 @@ describe('with a low login rate limit', () => {
     html = await (await browser.submit(html, 'login', { email: admin.email, password: 'wrong password' }, limited.url)).page!.text();
     expect(html).toContain('Invalid email or password');
     const refused = await browser.submit(html, 'login', { email: admin.email, password: 'wrong password' }, limited.url);
-    expect(refused.page!.status).toBe(400);
+    expect(refused.page!.status).toBe(429);
+    expect(refused.page!.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.page!.text()).toContain('Too many attempts');
     expect((await limited.rest('POST', '/login-user', { body: { email: admin.email, password: 'wrong password' } })).status).toBe(429);
   });
