@@ -4,6 +4,7 @@ import { purgeSentMail } from '../mail/purge.ts';
 import { purgeExpiredChallenges } from '../mfa/purge.ts';
 import { purgeExpiredOneTimeTokens } from '../onetime-tokens/purge.ts';
 import { purgeExpiredOidcModels } from '../oidc/adapter.ts';
+import { purgeExpiredPasskeyChallenges } from '../passkeys/purge.ts';
 import type { TokenService } from '../tokens/service.ts';
 import type { Logger } from './logger.ts';
 
@@ -15,6 +16,7 @@ export interface HousekeepingCounts {
   sessions: number;
   oneTimeTokens: number;
   mfaChallenges: number;
+  passkeyChallenges: number;
   sentMail: number;
   /** The OpenID Provider's expired codes, tokens, grants, sessions and interactions. */
   oidcModels: number;
@@ -37,10 +39,11 @@ export async function runHousekeeping(deps: HousekeepingDeps, now = new Date()):
   const { refreshTokens, sessions } = await deps.tokens.purgeExpired(now);
   const oneTimeTokens = await purgeExpiredOneTimeTokens(em(), now);
   const mfaChallenges = await purgeExpiredChallenges(em(), now);
+  const passkeyChallenges = await purgeExpiredPasskeyChallenges(em(), now);
   const sentMail = await purgeSentMail(em(), now);
   const oidcModels = await purgeExpiredOidcModels(deps.orm, now);
   const auditEvents = deps.auditRetentionDays === undefined ? undefined : await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
-  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, sentMail, oidcModels, auditEvents };
+  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, sentMail, oidcModels, auditEvents };
 }
 
 /**

@@ -14,8 +14,9 @@ export interface AccessClaims {
   role: string;
   perms: string[];
   /**
-   * How the session's login was proven, as RFC 8176 method references: ["pwd"], or ["pwd","otp"]
-   * after a TOTP or recovery code. The session keeps it across refreshes.
+   * How the session's login was proven, as RFC 8176 method references: ["pwd"], ["pwd","otp"]
+   * after a TOTP or recovery code, or ["hwk" or "swk","user","mfa"] with a passkey. The session
+   * keeps it across refreshes.
    */
   amr: string[];
   /**

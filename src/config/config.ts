@@ -3,8 +3,10 @@ import path from 'node:path';
 import { CLAIM_SHAPES, type ClaimShape } from '../auth/claim-shapes.ts';
 import type { JwtAlgorithm } from '../auth/keys.ts';
 import { parseEncryptionKey } from '../mfa/encryption.ts';
+import type { WebAuthnSettings } from '../passkeys/settings.ts';
 import type { Rate, RateLimitSettings } from '../ratelimit/plugin.ts';
 import { ConfigError } from '../shared/config-error.ts';
+import { unsafeTextIn } from '../shared/text-rule.ts';
 
 export { ConfigError };
 
@@ -83,6 +85,8 @@ export interface Config extends RateLimitSettings {
    */
   singleInstance: boolean;
   mail: MailConfig;
+  /** Passkeys (JANUS_WEBAUTHN_*); undefined: passkeys are off (production without JANUS_WEBAUTHN_RP_ID). */
+  webauthn: WebAuthnSettings | undefined;
   /** Audit events older than this many days are deleted by the housekeeping job; unset: kept forever. */
   auditRetentionDays: number | undefined;
 }
@@ -267,6 +271,46 @@ function mailFrom(env: Env): string {
   return raw.trim();
 }
 
+/** A relying party id is a domain name (no scheme, port or path); an IP address cannot be one. */
+const RP_ID_SHAPE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Browsers run WebAuthn only in a secure context: https, or http on localhost. */
+const isLocalhost = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost');
+
+/**
+ * Passkeys are bound to their relying party id for good, so production takes none by default:
+ * without JANUS_WEBAUTHN_RP_ID they are off. Elsewhere the front end of JANUS_APP_URL is the
+ * default (http://localhost:3000: rp id `localhost`).
+ */
+function webauthn(env: Env, production: boolean, app: string): WebAuthnSettings | undefined {
+  const rpIdSet = text(env, 'JANUS_WEBAUTHN_RP_ID', '').trim().toLowerCase();
+  const originsSet = origins(env, 'JANUS_WEBAUTHN_ORIGINS');
+  if (production && !rpIdSet && originsSet.length === 0) return undefined;
+  if (production && (!rpIdSet || originsSet.length === 0)) {
+    throw new ConfigError('JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS go together in production: set both to turn passkeys on, or neither');
+  }
+  const appUrl = new URL(app);
+  const rpId = rpIdSet || appUrl.hostname;
+  if (!RP_ID_SHAPE.test(rpId)) {
+    // An app on an IP address cannot have passkeys: off, unless the operator named an rp id.
+    if (!rpIdSet) return undefined;
+    throw new ConfigError(`JANUS_WEBAUTHN_RP_ID must be a domain name such as example.com (no scheme, port or path), got "${rpIdSet}"`);
+  }
+  const allowed = originsSet.length > 0 ? originsSet : [appUrl.origin];
+  for (const origin of allowed) {
+    const { hostname, protocol } = new URL(origin);
+    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) {
+      throw new ConfigError(`JANUS_WEBAUTHN_ORIGINS: ${origin} is not on ${rpId} (JANUS_WEBAUTHN_RP_ID) or a subdomain of it`);
+    }
+    if (protocol !== 'https:' && !isLocalhost(hostname)) {
+      throw new ConfigError(`JANUS_WEBAUTHN_ORIGINS: ${origin} must be https (browsers allow passkeys over http only on localhost)`);
+    }
+  }
+  const rpName = text(env, 'JANUS_WEBAUTHN_RP_NAME', 'Janus').trim();
+  if (!rpName || rpName.length > 64 || unsafeTextIn(rpName)) throw new ConfigError('JANUS_WEBAUTHN_RP_NAME must be one line of 1 to 64 characters');
+  return { rpId, rpName, origins: allowed };
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
@@ -335,6 +379,7 @@ export const EMAIL_RATE_FACTOR = 10;
 
 function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
+  const app = appUrl(env);
   const jwtAlgorithm = oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'RS256', 'HS256'] as const, 'EdDSA');
   const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', LOGIN_RATE_LIMIT_DEFAULT[production ? 'production' : 'development']);
   return {
@@ -381,11 +426,12 @@ function readConfig(env: Env): Config {
     mfaFailureLimit: rate(env, 'JANUS_MFA_FAILURE_LIMIT', '20/900'),
     reauthMaxAgeSeconds: integer(env, 'JANUS_REAUTH_MAX_AGE', 600, 1, 86_400),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
+    webauthn: webauthn(env, production, app),
     auditRetentionDays: env.JANUS_AUDIT_RETENTION_DAYS ? integer(env, 'JANUS_AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     mail: {
       smtpUrl: smtpUrl(env),
       from: mailFrom(env),
-      appUrl: appUrl(env),
+      appUrl: app,
       resetTokenTtlSeconds: integer(env, 'JANUS_RESET_TOKEN_TTL', 3600, 1, 86_400),
       verifyTokenTtlSeconds: integer(env, 'JANUS_VERIFY_TOKEN_TTL', 86_400, 1, 2_592_000),
       requireVerifiedEmail: flag(env, 'JANUS_REQUIRE_VERIFIED_EMAIL', false),

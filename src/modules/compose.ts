@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Kind, parse } from 'graphql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import type { Services } from '../graphql/context.ts';
-import { DateTime } from '../graphql/scalars.ts';
+import { DateTime, JSONObject } from '../graphql/scalars.ts';
 import type { JanusModule, ModuleDeps, Registry } from './module.ts';
 
 /** What the process hands the service factories; composition adds the registry and the erasure. */
@@ -62,7 +62,7 @@ function mergeResolvers(modules: readonly JanusModule[]): Resolvers {
       }
     }
   }
-  return { ...(merged as Resolvers), DateTime };
+  return { ...(merged as Resolvers), DateTime, JSON: JSONObject };
 }
 
 /** The permissions `@requiresPermission` checks in an SDL text. */

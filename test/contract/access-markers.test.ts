@@ -22,12 +22,14 @@ describe('access markers in the SDL', () => {
   it('marks only the operations that obtain or end a session, or use a mailed token, without an access token as @public', () => {
     const publicFields = rootFields.filter(({ field }) => accessMarkersOf(field).includes('public')).map(({ path }) => path);
     expect(publicFields.sort()).toEqual([
+      'Mutation.finishPasskeyLogin',
       'Mutation.loginUser',
       'Mutation.logoutUser',
       'Mutation.refreshToken',
       'Mutation.registerUser',
       'Mutation.requestPasswordReset',
       'Mutation.resetPassword',
+      'Mutation.startPasskeyLogin',
       'Mutation.verifyEmail',
       'Mutation.verifyMfa',
     ]);

@@ -123,6 +123,9 @@ describe('loadConfig accepted values', () => {
       JANUS_REQUIRE_VERIFIED_EMAIL: 'true',
       JANUS_MAIL_MIN_INTERVAL: '30',
       JANUS_MAIL_TEMPLATES_DIR: '/etc/janus/mail',
+      JANUS_WEBAUTHN_RP_ID: 'Example.com',
+      JANUS_WEBAUTHN_RP_NAME: 'Example',
+      JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com',
     });
     expect(config).toEqual({
       port: 8080,
@@ -175,6 +178,7 @@ describe('loadConfig accepted values', () => {
         minIntervalSeconds: 30,
         templatesDir: '/etc/janus/mail',
       },
+      webauthn: { rpId: 'example.com', rpName: 'Example', origins: ['https://app.example.com', 'https://example.com'] },
     });
   });
 
@@ -461,4 +465,53 @@ it('keeps audit events forever unless JANUS_AUDIT_RETENTION_DAYS names a number 
   expect(loadConfig({ JANUS_AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays).toBe(365);
   expect(configErrorFor({ JANUS_AUDIT_RETENTION_DAYS: '0' }).message).toMatch(/JANUS_AUDIT_RETENTION_DAYS must be between 1 and 36500/);
   expect(configErrorFor({ JANUS_AUDIT_RETENTION_DAYS: '30d' }).message).toMatch(/JANUS_AUDIT_RETENTION_DAYS must be a whole number/);
+});
+
+describe('passkey settings (JANUS_WEBAUTHN_*)', () => {
+  const production = { NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+
+  it('outside production, default to the front end of JANUS_APP_URL: rp id localhost, origin http://localhost:3000', () => {
+    expect(loadConfig({}).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:3000'] });
+    expect(loadConfig({ JANUS_APP_URL: 'http://localhost:5173/app' }).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:5173'] });
+  });
+
+  it('are off outside production for a front end on an IP address, which cannot be a relying party', () => {
+    expect(loadConfig({ JANUS_APP_URL: 'http://127.0.0.1:3000' }).webauthn).toBeUndefined();
+  });
+
+  it('are off in production until both JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS are set: an rp id is for good', () => {
+    expect(loadConfig(production).webauthn).toBeUndefined();
+    expect(loadConfig({ ...production, JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://example.com' }).webauthn).toEqual({
+      rpId: 'example.com',
+      rpName: 'Janus',
+      origins: ['https://example.com'],
+    });
+    for (const half of [{ JANUS_WEBAUTHN_RP_ID: 'example.com' }, { JANUS_WEBAUTHN_ORIGINS: 'https://example.com' }] as Record<string, string>[]) {
+      expect(configErrorFor({ ...production, ...half }).message).toBe(
+        'JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS go together in production: set both to turn passkeys on, or neither',
+      );
+    }
+  });
+
+  it.each([
+    [{ JANUS_WEBAUTHN_RP_ID: 'https://example.com' }, 'JANUS_WEBAUTHN_RP_ID must be a domain name'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com:443' }, 'JANUS_WEBAUTHN_RP_ID must be a domain name'],
+    [{ JANUS_WEBAUTHN_RP_ID: '10.0.0.1' }, 'JANUS_WEBAUTHN_RP_ID must be a domain name'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://example.org' }, 'https://example.org is not on example.com'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://badexample.com' }, 'https://badexample.com is not on example.com'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'http://app.example.com' }, 'must be https'],
+    [{ JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com/login' }, 'JANUS_WEBAUTHN_ORIGINS must list exact origins'],
+    [{ JANUS_WEBAUTHN_RP_NAME: 'x'.repeat(65) }, 'JANUS_WEBAUTHN_RP_NAME must be one line of 1 to 64 characters'],
+    [{ JANUS_WEBAUTHN_RP_NAME: 'Ja\nnus' }, 'JANUS_WEBAUTHN_RP_NAME must be one line of 1 to 64 characters'],
+  ])('refuses %j', (env, message) => {
+    expect(configErrorFor(env).message).toContain(message);
+  });
+
+  it('accepts origins on subdomains of the rp id, and http on localhost', () => {
+    expect(loadConfig({ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com, https://example.com' }).webauthn?.origins).toEqual([
+      'https://app.example.com',
+      'https://example.com',
+    ]);
+    expect(loadConfig({ JANUS_WEBAUTHN_ORIGINS: 'http://localhost:8080' }).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:8080'] });
+  });
 });

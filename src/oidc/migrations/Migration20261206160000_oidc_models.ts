@@ -4,8 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * The OpenID Provider's one table (src/oidc/oidc-model.entity.ts), and the permissions that manage
  * OAuth clients for the admin role, as it holds every permission of Janus's own.
  */
-export class Migration20261206150000_oidc_models extends Migration {
-  override name = 'Migration20261206150000_oidc_models';
+export class Migration20261206160000_oidc_models extends Migration {
+  override name = 'Migration20261206160000_oidc_models';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "oidc_models" ("model_name" varchar(64) not null, "id" varchar(255) not null, "payload" jsonb not null, "grant_id" varchar(255) null, "uid" varchar(255) null, "user_code" varchar(255) null, "expires_at" timestamptz null, "consumed_at" timestamptz null, primary key ("model_name", "id"));`);
