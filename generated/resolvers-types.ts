@@ -99,10 +99,19 @@ export type Mutation = {
    * (REAUTHENTICATION_REQUIRED otherwise).
    */
   confirmTotp: Array<Scalars['String']['output']>;
+  /**
+   * Registers an OAuth client (confidential: it authenticates with HTTP Basic; PKCE is required of
+   * every client). Redirect URIs must be https (http on localhost) and are required with
+   * authorization_code; refresh_token needs authorization_code; scopes are Janus permissions plus
+   * the OpenID scopes, which need authorization_code. Anything else is BAD_USER_INPUT.
+   */
+  createOAuthClient: OAuthClientCredentials;
   /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
   createRole: Role;
   /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
   deleteMe: Scalars['Boolean']['output'];
+  /** Deletes a client with its grants and tokens; its users' access tokens stop at once. An unknown id is NOT_FOUND. */
+  deleteOAuthClient: Scalars['Boolean']['output'];
   /** Deletes one of the caller's passkeys: it signs in no more. Any other id is NOT_FOUND. */
   deletePasskey: Scalars['Boolean']['output'];
   /**
@@ -256,6 +265,14 @@ export type MutationConfirmTotpArgs = {
 };
 
 
+export type MutationCreateOAuthClientArgs = {
+  grantTypes: Array<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  redirectUris: Array<Scalars['String']['input']>;
+  scopes: Array<Scalars['String']['input']>;
+};
+
+
 export type MutationCreateRoleArgs = {
   name: Scalars['String']['input'];
   permissions: Array<Scalars['String']['input']>;
@@ -265,6 +282,11 @@ export type MutationCreateRoleArgs = {
 
 export type MutationDeleteMeArgs = {
   password: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteOAuthClientArgs = {
+  clientId: Scalars['ID']['input'];
 };
 
 
@@ -368,6 +390,27 @@ export type MutationVerifyMfaArgs = {
   mfaToken: Scalars['String']['input'];
 };
 
+/** An OAuth 2 / OpenID Connect client of Janus's OpenID Provider (docs/oidc.md). */
+export type OAuthClient = {
+  __typename?: 'OAuthClient';
+  clientId: Scalars['ID']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Some of `authorization_code`, `refresh_token`, `client_credentials`. */
+  grantTypes: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  /** Where the authorization code may be sent: https, or http on localhost. */
+  redirectUris: Array<Scalars['String']['output']>;
+  /** The scopes the client may ask for: Janus permissions, and `openid`, `profile`, `email`, `offline_access`. */
+  scopes: Array<Scalars['String']['output']>;
+};
+
+/** A new client's credentials. The secret is shown this once: only its digest is stored. */
+export type OAuthClientCredentials = {
+  __typename?: 'OAuthClientCredentials';
+  clientId: Scalars['ID']['output'];
+  clientSecret: Scalars['String']['output'];
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last edge, or null on an empty page. */
@@ -405,6 +448,8 @@ export type Query = {
   auditEvents: AuditEventConnection;
   /** The account the access token belongs to. */
   me: User;
+  /** Every OAuth client, oldest first. */
+  oauthClients: Array<OAuthClient>;
   /** The caller's passkeys, oldest first. */
   passkeys: Array<Passkey>;
   /** Every role, by name. */
@@ -617,6 +662,8 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OAuthClient: ResolverTypeWrapper<OAuthClient>;
+  OAuthClientCredentials: ResolverTypeWrapper<OAuthClientCredentials>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Passkey: ResolverTypeWrapper<PasskeyModel>;
   PasskeyChallenge: ResolverTypeWrapper<PasskeyChallenge>;
@@ -644,6 +691,8 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
+  OAuthClient: OAuthClient;
+  OAuthClientCredentials: OAuthClientCredentials;
   PageInfo: PageInfo;
   Passkey: PasskeyModel;
   PasskeyChallenge: PasskeyChallenge;
@@ -738,8 +787,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   assignRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAssignRoleArgs, 'role' | 'userId'>>;
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   confirmTotp?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
+  createOAuthClient?: Resolver<ResolversTypes['OAuthClientCredentials'], ParentType, ContextType, RequireFields<MutationCreateOAuthClientArgs, 'grantTypes' | 'name' | 'redirectUris' | 'scopes'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
   deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMeArgs, 'password'>>;
+  deleteOAuthClient?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOAuthClientArgs, 'clientId'>>;
   deletePasskey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePasskeyArgs, 'id'>>;
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
   disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDisableTotpArgs, 'code'>>;
@@ -765,6 +816,20 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'mfaToken'>>;
 };
 
+export type OAuthClientResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OAuthClient'] = ResolversParentTypes['OAuthClient']> = {
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  grantTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  redirectUris?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type OAuthClientCredentialsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OAuthClientCredentials'] = ResolversParentTypes['OAuthClientCredentials']> = {
+  clientId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  clientSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -787,6 +852,7 @@ export type PasskeyChallengeResolvers<ContextType = Context, ParentType extends 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  oauthClients?: Resolver<Array<ResolversTypes['OAuthClient']>, ParentType, ContextType>;
   passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
@@ -853,6 +919,8 @@ export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  OAuthClient?: OAuthClientResolvers<ContextType>;
+  OAuthClientCredentials?: OAuthClientCredentialsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Passkey?: PasskeyResolvers<ContextType>;
   PasskeyChallenge?: PasskeyChallengeResolvers<ContextType>;

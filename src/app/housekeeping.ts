@@ -3,6 +3,7 @@ import { purgeOldAuditEvents } from '../audit/retention.ts';
 import { purgeSentMail } from '../mail/purge.ts';
 import { purgeExpiredChallenges } from '../mfa/purge.ts';
 import { purgeExpiredOneTimeTokens } from '../onetime-tokens/purge.ts';
+import { purgeExpiredOidcModels } from '../oidc/adapter.ts';
 import { purgeExpiredPasskeyChallenges } from '../passkeys/purge.ts';
 import type { TokenService } from '../tokens/service.ts';
 import type { Logger } from './logger.ts';
@@ -17,6 +18,8 @@ export interface HousekeepingCounts {
   mfaChallenges: number;
   passkeyChallenges: number;
   sentMail: number;
+  /** The OpenID Provider's expired codes, tokens, grants, sessions and interactions. */
+  oidcModels: number;
   /** Undefined while audit events are kept forever (JANUS_AUDIT_RETENTION_DAYS unset). */
   auditEvents: number | undefined;
 }
@@ -38,8 +41,9 @@ export async function runHousekeeping(deps: HousekeepingDeps, now = new Date()):
   const mfaChallenges = await purgeExpiredChallenges(em(), now);
   const passkeyChallenges = await purgeExpiredPasskeyChallenges(em(), now);
   const sentMail = await purgeSentMail(em(), now);
+  const oidcModels = await purgeExpiredOidcModels(deps.orm, now);
   const auditEvents = deps.auditRetentionDays === undefined ? undefined : await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
-  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, sentMail, auditEvents };
+  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, sentMail, oidcModels, auditEvents };
 }
 
 /**

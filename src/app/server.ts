@@ -20,6 +20,8 @@ import { loadKeyRing, publicJwksOf } from '../config/keyring.ts';
 import { scheduleHousekeeping } from './housekeeping.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { appSchema, composition } from './composition.ts';
+import { createOpenIdMount } from '../oidc/mount.ts';
+import { currentRequest } from '../shared/request-context.ts';
 import { createServices, type Services } from './services.ts';
 import { startMailSender, type MailSender } from '../mail/sender.ts';
 import { devMailDir } from '../mail/dev-mailbox.ts';
@@ -116,6 +118,23 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const rest = { basePath: REST_BASE_PATH, routes };
     const errors = createErrorRenderer(logger);
     const renderError = (error: unknown) => errors.rest([error]);
+    let listeningUrl = '';
+    const cors = createCors(config.cors);
+    const openId = createOpenIdMount({
+      publicUrl: () => config.publicUrl ?? listeningUrl,
+      orm: database.orm,
+      services,
+      schema,
+      permissions: composition.permissions,
+      accessTokenKey: keys.signing,
+      idTokenKey: keys.rsa,
+      config,
+      rateLimitStore: rateLimits,
+      allowsOrigin: (origin) => config.cors.origins.includes(origin),
+      clientIp: () => currentRequest()?.ip ?? 'unknown',
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+      onServerError: (error) => logger.error({ err: error }, 'OpenID Provider error'),
+    });
     const operations = createOperations({ schema, graphqlPath: GRAPHQL_PATH, rest, config, services, logger, errors, rateLimitStore: rateLimits, metrics });
     const endpoints = new Map<string, PlainEndpoint>([
       ['/health', { handle: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"status":"ok"}' }) }],
@@ -129,9 +148,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       graphqlPath: GRAPHQL_PATH,
       rest,
       endpoints,
+      mounts: [openId],
       operations: (request, response, context) => operations.handle(request, response, context),
       bodyLimitBytes: BODY_LIMIT_BYTES,
-      cors: createCors(config.cors),
+      cors,
       checkToken: (token) => services.tokens.checkAccessToken(token),
       errors,
       trustProxy: config.trustProxy,
@@ -152,6 +172,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const address = await listen(server, config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
+    listeningUrl = url;
     return {
       url,
       graphqlUrl: `${url}${GRAPHQL_PATH}`,

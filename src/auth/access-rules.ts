@@ -8,8 +8,8 @@ import {
 } from 'graphql';
 import { directiveValues } from '../graphql/directive-values.ts';
 import { DomainError } from '../shared/errors.ts';
-import { ForbiddenError, MfaRequiredError, ReauthenticationRequiredError, UnauthenticatedError, type TokenProblem } from './errors.ts';
-import type { Principal } from './principal.ts';
+import { ForbiddenError, MfaRequiredError, ReauthenticationRequiredError, UnauthenticatedError, UserRequiredError, type TokenProblem } from './errors.ts';
+import { isClientPrincipal, type Caller } from './principal.ts';
 
 /**
  * What a root field requires of its caller: its access marker's rule and, with `mfa`, the
@@ -137,7 +137,7 @@ export function rulesOfFields(rules: ReadonlyMap<string, AccessRule>, fields: re
  */
 export function checkAccess(
   rules: readonly AccessRule[],
-  principal: Principal | null,
+  principal: Caller | null,
   policy: AccessPolicy,
   tokenProblem?: TokenProblem,
 ): DomainError | undefined {
@@ -146,10 +146,14 @@ export function checkAccess(
   for (const rule of rules) {
     if (rule.kind === 'public') continue;
     if (!principal) return new UnauthenticatedError(tokenProblem);
+    // A client's own token may use permission fields within its scopes; anything else is a user's.
+    const client = isClientPrincipal(principal);
+    if (client && (rule.kind === 'authenticated' || rule.mfa || rule.recentLogin)) return new UserRequiredError();
     if (rule.kind === 'permission' && !principal.permissions.has(rule.permission)) return new ForbiddenError(rule.permission);
     needsSecondFactor ||= rule.mfa === true;
     needsRecentLogin ||= rule.recentLogin === true;
   }
+  if (principal && isClientPrincipal(principal)) return undefined;
   // Last: a step-up is worth asking for only when nothing else would refuse the caller anyway.
   if (needsSecondFactor && !provesSecondFactor(principal?.claims.amr ?? [])) return new MfaRequiredError();
   if (needsRecentLogin && (principal?.claims.auth_time ?? 0) < policy.nowSeconds - policy.reauthMaxAgeSeconds) {

@@ -38,6 +38,17 @@ export class ForbiddenError extends DomainError {
 }
 
 /**
+ * The operation acts as a user (or needs a user's login) and the caller is an OAuth client
+ * calling on its own behalf (client_credentials): its token has no user.
+ */
+export class UserRequiredError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor() {
+    super("This operation needs a user's access token: a client's own token (client_credentials) has no user");
+  }
+}
+
+/**
  * A second factor is needed. From login (with the right password), `mfaToken` completes it
  * through verifyMfa. From an access rule (@requiresMfa), the token's login had none: as RFC 9470's
  * step-up challenge, the client logs in again with its second factor.

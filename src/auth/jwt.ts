@@ -24,11 +24,38 @@ export interface AccessClaims {
    * a refresh keeps it. What "a recent login" (@requiresRecentLogin) is measured by.
    */
   auth_time: number;
+  /**
+   * Only in a token Janus's OpenID Provider issued to a client (docs/oidc.md): the scopes the user
+   * granted it, space-separated. The caller's permissions are the role's within these.
+   */
+  scope?: string;
+  /** The OAuth client the token was issued to (OpenID Provider tokens only). */
+  client_id?: string;
 }
 
 export interface VerifiedAccessToken extends AccessClaims {
   jti: string;
   exp: number;
+}
+
+/**
+ * A client_credentials token of Janus's OpenID Provider: the client is the subject (`sub` equals
+ * `client_id`), with no user, session or role; it may do what its granted scopes say, nothing more.
+ */
+export interface VerifiedClientToken {
+  sub: string;
+  client_id: string;
+  scope: string;
+  jti: string;
+  exp: number;
+}
+
+/** The claims of any valid access token: a user's (from a login or an OpenID client) or a client's own. */
+export type VerifiedToken = VerifiedAccessToken | VerifiedClientToken;
+
+/** A client's own token carries no session. */
+export function isClientToken(claims: VerifiedToken): claims is VerifiedClientToken {
+  return !('sid' in claims);
 }
 
 /**
@@ -38,7 +65,7 @@ export interface VerifiedAccessToken extends AccessClaims {
  * malformed, another algorithm or key, a bad signature, another issuer, audience or type.
  */
 export type AccessTokenCheck =
-  | { status: 'valid'; claims: VerifiedAccessToken }
+  | { status: 'valid'; claims: VerifiedToken }
   | { status: 'expired' }
   | { status: 'invalid' };
 
@@ -81,7 +108,21 @@ function hasAccessClaims(
     Array.isArray(payload.perms) &&
     payload.perms.every((perm) => typeof perm === 'string') &&
     (payload.amr === undefined || (Array.isArray(payload.amr) && payload.amr.every((method) => typeof method === 'string'))) &&
-    (payload.auth_time === undefined || Number.isInteger(payload.auth_time))
+    (payload.auth_time === undefined || Number.isInteger(payload.auth_time)) &&
+    (payload.scope === undefined || typeof payload.scope === 'string') &&
+    (payload.client_id === undefined || typeof payload.client_id === 'string')
+  );
+}
+
+function isClientTokenPayload(payload: Record<string, unknown>): payload is Record<string, unknown> & VerifiedClientToken {
+  return (
+    payload.sid === undefined &&
+    typeof payload.sub === 'string' &&
+    isUuid(payload.sub) &&
+    payload.client_id === payload.sub &&
+    typeof payload.scope === 'string' &&
+    typeof payload.jti === 'string' &&
+    typeof payload.exp === 'number'
   );
 }
 
@@ -116,10 +157,16 @@ export function createAccessTokenService(options: {
         audience,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['sub', 'sid', 'jti', 'exp', 'iat'],
+        requiredClaims: ['sub', 'jti', 'exp', 'iat'],
       });
-      if (!hasAccessClaims(payload)) return INVALID;
-      const claims: VerifiedAccessToken = { ...payload, amr: payload.amr ?? [...PASSWORD_ONLY], auth_time: payload.auth_time ?? UNKNOWN_AUTH_TIME };
+      let claims: VerifiedToken;
+      if (isClientTokenPayload(payload)) {
+        claims = { sub: payload.sub, client_id: payload.client_id, scope: payload.scope, jti: payload.jti, exp: payload.exp };
+      } else if (hasAccessClaims(payload)) {
+        claims = { ...payload, amr: payload.amr ?? [...PASSWORD_ONLY], auth_time: payload.auth_time ?? UNKNOWN_AUTH_TIME };
+      } else {
+        return INVALID;
+      }
       verifiedTokens.set(token, claims);
       return { status: 'valid', claims };
     } catch (error) {

@@ -5,13 +5,13 @@ import type { Context } from '../graphql/context.ts';
 import type { OperationFactsCache } from '../graphql/operation-facts.ts';
 import { currentRequest, REFUSED_OPERATION } from '../shared/request-context.ts';
 import { checkAccess } from './access-rules.ts';
-import type { VerifiedAccessToken } from './jwt.ts';
-import type { Principal } from './principal.ts';
+import type { VerifiedToken } from './jwt.ts';
+import { callerIdOf, type Caller } from './principal.ts';
 
 export interface JanusAuthOptions {
   facts: OperationFactsCache;
   /** The caller behind a valid token; null when its session was revoked or its user is gone. */
-  principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
+  principalOf(claims: VerifiedToken): Promise<Caller | null>;
   /** Turns a refusal into the error clients see (the one error mapping). */
   toError(error: Error): GraphQLError;
   /** How old a login @requiresRecentLogin accepts (JANUS_REAUTH_MAX_AGE). */
@@ -30,18 +30,18 @@ export interface JanusAuthOptions {
  *   never check again.
  */
 export function useJanusAuth(options: JanusAuthOptions): Plugin<Context> {
-  async function resolvePrincipal(context: Context): Promise<Principal | null> {
+  async function resolvePrincipal(context: Context): Promise<Caller | null> {
     const credential = context.credential;
     if (credential?.status !== 'valid') return null;
     const principal = await options.principalOf(credential.claims);
     const logged = currentRequest();
-    if (principal && logged) logged.actorId = principal.user.id;
+    if (principal && logged) logged.actorId = callerIdOf(principal);
     return principal;
   }
 
   return {
     onPluginInit({ addPlugin }) {
-      const resolveIntoContext = useGenericAuth<Principal, Context, 'principal'>({
+      const resolveIntoContext = useGenericAuth<Caller, Context, 'principal'>({
         mode: 'resolve-only',
         contextFieldName: 'principal',
         resolveUserFn: resolvePrincipal,

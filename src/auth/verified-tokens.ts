@@ -1,5 +1,5 @@
 import { setBounded } from '../shared/bounded-map.ts';
-import type { VerifiedAccessToken } from './jwt.ts';
+import type { VerifiedToken } from './jwt.ts';
 
 /**
  * Access tokens whose signature and claims were verified, by their exact text. A client sends
@@ -13,12 +13,12 @@ import type { VerifiedAccessToken } from './jwt.ts';
  */
 export interface VerifiedTokenCache {
   /** The claims of a token verified before and not expired at `nowSeconds`, else undefined. */
-  get(token: string, nowSeconds: number): VerifiedAccessToken | undefined;
-  set(token: string, claims: VerifiedAccessToken): void;
+  get(token: string, nowSeconds: number): VerifiedToken | undefined;
+  set(token: string, claims: VerifiedToken): void;
 }
 
 export function createVerifiedTokenCache(options: { maxEntries: number; clockToleranceSeconds: number }): VerifiedTokenCache {
-  const entries = new Map<string, VerifiedAccessToken>();
+  const entries = new Map<string, VerifiedToken>();
   return {
     get(token, nowSeconds) {
       const claims = entries.get(token);
@@ -32,8 +32,10 @@ export function createVerifiedTokenCache(options: { maxEntries: number; clockTol
     },
     set(token, claims) {
       // Shared by every request that presents the token: nobody may change it.
-      Object.freeze(claims.perms);
-      Object.freeze(claims.amr);
+      if ('perms' in claims) {
+        Object.freeze(claims.perms);
+        Object.freeze(claims.amr);
+      }
       setBounded(entries, token, Object.freeze(claims), options.maxEntries);
     },
   };

@@ -18,6 +18,10 @@ export const USAGE = `usage:
       (the password is read from standard input, or prompted for on a terminal)
   npm run janus -- roles list
   npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]
+  npm run janus -- clients list
+  npm run janus -- clients create --name NAME --grant-types a,b --scopes a,b [--redirect-uris URI,URI]
+      (prints the client id and its secret, shown this once: docs/oidc.md)
+  npm run janus -- clients delete CLIENT_ID
   npm run janus -- users disable --email EMAIL   (ends every session of the user at once)
   npm run janus -- users enable --email EMAIL
   npm run janus -- keys rotate-encryption   (re-encrypts every TOTP secret with JANUS_ENCRYPTION_KEY)
@@ -94,6 +98,40 @@ function createRole(args: CommandArgs): ServicesCommand {
   };
 }
 
+/** A comma-separated list option: `a,b` → ['a', 'b']. */
+function listOption(args: CommandArgs, name: string): string[] {
+  return (stringOption(args, name) ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+const listClients: ServicesCommand = async (services, print) => {
+  for (const client of await services.oauthClients.list()) {
+    print(`${client.clientId}	${client.name}	${client.grantTypes.join(',')}	${client.scopes.join(',')}	${client.redirectUris.join(',') || '-'}`);
+  }
+};
+
+function createClient(args: CommandArgs): ServicesCommand {
+  const input = {
+    name: required(args, 'name'),
+    grantTypes: listOption(args, 'grant-types'),
+    scopes: listOption(args, 'scopes'),
+    redirectUris: listOption(args, 'redirect-uris'),
+  };
+  return async (services, print) => {
+    const { clientId, clientSecret } = await services.oauthClients.create(input);
+    print(`client_id ${clientId}`);
+    print(`client_secret ${clientSecret}   (shown this once: only its digest is stored)`);
+  };
+}
+
+function deleteClient(args: CommandArgs): ServicesCommand {
+  const clientId = args.positionals[2];
+  if (!clientId) throw new UsageError('clients delete needs a CLIENT_ID');
+  return async (services, print) => {
+    await services.oauthClients.remove(clientId);
+    print(`deleted client ${clientId}, its grants and tokens`);
+  };
+}
+
 function setDisabled(args: CommandArgs, disabled: boolean): ServicesCommand {
   const email = required(args, 'email');
   return async (services, print) => {
@@ -133,6 +171,9 @@ export function resolveCommand(args: CommandArgs): Command {
   if (command === 'create-admin') return services(createAdmin(args));
   if (command === 'roles' && sub === 'list') return services(listRoles);
   if (command === 'roles' && sub === 'create') return services(createRole(args));
+  if (command === 'clients' && sub === 'list') return services(listClients);
+  if (command === 'clients' && sub === 'create') return services(createClient(args));
+  if (command === 'clients' && sub === 'delete') return services(deleteClient(args));
   if (command === 'users' && sub === 'disable') return services(setDisabled(args, true));
   if (command === 'users' && sub === 'enable') return services(setDisabled(args, false));
   if (command === 'keys' && sub === 'rotate-encryption') return services(rotateEncryption);

@@ -19,6 +19,10 @@ function parse(): CommandArgs {
         phone: { type: 'string' },
         permissions: { type: 'string' },
         'self-assignable': { type: 'boolean' },
+        name: { type: 'string' },
+        'redirect-uris': { type: 'string' },
+        'grant-types': { type: 'string' },
+        scopes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -14,6 +14,11 @@ export { ConfigError };
 export interface Config extends RateLimitSettings {
   port: number;
   host: string;
+  /**
+   * Where clients reach this Janus (JANUS_PUBLIC_URL): the OpenID Provider's issuer. Unset: the
+   * listening address, `http://<host>:<port>`.
+   */
+  publicUrl: string | undefined;
   /** Unset means: start the embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -245,6 +250,18 @@ function appUrl(env: Env): string {
   return raw.replace(/\/+$/, '');
 }
 
+function publicUrl(env: Env): string | undefined {
+  const raw = env.JANUS_PUBLIC_URL;
+  if (raw === undefined || raw === '') return undefined;
+  const url = URL.parse(raw);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ConfigError(`JANUS_PUBLIC_URL must be an http(s) URL such as https://auth.example.com, got "${raw}"`);
+  }
+  // The issuer of ID tokens: compared character for character by every client.
+  if (url.origin !== raw) throw new ConfigError(`JANUS_PUBLIC_URL must be an origin only (scheme://host[:port], no path or trailing slash), got "${raw}"`);
+  return raw;
+}
+
 function mailFrom(env: Env): string {
   const raw = text(env, 'JANUS_MAIL_FROM', 'Janus <janus@localhost>');
   // A display name and an address, or an address: never a second header smuggled in.
@@ -368,6 +385,7 @@ function readConfig(env: Env): Config {
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
+    publicUrl: publicUrl(env),
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(text(env, 'JANUS_DATA_DIR', './.janus-data')),
     jwt: {

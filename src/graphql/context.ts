@@ -1,6 +1,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { AccessTokenCheck } from '../auth/jwt.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Caller } from '../auth/principal.ts';
 import type { AccountLifecycle } from '../accounts/lifecycle.ts';
 import type { EmailFlows } from '../accounts/email-flows.ts';
 import type { AccountService } from '../accounts/service.ts';
@@ -50,7 +50,7 @@ export interface EdgeContext {
 export interface AppContext extends EdgeContext {
   services: Services;
   /** Set by the auth plugin: the caller behind a valid access token, or null. */
-  principal?: Principal | null;
+  principal?: Caller | null;
 }
 
 /** What every resolver receives. */

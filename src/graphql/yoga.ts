@@ -6,7 +6,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { useJanusAuth } from '../auth/plugin.ts';
-import { useRateLimits, type RateLimitSettings } from '../ratelimit/plugin.ts';
+import { limiterOptionsOf, useRateLimits, type RateLimitSettings } from '../ratelimit/plugin.ts';
 import type { RateLimitStore } from '../ratelimit/store.ts';
 import { fullObjectFieldsOf, sofaRoutesOf, type RestRoute } from '../rest/routes.ts';
 import { createErrorMask, createRestErrorHandler, toGraphQLError, type ErrorRenderer } from '../shared/client-errors.ts';
@@ -97,12 +97,7 @@ export function createOperations(options: OperationsOptions): OperationsServer {
       }),
       useIntrospectionLimit(INTROSPECTION_LIST_NESTING),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
-      useRateLimits({
-        perClient: { LOGIN: config.loginRateLimit, REFRESH: config.refreshRateLimit },
-        perIdentity: config.loginEmailRateLimit,
-        store: options.rateLimitStore,
-        clientIp: (context) => context.clientIp,
-      }),
+      useRateLimits({ ...limiterOptionsOf(config, options.rateLimitStore), clientIp: (context) => context.clientIp }),
       useSofa({
         basePath: options.rest.basePath,
         routes: sofaRoutesOf(options.rest.routes),

@@ -24,11 +24,24 @@ export interface PlainEndpoint {
   handle: Endpoint;
 }
 
+/**
+ * A Node handler the edge hands every request under its paths (the OpenID Provider), after the
+ * request id, CORS and the declared body length, with the access log and metrics of any request.
+ */
+export interface MountedHandler {
+  matches(pathname: string): boolean;
+  /** The operation label of a path, for metrics and the access log: from a closed set. */
+  operationOf(pathname: string): string;
+  handle(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void>;
+}
+
 export interface EdgeOptions {
   graphqlPath: string;
   rest: { basePath: string; routes: readonly RestRoute[] };
   /** Answered here, never by Yoga: health, readiness, metrics, keys, documents. */
   endpoints: ReadonlyMap<string, PlainEndpoint>;
+  /** Answered by their own handlers: the OpenID Provider. */
+  mounts?: readonly MountedHandler[];
   /** GraphQL at graphqlPath and the REST operation routes, both executed by Yoga. */
   operations: GraphQLHandler;
   bodyLimitBytes: number;
@@ -173,6 +186,15 @@ export function createEdge(options: EdgeOptions): (request: IncomingMessage, res
 
     const endpoint = options.endpoints.get(url.pathname);
     if (endpoint) return serveEndpoint(request, response, url.pathname, endpoint);
+    const mount = options.mounts?.find((candidate) => candidate.matches(url.pathname));
+    if (mount) {
+      context.operation = mount.operationOf(url.pathname);
+      if (Number(request.headers['content-length']) > options.bodyLimitBytes) {
+        response.setHeader('connection', 'close');
+        return sendReply(response, errors.rest([new PayloadTooLargeError(options.bodyLimitBytes)]), method);
+      }
+      return mount.handle(request, response, url.pathname);
+    }
     if (surface === 'other') return sendReply(response, errors.rest([new NotFoundError(`No route ${url.pathname}`)]), method);
 
     let edgeContext: EdgeContext;

@@ -10,7 +10,7 @@ import { DateTime, JSONObject } from '../graphql/scalars.ts';
 import type { JanusModule, ModuleDeps, Registry } from './module.ts';
 
 /** What the process hands the service factories; composition adds the registry and the erasure. */
-export type ServiceInputs = Omit<ModuleDeps, 'services' | 'eraseUser'>;
+export type ServiceInputs = Omit<ModuleDeps, 'services' | 'eraseUser' | 'permissions'>;
 
 /** What every module shares: the directives and scalars. */
 const SHARED_SDL_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
@@ -162,7 +162,7 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
       modules.flatMap((module) => Object.entries(module.mappers ?? {}).map(([type, url]) => [type, `${fileURLToPath(url)}${url.hash}`])),
     ),
     permissions,
-    services: (inputs) => buildServices(factories, { ...inputs, eraseUser }),
+    services: (inputs) => buildServices(factories, { ...inputs, eraseUser, permissions }),
     eraseUser,
   };
 }

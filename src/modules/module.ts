@@ -27,6 +27,8 @@ export interface ModuleDeps {
    * a key no module provides fails the start. Read what you need when building, not per call.
    */
   services: Registry;
+  /** Every permission the composed modules declare (sorted): the OpenID Provider's scopes among them. */
+  permissions: readonly string[];
   /** Runs every module's `onUserErased`, in the transaction that deletes the user. */
   eraseUser(em: EntityManager, userId: string): Promise<void>;
   /** Reports each password hash's duration (the server's metrics). */

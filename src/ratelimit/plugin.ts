@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { callerIdOf } from '../auth/principal.ts';
 import type { Context } from '../graphql/context.ts';
 import { directiveValues } from '../graphql/directive-values.ts';
 import { RateLimitedError } from '../shared/errors.ts';
@@ -80,7 +81,13 @@ interface Bucket {
   name: 'client-address' | 'identity' | 'caller';
   count: Omit<Count, 'key'>;
   /** The call's subject in this bucket; undefined: the call is not counted in it. */
-  subjectOf(context: Context, args: Record<string, unknown>): string | undefined;
+  subjectOf(caller: LimitedCaller, args: Record<string, unknown>): string | undefined;
+}
+
+/** Who makes a limited call: the client address and, when authenticated, the caller's id. */
+export interface LimitedCaller {
+  ip: string;
+  callerId?: string;
 }
 
 /**
@@ -94,14 +101,14 @@ interface Bucket {
  *   guess from many addresses. The auth plugin has refused an anonymous caller of an
  *   authenticated field before any resolver runs.
  */
-function bucketsOf(field: RateLimitedField, options: RateLimitOptions): Bucket[] {
+function bucketsOf(field: RateLimitedField, options: LimiterOptions): Bucket[] {
   const countOf = (rate: Rate) => ({ max: rate.max, windowMs: rate.windowSeconds * 1000 });
   const perClient = countOf(options.perClient[field.rate]);
-  const buckets: Bucket[] = [{ name: 'client-address', count: perClient, subjectOf: (context) => options.clientIp(context) }];
+  const buckets: Bucket[] = [{ name: 'client-address', count: perClient, subjectOf: (caller) => caller.ip }];
   if (field.identityArgs.length > 0) {
     buckets.push({ name: 'identity', count: countOf(options.perIdentity), subjectOf: (_context, args) => identityOf(args, field.identityArgs) });
   }
-  if (field.perUser) buckets.push({ name: 'caller', count: perClient, subjectOf: (context) => context.principal?.user.id });
+  if (field.perUser) buckets.push({ name: 'caller', count: perClient, subjectOf: (caller) => caller.callerId });
   return buckets;
 }
 
@@ -110,16 +117,43 @@ type Resolver = GraphQLFieldResolver<unknown, Context>;
 const WRAPPED = Symbol('resolver under the rate limit');
 type LimitedResolver = Resolver & { [WRAPPED]?: Resolver };
 
-function limited(resolve: Resolver, field: RateLimitedField, buckets: readonly Bucket[], store: RateLimitStore): LimitedResolver {
+/** The configured rates as the limiters count them. */
+export function limiterOptionsOf(settings: RateLimitSettings, store: RateLimitStore): LimiterOptions {
+  return {
+    perClient: { LOGIN: settings.loginRateLimit, REFRESH: settings.refreshRateLimit },
+    perIdentity: settings.loginEmailRateLimit,
+    store,
+  };
+}
+
+/** Counts one call of `field` and refuses it (RATE_LIMITED) when any of its buckets is full. */
+export type FieldLimiter = (caller: LimitedCaller, args: Record<string, unknown>) => Promise<void>;
+
+/** What a field's limiter needs: the configured rates and the counters. */
+export type LimiterOptions = Pick<RateLimitOptions, 'perClient' | 'perIdentity' | 'store'>;
+
+/**
+ * The limiter of one marked field. The resolvers use it, and so may another way in to the same
+ * action (the OpenID Provider's login page counts as `loginUser`): one rule, one set of counters.
+ */
+export function fieldLimiter(field: RateLimitedField, options: LimiterOptions): FieldLimiter {
   const path = `${field.type}.${field.field}`;
-  const wrapper: LimitedResolver = async (source, args, context, info) => {
+  const buckets = bucketsOf(field, options);
+  return async (caller, args) => {
     const counts: Count[] = [];
     for (const bucket of buckets) {
-      const subject = bucket.subjectOf(context, args);
+      const subject = bucket.subjectOf(caller, args);
       if (subject !== undefined) counts.push({ key: `${bucket.name}:${path}:${subject}`, ...bucket.count });
     }
-    const waitMs = await store.hit(counts);
+    const waitMs = await options.store.hit(counts);
     if (waitMs > 0) throw new RateLimitedError(Math.ceil(waitMs / 1000));
+  };
+}
+
+function limited(resolve: Resolver, limit: FieldLimiter, options: RateLimitOptions): LimitedResolver {
+  const wrapper: LimitedResolver = async (source, args, context, info) => {
+    const callerId = context.principal ? callerIdOf(context.principal) : undefined;
+    await limit({ ip: options.clientIp(context), callerId }, args);
     return resolve(source, args, context, info);
   };
   wrapper[WRAPPED] = resolve;
@@ -140,7 +174,7 @@ export function useRateLimits(options: RateLimitOptions): Plugin<Context> {
         const definition = isObjectType(type) ? type.getFields()[field.field] : undefined;
         if (!definition) continue;
         const current = definition.resolve as LimitedResolver | undefined;
-        definition.resolve = limited(current?.[WRAPPED] ?? current ?? defaultFieldResolver, field, bucketsOf(field, options), options.store);
+        definition.resolve = limited(current?.[WRAPPED] ?? current ?? defaultFieldResolver, fieldLimiter(field, options), options);
       }
     },
   };

@@ -6,8 +6,8 @@ import { currentRequester, type AuditLog } from '../audit/service.ts';
 import type { UserView } from '../accounts/user-view.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { UnauthenticatedError } from '../auth/errors.ts';
-import type { AccessTokenCheck, AccessTokenService, VerifiedAccessToken } from '../auth/jwt.ts';
-import type { Principal } from '../auth/principal.ts';
+import { isClientToken, type AccessTokenCheck, type AccessTokenService, type VerifiedToken } from '../auth/jwt.ts';
+import type { Caller } from '../auth/principal.ts';
 import { permissionsOf } from '../roles/permissions.ts';
 import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import { currentRequest } from '../shared/request-context.ts';
@@ -47,8 +47,11 @@ export interface TokenService {
   /**
    * The caller behind a checked token: session, user and role loaded in one query. Null for a
    * revoked session, an outdated token version, a deleted user or one the session rule refuses.
+   * A token of Janus's OpenID Provider carries the scopes its client was granted: the caller's
+   * permissions are the role's within them. A client's own token (client_credentials) has no
+   * user: its permissions are its scopes (docs/oidc.md says how long it outlives its client).
    */
-  principalOf(claims: VerifiedAccessToken): Promise<Principal | null>;
+  principalOf(claims: VerifiedToken): Promise<Caller | null>;
   /**
    * Rotates a refresh token and notes the session's last use (time, IP, user agent). Presenting a rotated token again within the reuse interval answers
    * with the successor it already got; later, or once that successor was rotated too, it revokes
@@ -80,6 +83,11 @@ export interface TokenService {
 
 /** Users whose principals the embedded database's cache keeps, beyond which the oldest is looked up again. */
 const PRINCIPAL_CACHE_USERS = 10_000;
+
+/** An OAuth `scope` claim as a set (space-separated, RFC 6749 §3.3). */
+function scopesOf(scope: string): Set<string> {
+  return new Set(scope.split(' ').filter(Boolean));
+}
 
 function userOf(row: PrincipalRow): UserView {
   return {
@@ -175,6 +183,7 @@ export function createTokenService(options: {
     },
 
     async principalOf(claims) {
+      if (isClientToken(claims)) return { client: { id: claims.client_id }, permissions: scopesOf(claims.scope), claims };
       // Runs on every authenticated request: one indexed query, read into a plain object, no unit
       // of work or entity to build.
       const row = await principalRow(claims.sid, claims.sub);
@@ -182,7 +191,9 @@ export function createTokenService(options: {
       // caller's principal, whatever the driver or the embedded database's protocol handling does.
       if (!row || row.id !== claims.sub || row.token_version !== claims.ver) return null;
       const user = userOf(row);
-      return { user, permissions: new Set(user.role.permissions), claims };
+      const granted = claims.scope === undefined ? undefined : scopesOf(claims.scope);
+      const permissions = granted ? user.role.permissions.filter((permission) => granted.has(permission)) : user.role.permissions;
+      return { user, permissions: new Set(permissions), claims };
     },
 
     async refresh(refreshToken) {

@@ -86,6 +86,22 @@ it('creates and lists roles', { timeout: PROCESS_TIMEOUT_MS }, async () => {
   expect(listed.stdout).toMatch(/^admin\tassigned only\t.*users:read/m);
 });
 
+it('creates, lists and deletes OAuth clients; the secret is printed once and never listed', { timeout: PROCESS_TIMEOUT_MS }, async () => {
+  const created = await janus(['clients', 'create', '--name', 'Reports', '--grant-types', 'client_credentials', '--scopes', 'roles:read']);
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  const [, clientId] = /^client_id ([0-9a-f-]{36})$/m.exec(created.stdout) ?? [];
+  const [, secret] = /^client_secret (\S+)/m.exec(created.stdout) ?? [];
+  expect(clientId && secret).toBeTruthy();
+  const listed = await janus(['clients', 'list']);
+  expect(listed.stdout.split('\n')).toContain(`${clientId}\tReports\tclient_credentials\troles:read\t-`);
+  expect(listed.stdout).not.toContain(secret);
+  const refused = await janus(['clients', 'create', '--name', 'Bad', '--grant-types', 'implicit', '--scopes', 'roles:read']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('BAD_USER_INPUT');
+  expect(await janus(['clients', 'delete', clientId!])).toMatchObject({ code: 0, stdout: `deleted client ${clientId}, its grants and tokens\n` });
+  expect((await janus(['clients', 'list'])).stdout).not.toContain(clientId);
+});
+
 it('disables and enables a user by email: login answers ACCOUNT_DISABLED until enabled', { timeout: PROCESS_TIMEOUT_MS }, async () => {
   const email = 'locked@example.com';
   const password = 'operator password 2';
@@ -135,7 +151,7 @@ it.each([['--help'], ['-h']])('prints the usage of every command on stdout for %
   const result = await janus([flag]);
   expect(result).toMatchObject({ code: 0, stderr: '' });
   expect(result.stdout).toMatch(/^usage:\n/);
-  for (const command of ['create-admin --email EMAIL --first-name NAME --last-name NAME --phone NUMBER', 'roles list', 'roles create NAME', 'users disable', 'users enable', 'mail list', 'mail show [N]', '--help']) {
+  for (const command of ['create-admin --email EMAIL --first-name NAME --last-name NAME --phone NUMBER', 'roles list', 'roles create NAME', 'clients list', 'clients create', 'clients delete CLIENT_ID', 'users disable', 'users enable', 'mail list', 'mail show [N]', '--help']) {
     expect(result.stdout).toContain(`npm run janus -- ${command}`);
   }
 });

@@ -60,6 +60,12 @@ it('purges expired one-time tokens, MFA challenges and week-old sent mail in the
     sql(server, "insert into outbox (recipient, subject, text_body, html_body, status, attempts, next_attempt_at, sent_at, created_at) values ('x@example.com', ?, '', '', 'sent', 1, ?, ?, ?)", [subject, ago(9 * DAY_MS), sentAt, ago(9 * DAY_MS)]);
   await addMail('sent 8 days ago', ago(8 * DAY_MS));
   await addMail('sent yesterday', ago(DAY_MS));
+  // The OpenID Provider's rows: an expired code goes, a live one and a client (no expiry) stay.
+  const addOidcRow = (model: string, id: string, expiresAt: Date | null) =>
+    sql(server, "insert into oidc_models (model_name, id, payload, expires_at) values (?, ?, '{}'::jsonb, ?)", [model, id, expiresAt]);
+  await addOidcRow('AuthorizationCode', 'expired-code', ago(1000));
+  await addOidcRow('AuthorizationCode', 'live-code', new Date(Date.now() + 60_000));
+  await addOidcRow('Client', 'a-client', null);
 
   // A login that starts a second-factor challenge, on each surface, leaves other users' expired challenges alone.
   const mfaUser = await register(server);
@@ -78,7 +84,8 @@ it('purges expired one-time tokens, MFA challenges and week-old sent mail in the
   let deleted: Record<string, number | undefined>;
   ({ server, deleted } = await startAndHousekeep());
   try {
-    expect(deleted).toMatchObject({ oneTimeTokens: 1, mfaChallenges: 1, sentMail: 1 });
+    expect(deleted).toMatchObject({ oneTimeTokens: 1, mfaChallenges: 1, sentMail: 1, oidcModels: 1 });
+    expect((await sql<{ id: string }>(server, 'select id from oidc_models order by id')).map((row) => row.id)).toEqual(['a-client', 'live-code']);
     const left = async (table: string) => (await sql<{ id: string }>(server, `select id from ${table} where user_id = ?`, [user.id])).map((row) => row.id);
     expect(await left('one_time_tokens')).not.toContain(ids.expiredToken);
     expect(await left('one_time_tokens')).toContain(ids.liveToken);

@@ -10,6 +10,7 @@ import {
   type AccessTokenCheck,
   type AccessTokenService,
   type VerifiedAccessToken,
+  isClientToken,
 } from '../../src/auth/jwt.ts';
 import { loadRsaKey, loadSigningKey, loadVerifyKeys, type SigningKey } from '../../src/auth/keys.ts';
 import { protectedHeaderOf } from '../../src/auth/token-shape.ts';
@@ -80,6 +81,7 @@ async function expectInvalid(check: Promise<AccessTokenCheck>): Promise<void> {
 /** The claims of a check that must have found the token valid. */
 function validClaims(check: AccessTokenCheck): VerifiedAccessToken {
   if (check.status !== 'valid') throw new Error(`expected a valid token, got ${check.status}`);
+  if (isClientToken(check.claims)) throw new Error('expected a user token, got a client token');
   return check.claims;
 }
 

@@ -24,7 +24,7 @@ describe('composing modules', () => {
       expect.arrayContaining(['directives.graphql', 'scalars.graphql', 'user.graphql', 'roles.graphql', 'mfa.graphql', 'audit.graphql']),
     );
     expect(composed.entities.map((entity) => entity.name)).toEqual(expect.arrayContaining(['User', 'Role', 'Session', 'AuditEvent', 'OutboxMessage']));
-    expect(composed.permissions).toEqual(['audit:read', 'roles:read', 'roles:write', 'users:read', 'users:write']);
+    expect(composed.permissions).toEqual(['audit:read', 'clients:read', 'clients:write', 'roles:read', 'roles:write', 'users:read', 'users:write']);
   });
 
   it('refuses two modules of one name', () => {

@@ -1,0 +1,88 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+/** The models whose rows belong to a grant: revoking the grant deletes them. */
+const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
+interface Row {
+  payload: AdapterPayload;
+  /** When it was consumed, in epoch seconds (oidc-provider's `consumed`). */
+  consumed: number | string | null;
+}
+
+/**
+ * oidc-provider's storage on MikroORM: one table (`oidc_models`) for every model, on both
+ * databases. Expired rows are never answered (and the housekeeping job deletes them); consuming
+ * marks a row, so a code used twice is seen as used (oidc-provider then revokes its grant).
+ */
+export function createAdapterClass(
+  orm: MikroORM,
+  /** Awaited when a grant is deleted (revoked): its Janus session ends before the revocation answers. */
+  onGrantDestroyed: (grantId: string) => Promise<void> = async () => {},
+): new (modelName: string) => Adapter {
+  const execute = <T>(sql: string, params: unknown[]): Promise<T[]> => orm.em.fork().execute<T[]>(sql, params);
+
+  function answer(row: Row | undefined): AdapterPayload | undefined {
+    if (!row) return undefined;
+    return row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
+  }
+
+  return class OidcAdapter implements Adapter {
+    readonly name: string;
+
+    constructor(name: string) {
+      this.name = name;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+      const grantId = GRANT_MEMBERS.has(this.name) ? (payload.grantId ?? null) : null;
+      await execute(
+        `insert into oidc_models (model_name, id, payload, grant_id, uid, user_code, expires_at)
+         values (?, ?, ?::jsonb, ?, ?, ?, ?)
+         on conflict (model_name, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+           uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+        [this.name, id, JSON.stringify(payload), grantId, payload.uid ?? null, payload.userCode ?? null, expiresAt],
+      );
+    }
+
+    private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      const [row] = await execute<Row>(
+        `select payload, floor(extract(epoch from consumed_at))::bigint as consumed from oidc_models where model_name = ? and ${column} = ? and (expires_at is null or expires_at > now())`,
+        [this.name, value],
+      );
+      return answer(row);
+    }
+
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('id', id);
+    }
+
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('uid', uid);
+    }
+
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('user_code', userCode);
+    }
+
+    async consume(id: string): Promise<void> {
+      await execute('update oidc_models set consumed_at = now() where model_name = ? and id = ? and consumed_at is null', [this.name, id]);
+    }
+
+    async destroy(id: string): Promise<void> {
+      await execute('delete from oidc_models where model_name = ? and id = ?', [this.name, id]);
+      if (this.name === 'Grant') await onGrantDestroyed(id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await execute('delete from oidc_models where model_name = ? and grant_id = ?', [this.name, grantId]);
+    }
+  };
+}
+
+/** Deletes the rows past their expiry (the housekeeping job): clients, which never expire, stay. */
+export async function purgeExpiredOidcModels(orm: MikroORM, now = new Date()): Promise<number> {
+  const deleted = await orm.em.fork().execute<{ affectedRows: number }>('delete from oidc_models where expires_at <= ?', [now], 'run');
+  return deleted.affectedRows;
+}
