@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { UserView as UserViewModel } from '../src/accounts/user-view.ts';
 import type { AuditEvent as AuditEventModel } from '../src/audit/audit-event.entity.ts';
 import type { Role as RoleModel } from '../src/roles/role.entity.ts';
+import type { Identity as IdentityModel } from '../src/sign-in/entities.ts';
 import type { Context } from '../src/graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -69,6 +70,16 @@ export type AuthPayload = {
   user: User;
 };
 
+/** An account at an identity provider, linked to the caller's account. */
+export type Identity = {
+  __typename?: 'Identity';
+  createdAt: Scalars['DateTime']['output'];
+  /** The verified address the provider gave when the identity was linked, if any. */
+  email?: Maybe<Scalars['String']['output']>;
+  /** The provider's id, as in signInProviders. */
+  provider: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -80,10 +91,23 @@ export type Mutation = {
   assignRole: User;
   /**
    * Changes the caller's password, ends every other login session and returns a new pair.
-   * A wrong current password fails with INVALID_CREDENTIALS. Needs a recent login
-   * (REAUTHENTICATION_REQUIRED otherwise).
+   * A wrong or missing current password fails with INVALID_CREDENTIALS. An account without a
+   * password (signed up at an identity provider) sends no `currentPassword`: this sets its first
+   * one. Needs a recent login (REAUTHENTICATION_REQUIRED otherwise).
    */
   changePassword: AuthPayload;
+  /**
+   * Completes a sign-in with the `code` and `state` the provider put in the redirect URI's query.
+   * A known identity signs its account in; a new one with a verified address no account holds
+   * creates the account (no password, role `user`); a verified address an account holds links to
+   * it only when that account confirmed the address too, else ACCOUNT_EXISTS (log in and use
+   * linkIdentity). An unknown, used or expired state, or a code the provider refuses, fails with
+   * SIGN_IN_FAILED; a new identity whose provider does not vouch for its address with
+   * PROVIDER_EMAIL_NOT_VERIFIED. With a second factor on, the answer is MFA_REQUIRED with
+   * `extensions.mfaToken`, as for loginUser. The session's `amr` is `fed`, which never satisfies
+   * @requiresMfa.
+   */
+  completeSignIn: AuthPayload;
   /**
    * Turns the second factor on with a current code of the enrolled secret, and returns 10
    * single-use recovery codes. They are shown this once: only their hashes are kept. Every other
@@ -93,7 +117,11 @@ export type Mutation = {
   confirmTotp: Array<Scalars['String']['output']>;
   /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
   createRole: Role;
-  /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
+  /**
+   * Erases the caller's own account, as `deleteUser` does. A wrong or missing password fails with
+   * INVALID_CREDENTIALS. An account without a password (signed up at an identity provider) sends
+   * none: its login must be recent instead (JANUS_REAUTH_MAX_AGE), else REAUTHENTICATION_REQUIRED.
+   */
   deleteMe: Scalars['Boolean']['output'];
   /**
    * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
@@ -122,6 +150,12 @@ export type Mutation = {
    * confirmed email address (EMAIL_NOT_VERIFIED otherwise).
    */
   enrollTotp: TotpEnrollment;
+  /**
+   * Completes linking with the `code` and `state` of the redirect. IDENTITY_LINKED when that
+   * provider account belongs to another account, or the caller has one at this provider already;
+   * SIGN_IN_FAILED as for completeSignIn (a state started by another user included).
+   */
+  linkIdentity: Identity;
   /**
    * Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike;
    * only the right password of a disabled account answers ACCOUNT_DISABLED. With a second factor on,
@@ -182,6 +216,23 @@ export type Mutation = {
    * NOT_FOUND.
    */
   revokeSession: Scalars['Boolean']['output'];
+  /**
+   * Begins linking a provider to the caller's account, as startSignIn does; complete it with
+   * linkIdentity. Needs a recent login: it adds a way into the account.
+   */
+  startLinkIdentity: SignInStart;
+  /**
+   * Begins a sign-in at a provider: answers the URL to send the browser to. `redirectUri` must be
+   * one of JANUS_SIGN_IN_REDIRECT_URIS (BAD_USER_INPUT otherwise, as for an unknown provider). The
+   * sign-in must be completed within 10 minutes, once.
+   */
+  startSignIn: SignInStart;
+  /**
+   * Removes the caller's identity at `provider` (NOT_FOUND when none). Refused with
+   * LAST_SIGN_IN_METHOD when it is the account's last way to sign in (no password, no other
+   * identity or passkey). Needs a recent login.
+   */
+  unlinkIdentity: Scalars['Boolean']['output'];
   /** Confirms the email address with the token of a verification mail (once; INVALID_TOKEN otherwise). */
   verifyEmail: User;
   /**
@@ -204,8 +255,15 @@ export type MutationAssignRoleArgs = {
 
 
 export type MutationChangePasswordArgs = {
-  currentPassword: Scalars['String']['input'];
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
   newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationCompleteSignInArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
 };
 
 
@@ -222,7 +280,7 @@ export type MutationCreateRoleArgs = {
 
 
 export type MutationDeleteMeArgs = {
-  password: Scalars['String']['input'];
+  password?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -243,6 +301,13 @@ export type MutationDisableUserArgs = {
 
 export type MutationEnableUserArgs = {
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationLinkIdentityArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
 };
 
 
@@ -288,6 +353,23 @@ export type MutationRevokeSessionArgs = {
 };
 
 
+export type MutationStartLinkIdentityArgs = {
+  provider: Scalars['String']['input'];
+  redirectUri: Scalars['String']['input'];
+};
+
+
+export type MutationStartSignInArgs = {
+  provider: Scalars['String']['input'];
+  redirectUri: Scalars['String']['input'];
+};
+
+
+export type MutationUnlinkIdentityArgs = {
+  provider: Scalars['String']['input'];
+};
+
+
 export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
 };
@@ -309,12 +391,16 @@ export type Query = {
   __typename?: 'Query';
   /** The audit trail, newest first, `first` (1 to 100, default 20) at a time after the cursor `after`. */
   auditEvents: AuditEventConnection;
+  /** The caller's identities at providers, oldest first. */
+  identities: Array<Identity>;
   /** The account the access token belongs to. */
   me: User;
   /** Every role, by name. */
   roles: Array<Role>;
   /** The caller's live sessions (neither ended nor expired), newest first. */
   sessions: Array<Session>;
+  /** The identity providers configured for sign-in. */
+  signInProviders: Array<SignInProvider>;
   /** One account by id. */
   user?: Maybe<User>;
   /** Accounts in a stable order, `first` (1 to 100, default 20) at a time after the cursor `after`. */
@@ -393,6 +479,23 @@ export type Session = {
   lastUsedAt: Scalars['DateTime']['output'];
   /** The client's User-Agent header at login or at the last refresh, when it sent one. */
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+/** An identity provider users can sign in with (JANUS_SIGN_IN_PROVIDERS). */
+export type SignInProvider = {
+  __typename?: 'SignInProvider';
+  /** Pass it as `provider` to startSignIn, e.g. `github` or `google`. */
+  id: Scalars['String']['output'];
+};
+
+/** Where to send the browser to sign in at a provider. */
+export type SignInStart = {
+  __typename?: 'SignInStart';
+  /**
+   * The provider's authorization page, with Janus's state, nonce and PKCE challenge: navigate to it.
+   * The provider sends the browser back to the redirect URI with `code` and `state` in the query.
+   */
+  authorizationUrl: Scalars['String']['output'];
 };
 
 /** A pending TOTP secret, for an authenticator app. Nothing changes at login until `confirmTotp`. */
@@ -518,6 +621,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Identity: ResolverTypeWrapper<IdentityModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -526,6 +630,8 @@ export type ResolversTypes = {
   Registration: ResolverTypeWrapper<Omit<Registration, 'user'> & { user: ResolversTypes['User'] }>;
   Role: ResolverTypeWrapper<RoleModel>;
   Session: ResolverTypeWrapper<Session>;
+  SignInProvider: ResolverTypeWrapper<SignInProvider>;
+  SignInStart: ResolverTypeWrapper<SignInStart>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TotpEnrollment: ResolverTypeWrapper<TotpEnrollment>;
   User: ResolverTypeWrapper<UserViewModel>;
@@ -542,6 +648,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
+  Identity: IdentityModel;
   Int: Scalars['Int']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -549,6 +656,8 @@ export type ResolversParentTypes = {
   Registration: Omit<Registration, 'user'> & { user: ResolversParentTypes['User'] };
   Role: RoleModel;
   Session: Session;
+  SignInProvider: SignInProvider;
+  SignInStart: SignInStart;
   String: Scalars['String']['output'];
   TotpEnrollment: TotpEnrollment;
   User: UserViewModel;
@@ -628,17 +737,25 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type IdentityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   assignRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAssignRoleArgs, 'role' | 'userId'>>;
-  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'newPassword'>>;
+  completeSignIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationCompleteSignInArgs, 'code' | 'provider' | 'state'>>;
   confirmTotp?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
-  deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMeArgs, 'password'>>;
+  deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationDeleteMeArgs>>;
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
   disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDisableTotpArgs, 'code'>>;
   disableUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDisableUserArgs, 'userId'>>;
   enableUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationEnableUserArgs, 'userId'>>;
   enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
+  linkIdentity?: Resolver<ResolversTypes['Identity'], ParentType, ContextType, RequireFields<MutationLinkIdentityArgs, 'code' | 'provider' | 'state'>>;
   loginUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginUserArgs, 'email' | 'password'>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   logoutUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutUserArgs, 'refreshToken'>>;
@@ -649,6 +766,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   resendVerificationEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  startLinkIdentity?: Resolver<ResolversTypes['SignInStart'], ParentType, ContextType, RequireFields<MutationStartLinkIdentityArgs, 'provider' | 'redirectUri'>>;
+  startSignIn?: Resolver<ResolversTypes['SignInStart'], ParentType, ContextType, RequireFields<MutationStartSignInArgs, 'provider' | 'redirectUri'>>;
+  unlinkIdentity?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
   verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'mfaToken'>>;
 };
@@ -660,9 +780,11 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  identities?: Resolver<Array<ResolversTypes['Identity']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
+  signInProviders?: Resolver<Array<ResolversTypes['SignInProvider']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
@@ -688,6 +810,14 @@ export type SessionResolvers<ContextType = Context, ParentType extends Resolvers
   ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type SignInProviderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignInProvider'] = ResolversParentTypes['SignInProvider']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SignInStartResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignInStart'] = ResolversParentTypes['SignInStart']> = {
+  authorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type TotpEnrollmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TotpEnrollment'] = ResolversParentTypes['TotpEnrollment']> = {
@@ -724,12 +854,15 @@ export type Resolvers<ContextType = Context> = {
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Identity?: IdentityResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Registration?: RegistrationResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  SignInProvider?: SignInProviderResolvers<ContextType>;
+  SignInStart?: SignInStartResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;

@@ -10,4 +10,6 @@ export const module = defineModule({
   mappers: { User: new URL('./user-view.ts#UserView', import.meta.url) },
   entities: [User],
   permissions: ['users:read', 'users:write'],
+  // A password is one way to sign in; accounts made at an identity provider have none.
+  signInMethods: (em, userId) => em.count(User, { id: userId, passwordHash: { $ne: null } }),
 });

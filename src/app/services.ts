@@ -87,7 +87,7 @@ export function createServices(
   const emailFlows = createEmailFlows({ orm, passwords, tokens, oneTimeTokens, mfa, mail, audit, sessionRule });
   const core: CoreServices = {
     accounts,
-    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit, mail, eraseOwned: composition.eraseUser }),
+    lifecycle: createAccountLifecycle({ orm, passwords, tokens, audit, mail, eraseOwned: composition.eraseUser, reauthMaxAgeSeconds: config.reauthMaxAgeSeconds }),
     roles: createRoleService({ orm, audit, tokens }),
     tokens,
     sessions: createSessionService({ orm, audit, tokens }),
@@ -98,7 +98,8 @@ export function createServices(
   };
   // Each module fills the ModuleServices key it declares (src/modules/module.ts): the type of
   // each entry is checked in the module, the whole only here.
-  return { ...core, ...composition.services({ orm, audit }) } as Services;
+  const modules = composition.services({ orm, audit, core, sessionRule, signIn: config.signIn, signInMethods: composition.signInMethods });
+  return { ...core, ...modules } as Services;
 }
 
 /** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */

@@ -38,6 +38,9 @@ const AUDIT_EVENTS = [
   // roles:write from its last holder.
   'role.grant_refused',
   'role.demote_refused',
+  // An identity provider's account linked to or removed from a user (src/sign-in).
+  'identity.link',
+  'identity.unlink',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -31,6 +31,8 @@ export interface Composition {
   services(deps: ModuleDeps): Partial<ModuleServices>;
   /** Runs every module's erasure of a user's rows, in the transaction that deletes the user. */
   eraseUser(em: EntityManager, userId: string): Promise<void>;
+  /** The ways the user can sign in, summed over the modules. */
+  signInMethods(em: EntityManager, userId: string): Promise<number>;
 }
 
 const CORE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -96,6 +98,7 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
     if (undeclared.length > 0) throw new Error(`module ${module.name}: ${path.basename(file)} requires ${undeclared.join(', ')}, which no module declares`);
   }
   const erasers = modules.flatMap((module) => (module.onUserErased ? [module.onUserErased] : []));
+  const methodCounters = modules.flatMap((module) => (module.signInMethods ? [module.signInMethods] : []));
   return {
     sdlFiles,
     typeDefs,
@@ -110,6 +113,11 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
     services: (deps) => Object.assign({}, ...modules.map((module) => module.services?.(deps) ?? {})) as Partial<ModuleServices>,
     async eraseUser(em, userId) {
       for (const erase of erasers) await erase(em, userId);
+    },
+    async signInMethods(em, userId) {
+      let count = 0;
+      for (const counter of methodCounters) count += await counter(em, userId);
+      return count;
     },
   };
 }

@@ -1,13 +1,23 @@
 import type { AnyEntity, EntityClass } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
+import type { SessionRule } from '../accounts/session-rule.ts';
 import type { AuditLog } from '../audit/service.ts';
-import type { ModuleServices } from '../graphql/context.ts';
+import type { CoreServices, ModuleServices } from '../graphql/context.ts';
+import type { SignInSettings } from '../sign-in/providers.ts';
 
 /** What a module's services are built from: the database and the core services they may use. */
 export interface ModuleDeps {
   orm: MikroORM;
   audit: Pick<AuditLog, 'record' | 'recordAlone'>;
+  /** Janus's own services (sign-in opens sessions and second-factor challenges through them). */
+  core: Pick<CoreServices, 'tokens' | 'mfa'>;
+  /** Whom a session may belong to (disabled users never; unconfirmed ones under JANUS_REQUIRE_VERIFIED_EMAIL). */
+  sessionRule: SessionRule;
+  /** JANUS_SIGN_IN_PROVIDERS and JANUS_SIGN_IN_REDIRECT_URIS. */
+  signIn: SignInSettings;
+  /** The ways a user can sign in, as every module counts them (`signInMethods` below), in `em`'s transaction. */
+  signInMethods: (em: EntityManager, userId: string) => Promise<number>;
 }
 
 /**
@@ -41,6 +51,12 @@ export interface JanusModule {
    * anonymise them in `em`, the transaction that deletes the user.
    */
   onUserErased?: (em: EntityManager, userId: string) => Promise<void>;
+  /**
+   * How many ways the user has to sign in through this module (a password, identities at
+   * providers, passkeys), in `em`'s transaction: removing the last of all modules' together is
+   * refused, so that nobody is locked out of their own account.
+   */
+  signInMethods?: (em: EntityManager, userId: string) => Promise<number>;
 }
 
 /** Typed identity: a module file says `export const module = defineModule({ … })`. */
