@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountCalls } from '../../test/support/account-calls.ts';
 import { authCalls } from '../../test/support/auth-calls.ts';
@@ -196,6 +197,42 @@ describe.each(SURFACES)('sign-in at an OpenID provider on %s', (surface: Surface
   it('does not let a federated login satisfy @requiresMfa', async () => {
     const { data } = await signIn(surface, providerAccount());
     expect((await perform(server, surface, mfaCalls.regenerateRecoveryCodes(), data!.token)).code).toBe('MFA_REQUIRED');
+  });
+
+  it('asks an account with a second factor for it after the provider, and the session says fed and otp', async () => {
+    const login = providerAccount();
+    const { data } = await signIn(surface, login);
+    const { secret } = (await perform(server, surface, mfaCalls.enroll(), data!.token)).data!;
+    const code = TOTP.generate({ secret: Secret.fromBase32(secret) });
+    const recoveryCodes = (await perform(server, surface, mfaCalls.confirm(code), data!.token)).data!;
+
+    const challenged = await signIn(surface, login);
+    expect(challenged.code).toBe('MFA_REQUIRED');
+    const verified = await perform(server, surface, mfaCalls.verify(challenged.extensions!.mfaToken as string, recoveryCodes[0]!));
+    expect(decodeJwt(verified.data!.token).amr).toEqual(['fed', 'otp']);
+  });
+});
+
+describe('an account without a password, once its login is no longer recent', () => {
+  let strict: TestServer;
+  beforeAll(async () => {
+    strict = await startTestServer({
+      JANUS_SIGN_IN_PROVIDERS: JSON.stringify([{ id: PROVIDER, issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret }]),
+      JANUS_SIGN_IN_REDIRECT_URIS: REDIRECT_URI,
+      JANUS_REAUTH_MAX_AGE: '1',
+    });
+  });
+  afterAll(() => strict?.close());
+
+  it.each(SURFACES)('cannot delete itself on %s: REAUTHENTICATION_REQUIRED, and the account stays', async (surface) => {
+    const started = await perform(strict, surface, signInCalls.start(PROVIDER, REDIRECT_URI));
+    const query = await signInAtProvider(started.data!.authorizationUrl, REDIRECT_URI, providerAccount());
+    const { data } = await perform(strict, surface, signInCalls.complete(PROVIDER, query.get('code')!, query.get('state')!));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const refused = await perform(strict, surface, accountCalls.deleteMe(), data!.token);
+    expect(refused).toMatchObject({ code: 'REAUTHENTICATION_REQUIRED', status: surface === 'rest' ? 401 : 200 });
+    const rows = await strict.running.database.orm.em.getConnection().execute('select id from users where id = ?', [data!.user.id]);
+    expect(rows).toHaveLength(1);
   });
 });
 

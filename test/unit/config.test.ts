@@ -119,6 +119,8 @@ describe('loadConfig accepted values', () => {
       JANUS_REQUIRE_VERIFIED_EMAIL: 'true',
       JANUS_MAIL_MIN_INTERVAL: '30',
       JANUS_MAIL_TEMPLATES_DIR: '/etc/janus/mail',
+      JANUS_SIGN_IN_PROVIDERS: '[{"id":"github","clientId":"gh","clientSecret":"ghs"}]',
+      JANUS_SIGN_IN_REDIRECT_URIS: 'https://app.example.com/signed-in',
     });
     expect(config).toEqual({
       port: 8080,
@@ -167,6 +169,10 @@ describe('loadConfig accepted values', () => {
         requireVerifiedEmail: true,
         minIntervalSeconds: 30,
         templatesDir: '/etc/janus/mail',
+      },
+      signIn: {
+        providers: [{ kind: 'github', id: 'github', clientId: 'gh', clientSecret: 'ghs', baseUrl: undefined }],
+        redirectUris: ['https://app.example.com/signed-in'],
       },
     });
   });
