@@ -19,7 +19,8 @@ const config: CodegenConfig = {
         contextType: '../src/graphql/context.ts#Context',
         mapperTypeSuffix: 'Model',
         mappers: Object.fromEntries(Object.entries(composition.mappers).map(([type, target]) => [type, fromGenerated(target)])),
-        scalars: { DateTime: 'Date' },
+        // A JSON object: resolvers may answer any object type (WebAuthn's option interfaces have no index signature).
+        scalars: { DateTime: 'Date', JSON: { input: 'Record<string, unknown>', output: 'object' } },
         enumsAsTypes: true,
         useIndexSignature: false,
         strictScalars: true,
@@ -34,7 +35,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: 'string' },
+        scalars: { DateTime: 'string', JSON: 'Record<string, unknown>' },
       },
     },
     'generated/schema.graphql': {

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserView as UserViewModel } from '../src/accounts/user-view.ts';
 import type { AuditEvent as AuditEventModel } from '../src/audit/audit-event.entity.ts';
+import type { Passkey as PasskeyModel } from '../src/passkeys/entities.ts';
 import type { Role as RoleModel } from '../src/roles/role.entity.ts';
 import type { Identity as IdentityModel } from '../src/sign-in/entities.ts';
 import type { Context } from '../src/graphql/context.ts';
@@ -18,6 +19,11 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO 8601 date and time in UTC, e.g. `2026-11-23T04:19:28.000Z`. */
   DateTime: { input: Date; output: Date; }
+  /**
+   * A JSON object, sent and answered as it is (not as a string): the WebAuthn options a browser's
+   * `navigator.credentials.create`/`get` take and the credentials they give (`credential.toJSON()`).
+   */
+  JSON: { input: Record<string, unknown>; output: object; }
 };
 
 /** A security-relevant event, recorded in the same transaction as the change it describes. */
@@ -34,8 +40,10 @@ export type AuditEvent = {
    * email.verification_sent, email.verified, role.create,
    * role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
    * role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
-   * mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure or
-   * mfa.recovery_codes.
+   * mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure,
+   * mfa.recovery_codes, passkey.register, passkey.delete or passkey.counter_regression (a passkey
+   * login refused because its signature counter did not rise: a cloned authenticator or a replay).
+   * Passkey logins are login.success / login.failure like the others.
    */
   event: Scalars['String']['output'];
   id: Scalars['ID']['output'];
@@ -124,6 +132,12 @@ export type Mutation = {
    */
   deleteMe: Scalars['Boolean']['output'];
   /**
+   * Deletes one of the caller's passkeys: it signs in no more. Any other id is NOT_FOUND. The
+   * account's last way to sign in (no password, no identity at a provider, no other passkey) stays:
+   * LAST_SIGN_IN_METHOD.
+   */
+  deletePasskey: Scalars['Boolean']['output'];
+  /**
    * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
    * second-factor data and every mail about it (queued mail is cancelled, sent mail forgotten). The
    * audit trail keeps the user's id as a tombstone, without IP or user agent (never an email or a
@@ -150,6 +164,23 @@ export type Mutation = {
    * confirmed email address (EMAIL_NOT_VERIFIED otherwise).
    */
   enrollTotp: TotpEnrollment;
+  /**
+   * Completes a passkey login with the browser's answer (`credential.toJSON()` of
+   * `navigator.credentials.get`). The challenge is used up by this call, whatever its outcome
+   * (INVALID_PASSKEY_CHALLENGE when unknown, used or expired). An unknown or deleted passkey, one
+   * of another account than the email's, a failed check, or a signature counter that did not rise
+   * fail alike with INVALID_PASSKEY. The session's `amr` is `hwk` (or `swk` for a synced passkey),
+   * `user`, `mfa`: it satisfies @requiresMfa, with no TOTP step. A disabled account fails with
+   * ACCOUNT_DISABLED (with JANUS_REQUIRE_VERIFIED_EMAIL, an unconfirmed one with EMAIL_NOT_VERIFIED).
+   */
+  finishPasskeyLogin: AuthPayload;
+  /**
+   * Adds the passkey the browser created (`credential.toJSON()` of `navigator.credentials.create`)
+   * for the pending registration, named `name` (default "Passkey", at most 100 characters).
+   * INVALID_PASSKEY_CHALLENGE: no pending registration (or it expired); INVALID_PASSKEY: the
+   * answer failed a check (origin, rp id, user verification) or the passkey is registered already.
+   */
+  finishPasskeyRegistration: Passkey;
   /**
    * Completes linking with the `code` and `state` of the redirect. IDENTITY_LINKED when that
    * provider account belongs to another account, or the caller has one at this provider already;
@@ -188,6 +219,8 @@ export type Mutation = {
    * EMAIL_TAKEN is answered only with the setting off.
    */
   registerUser: Registration;
+  /** Renames one of the caller's passkeys (1 to 100 characters); any other id is NOT_FOUND. */
+  renamePasskey: Passkey;
   /**
    * Mails a password-reset link (valid JANUS_RESET_TOKEN_TTL seconds, once) when the email belongs
    * to an account. Always answers true, alike for known and unknown emails, with the same work
@@ -221,6 +254,19 @@ export type Mutation = {
    * linkIdentity. Needs a recent login: it adds a way into the account.
    */
   startLinkIdentity: SignInStart;
+  /**
+   * Starts a passkey login. With an email, the options name that account's passkeys; without one,
+   * any passkey of this site may answer (a discoverable credential: the browser lets the user
+   * choose). An address without an account or without a passkey answers alike, with a decoy.
+   */
+  startPasskeyLogin: PasskeyChallenge;
+  /**
+   * Starts adding a passkey: the options (PublicKeyCredentialCreationOptionsJSON) for
+   * `navigator.credentials.create`, valid for 5 minutes; a new start replaces a pending one.
+   * Needs a recent login (REAUTHENTICATION_REQUIRED otherwise) and, while mail goes out, a
+   * confirmed email address (EMAIL_NOT_VERIFIED otherwise).
+   */
+  startPasskeyRegistration: Scalars['JSON']['output'];
   /**
    * Begins a sign-in at a provider: answers the URL to send the browser to. `redirectUri` must be
    * one of JANUS_SIGN_IN_REDIRECT_URIS (BAD_USER_INPUT otherwise, as for an unknown provider). The
@@ -284,6 +330,11 @@ export type MutationDeleteMeArgs = {
 };
 
 
+export type MutationDeletePasskeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteUserArgs = {
   userId: Scalars['ID']['input'];
 };
@@ -301,6 +352,18 @@ export type MutationDisableUserArgs = {
 
 export type MutationEnableUserArgs = {
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationFinishPasskeyLoginArgs = {
+  challengeId: Scalars['ID']['input'];
+  response: Scalars['JSON']['input'];
+};
+
+
+export type MutationFinishPasskeyRegistrationArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  response: Scalars['JSON']['input'];
 };
 
 
@@ -337,6 +400,12 @@ export type MutationRegisterUserArgs = {
 };
 
 
+export type MutationRenamePasskeyArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationRequestPasswordResetArgs = {
   email: Scalars['String']['input'];
 };
@@ -356,6 +425,11 @@ export type MutationRevokeSessionArgs = {
 export type MutationStartLinkIdentityArgs = {
   provider: Scalars['String']['input'];
   redirectUri: Scalars['String']['input'];
+};
+
+
+export type MutationStartPasskeyLoginArgs = {
+  email?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -387,6 +461,30 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** A passkey (a WebAuthn credential) of the caller's account. */
+export type Passkey = {
+  __typename?: 'Passkey';
+  /** Whether it is backed up (synced) now, as its last use said. */
+  backedUp: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** `singleDevice` (bound to one authenticator) or `multiDevice` (may be synced to other devices). */
+  deviceType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The last login with it; null until its first. */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** A label for the owner, e.g. the device it lives on. */
+  name: Scalars['String']['output'];
+};
+
+/** A passkey login's challenge: the options for `navigator.credentials.get`, and the id `finishPasskeyLogin` quotes. */
+export type PasskeyChallenge = {
+  __typename?: 'PasskeyChallenge';
+  /** Single use, valid for 5 minutes. */
+  challengeId: Scalars['ID']['output'];
+  /** PublicKeyCredentialRequestOptionsJSON: pass it to `PublicKeyCredential.parseRequestOptionsFromJSON`. */
+  options: Scalars['JSON']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The audit trail, newest first, `first` (1 to 100, default 20) at a time after the cursor `after`. */
@@ -395,6 +493,8 @@ export type Query = {
   identities: Array<Identity>;
   /** The account the access token belongs to. */
   me: User;
+  /** The caller's passkeys, oldest first. */
+  passkeys: Array<Passkey>;
   /** Every role, by name. */
   roles: Array<Role>;
   /** The caller's live sessions (neither ended nor expired), newest first. */
@@ -623,8 +723,11 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Identity: ResolverTypeWrapper<IdentityModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Passkey: ResolverTypeWrapper<PasskeyModel>;
+  PasskeyChallenge: ResolverTypeWrapper<PasskeyChallenge>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RateLimitRate: RateLimitRate;
   Registration: ResolverTypeWrapper<Omit<Registration, 'user'> & { user: ResolversTypes['User'] }>;
@@ -650,8 +753,11 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Identity: IdentityModel;
   Int: Scalars['Int']['output'];
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  Passkey: PasskeyModel;
+  PasskeyChallenge: PasskeyChallenge;
   Query: Record<PropertyKey, never>;
   Registration: Omit<Registration, 'user'> & { user: ResolversParentTypes['User'] };
   Role: RoleModel;
@@ -743,6 +849,10 @@ export type IdentityResolvers<ContextType = Context, ParentType extends Resolver
   provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   assignRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAssignRoleArgs, 'role' | 'userId'>>;
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'newPassword'>>;
@@ -750,11 +860,14 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   confirmTotp?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
   deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationDeleteMeArgs>>;
+  deletePasskey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePasskeyArgs, 'id'>>;
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
   disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDisableTotpArgs, 'code'>>;
   disableUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDisableUserArgs, 'userId'>>;
   enableUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationEnableUserArgs, 'userId'>>;
   enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
+  finishPasskeyLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationFinishPasskeyLoginArgs, 'challengeId' | 'response'>>;
+  finishPasskeyRegistration?: Resolver<ResolversTypes['Passkey'], ParentType, ContextType, RequireFields<MutationFinishPasskeyRegistrationArgs, 'response'>>;
   linkIdentity?: Resolver<ResolversTypes['Identity'], ParentType, ContextType, RequireFields<MutationLinkIdentityArgs, 'code' | 'provider' | 'state'>>;
   loginUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginUserArgs, 'email' | 'password'>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -762,11 +875,14 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   regenerateRecoveryCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   registerUser?: Resolver<ResolversTypes['Registration'], ParentType, ContextType, RequireFields<MutationRegisterUserArgs, 'email' | 'firstName' | 'lastName' | 'password' | 'phoneNumber' | 'role'>>;
+  renamePasskey?: Resolver<ResolversTypes['Passkey'], ParentType, ContextType, RequireFields<MutationRenamePasskeyArgs, 'id' | 'name'>>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resendVerificationEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   startLinkIdentity?: Resolver<ResolversTypes['SignInStart'], ParentType, ContextType, RequireFields<MutationStartLinkIdentityArgs, 'provider' | 'redirectUri'>>;
+  startPasskeyLogin?: Resolver<ResolversTypes['PasskeyChallenge'], ParentType, ContextType, Partial<MutationStartPasskeyLoginArgs>>;
+  startPasskeyRegistration?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   startSignIn?: Resolver<ResolversTypes['SignInStart'], ParentType, ContextType, RequireFields<MutationStartSignInArgs, 'provider' | 'redirectUri'>>;
   unlinkIdentity?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
@@ -778,10 +894,25 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type PasskeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Passkey'] = ResolversParentTypes['Passkey']> = {
+  backedUp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deviceType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PasskeyChallengeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PasskeyChallenge'] = ResolversParentTypes['PasskeyChallenge']> = {
+  challengeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  options?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   identities?: Resolver<Array<ResolversTypes['Identity']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   signInProviders?: Resolver<Array<ResolversTypes['SignInProvider']>, ParentType, ContextType>;
@@ -855,8 +986,11 @@ export type Resolvers<ContextType = Context> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Identity?: IdentityResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Passkey?: PasskeyResolvers<ContextType>;
+  PasskeyChallenge?: PasskeyChallengeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Registration?: RegistrationResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;

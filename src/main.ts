@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError } from './shared/config-error.ts';
-import { LOGIN_RATE_LIMIT_DEFAULT, loadConfig, type Config } from './app/config.ts';
+import { LOGIN_RATE_LIMIT_DEFAULT, loadConfig, type Config } from './config/config.ts';
 import { runPrimary } from './app/cluster.ts';
 import { startServer } from './app/server.ts';
 

@@ -64,9 +64,8 @@ export function createAccountMail(deps: {
   templates: Templates;
   tokens: OneTimeTokens;
   appUrl: string;
-  ttlSeconds: Readonly<Record<TokenPurpose, number>>;
 }): AccountMail {
-  const { outbox, throttle, templates, tokens, appUrl, ttlSeconds } = deps;
+  const { outbox, throttle, templates, tokens, appUrl } = deps;
 
   function tokenMail(purpose: TokenPurpose, user: Recipient) {
     const token = tokens.generate();
@@ -77,7 +76,7 @@ export function createAccountMail(deps: {
       appUrl,
       link,
       token: token.secret,
-      expiresIn: describeDuration(ttlSeconds[purpose]),
+      expiresIn: describeDuration(tokens.ttlSeconds[purpose]),
     });
     return { token, mail };
   }

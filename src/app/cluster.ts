@@ -2,8 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { openDatabase } from '../db/orm.ts';
 import { composition } from './composition.ts';
-import type { Config } from './config.ts';
-import { loadKeyRing } from './keyring.ts';
+import type { Config } from '../config/config.ts';
+import { loadKeyRing } from '../config/keyring.ts';
 import { createLogger } from './logger.ts';
 
 /**

@@ -3,6 +3,7 @@ import { purgeOldAuditEvents } from '../audit/retention.ts';
 import { purgeSentMail } from '../mail/purge.ts';
 import { purgeExpiredChallenges } from '../mfa/purge.ts';
 import { purgeExpiredOneTimeTokens } from '../onetime-tokens/purge.ts';
+import { purgeExpiredPasskeyChallenges } from '../passkeys/purge.ts';
 import { purgeExpiredSignIns } from '../sign-in/purge.ts';
 import type { TokenService } from '../tokens/service.ts';
 import type { Logger } from './logger.ts';
@@ -15,6 +16,7 @@ export interface HousekeepingCounts {
   sessions: number;
   oneTimeTokens: number;
   mfaChallenges: number;
+  passkeyChallenges: number;
   /** Sign-ins at identity providers started and never completed. */
   signInStates: number;
   sentMail: number;
@@ -37,10 +39,11 @@ export async function runHousekeeping(deps: HousekeepingDeps, now = new Date()):
   const { refreshTokens, sessions } = await deps.tokens.purgeExpired(now);
   const oneTimeTokens = await purgeExpiredOneTimeTokens(em(), now);
   const mfaChallenges = await purgeExpiredChallenges(em(), now);
+  const passkeyChallenges = await purgeExpiredPasskeyChallenges(em(), now);
   const signInStates = await purgeExpiredSignIns(em(), now);
   const sentMail = await purgeSentMail(em(), now);
   const auditEvents = deps.auditRetentionDays === undefined ? undefined : await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
-  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, signInStates, sentMail, auditEvents };
+  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, signInStates, sentMail, auditEvents };
 }
 
 /**

@@ -38,6 +38,10 @@ const AUDIT_EVENTS = [
   // roles:write from its last holder.
   'role.grant_refused',
   'role.demote_refused',
+  'passkey.register',
+  'passkey.delete',
+  // A passkey login whose signature counter did not rise: a cloned authenticator, or a replay.
+  'passkey.counter_regression',
   // An identity provider's account linked to or removed from a user (src/sign-in).
   'identity.link',
   'identity.unlink',

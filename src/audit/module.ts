@@ -1,6 +1,7 @@
 import { defineModule } from '../modules/module.ts';
 import { AuditEvent } from './audit-event.entity.ts';
 import * as resolvers from './resolvers.ts';
+import { createAuditLog } from './service.ts';
 
 /** The audit trail. */
 export const module = defineModule({
@@ -10,4 +11,5 @@ export const module = defineModule({
   mappers: { AuditEvent: new URL('./audit-event.entity.ts#AuditEvent', import.meta.url) },
   entities: [AuditEvent],
   permissions: ['audit:read'],
+  services: { audit: ({ database }) => createAuditLog({ orm: database.orm }) },
 });

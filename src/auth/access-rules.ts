@@ -48,8 +48,17 @@ export function accessMarkersOf(field: GraphQLField<unknown, unknown>): string[]
   return (field.astNode?.directives ?? []).map((node) => node.name.value).filter((name) => names.includes(name));
 }
 
-/** The RFC 8176 method reference of a one-time code: what @requiresMfa looks for in `amr`. */
-const SECOND_FACTOR = 'otp';
+/**
+ * What @requiresMfa accepts in `amr` (RFC 8176 method references), the one place that decides it:
+ * a one-time code after the password (`otp`: verifyMfa), or a login that was multi-factor in
+ * itself (`mfa`: a passkey with user verification, src/passkeys).
+ */
+const SECOND_FACTOR_PROOFS: readonly string[] = ['otp', 'mfa'];
+
+/** Whether a login proven by `amr` satisfies @requiresMfa. */
+function provesSecondFactor(amr: readonly string[]): boolean {
+  return amr.some((method) => SECOND_FACTOR_PROOFS.includes(method));
+}
 
 function ruleOf(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): AccessRule {
   let rule = markerRuleOf(schema, field);
@@ -142,7 +151,7 @@ export function checkAccess(
     needsRecentLogin ||= rule.recentLogin === true;
   }
   // Last: a step-up is worth asking for only when nothing else would refuse the caller anyway.
-  if (needsSecondFactor && !principal?.claims.amr.includes(SECOND_FACTOR)) return new MfaRequiredError();
+  if (needsSecondFactor && !provesSecondFactor(principal?.claims.amr ?? [])) return new MfaRequiredError();
   if (needsRecentLogin && (principal?.claims.auth_time ?? 0) < policy.nowSeconds - policy.reauthMaxAgeSeconds) {
     return new ReauthenticationRequiredError(policy.reauthMaxAgeSeconds);
   }

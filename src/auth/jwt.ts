@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTHeaderParameters, type KeyObject } from 'jose';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { isUuid } from '../shared/uuid.ts';
+import { shapedClaims, type ClaimShape } from './claim-shapes.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
 import { protectedHeaderOf } from './token-shape.ts';
 import { createVerifiedTokenCache } from './verified-tokens.ts';
@@ -13,8 +14,9 @@ export interface AccessClaims {
   role: string;
   perms: string[];
   /**
-   * How the session's login was proven, as RFC 8176 method references: ["pwd"], or ["pwd","otp"]
-   * after a TOTP or recovery code. The session keeps it across refreshes.
+   * How the session's login was proven, as RFC 8176 method references: ["pwd"], ["pwd","otp"]
+   * after a TOTP or recovery code, or ["hwk" or "swk","user","mfa"] with a passkey. The session
+   * keeps it across refreshes.
    */
   amr: string[];
   /**
@@ -85,29 +87,31 @@ function hasAccessClaims(
 
 export function createAccessTokenService(options: {
   key: SigningKey;
-  /** Keys from before a rotation: they verify tokens still in circulation, never sign. */
-  previousKeys?: readonly VerificationKey[];
+  /**
+   * Keys that verify but never sign access tokens: the ring's RS256 key beside an EdDSA/ES256
+   * signing key, and keys from before a rotation, for tokens still in circulation.
+   */
+  verifyKeys?: readonly VerificationKey[];
   issuer: string;
   audience: string;
   ttlSeconds: number;
+  /** Claim sets added for other verifiers (JANUS_JWT_CLAIMS); verification ignores them. */
+  claimShapes?: readonly ClaimShape[];
 }): AccessTokenService {
-  const { key, issuer, audience, ttlSeconds } = options;
-  const keysById = new Map<string, KeyObject>(
-    [key, ...(options.previousKeys ?? [])].map((known) => [known.kid, known.verificationKey]),
-  );
-  // Only reached for a kid checked against keysById before jose runs.
-  const resolveKey = (header: JWTHeaderParameters): KeyObject => keysById.get(header.kid!)!;
+  const { key, issuer, audience, ttlSeconds, claimShapes = [] } = options;
+  // Each kid verifies only with its own key's algorithm: an RS256 public key is never taken for an HS256 secret.
+  const keysById = new Map<string, VerificationKey>([...(options.verifyKeys ?? []), key].map((known) => [known.kid, known]));
   // Kept by the 15% rule: the GraphQL `me` rows cost ~1.5-2x the CPU per answer without it (docs/performance.md).
   const verifiedTokens = createVerifiedTokenCache({
     maxEntries: VERIFIED_TOKEN_CACHE_ENTRIES,
     clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
   });
 
-  /** jose's full check, for a token whose header names this Janus's algorithm and one of its keys. */
-  async function verify(token: string): Promise<AccessTokenCheck> {
+  /** jose's full check, for a token whose header names one of this Janus's keys and that key's algorithm. */
+  async function verify(token: string, known: VerificationKey): Promise<AccessTokenCheck> {
     try {
-      const { payload } = await jwtVerify(token, resolveKey, {
-        algorithms: [key.alg],
+      const { payload } = await jwtVerify(token, known.verificationKey, {
+        algorithms: [known.alg],
         issuer,
         audience,
         typ: ACCESS_TOKEN_TYPE,
@@ -130,6 +134,7 @@ export function createAccessTokenService(options: {
     sign(claims) {
       const issuedAt = Math.floor(Date.now() / 1000);
       return new SignJWT({
+        ...shapedClaims(claimShapes, claims),
         sid: claims.sid,
         ver: claims.ver,
         role: claims.role,
@@ -151,8 +156,9 @@ export function createAccessTokenService(options: {
       if (cached) return { status: 'valid', claims: cached };
       // Kept by the 15% rule: the bad-token row costs ~1.8-1.9x the CPU per answer without it (docs/performance.md).
       const header = protectedHeaderOf(token);
-      if (!header || header.alg !== key.alg || typeof header.kid !== 'string' || !keysById.has(header.kid)) return INVALID;
-      return verify(token);
+      const known = typeof header?.kid === 'string' ? keysById.get(header.kid) : undefined;
+      if (!known || header?.alg !== known.alg) return INVALID;
+      return verify(token, known);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Config } from '../app/config.ts';
-import type { KeyRing, Services } from '../app/services.ts';
+import type { Config } from '../config/config.ts';
+import type { Services } from '../app/services.ts';
+import type { KeyRing } from '../config/keyring.ts';
 import { createSecretBox, keyIdOf } from '../mfa/encryption.ts';
 import { reencryptTotpSecrets } from '../mfa/key-rotation.ts';
 import { listDevMail, showDevMail } from './dev-mail.ts';

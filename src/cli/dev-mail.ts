@@ -1,4 +1,4 @@
-import type { Config } from '../app/config.ts';
+import type { Config } from '../config/config.ts';
 import { devMailDir, readDevMails, type DevMail } from '../mail/dev-mailbox.ts';
 
 type Print = (line: string) => void;

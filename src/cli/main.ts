@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../db/orm.ts';
-import { ConfigError, loadConfig } from '../app/config.ts';
-import { loadKeyRing } from '../app/keyring.ts';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { loadKeyRing } from '../config/keyring.ts';
 import { composition } from '../app/composition.ts';
 import { createServices } from '../app/services.ts';
 import { DomainError } from '../shared/errors.ts';

@@ -78,7 +78,7 @@ export const module = defineModule({
   entities: [${n.pascal}],
   migrations: new URL('./migrations/', import.meta.url),
   permissions: [READ_ANY],
-  services: ({ orm }) => ({ ${n.plural}: create${n.pascal}Service(orm) }),
+  services: { ${n.plural}: ({ database }) => create${n.pascal}Service(database.orm) },
   // A user's ${n.plural} go with the account. To keep them instead, anonymise: make \`owner\`
   // nullable and \`nativeUpdate(${n.pascal}, { owner: userId }, { owner: null })\`.
   onUserErased: async (em, userId) => {

@@ -5,9 +5,12 @@ import type { AnyEntity, EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Kind, parse } from 'graphql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
-import type { ModuleServices } from '../graphql/context.ts';
-import { DateTime } from '../graphql/scalars.ts';
-import type { JanusModule, ModuleDeps } from './module.ts';
+import type { Services } from '../graphql/context.ts';
+import { DateTime, JSONObject } from '../graphql/scalars.ts';
+import type { JanusModule, ModuleDeps, Registry } from './module.ts';
+
+/** What the process hands the service factories; composition adds the registry, the erasure and the sign-in method count. */
+export type ServiceInputs = Omit<ModuleDeps, 'services' | 'eraseUser' | 'signInMethods'>;
 
 /** What every module shares: the directives and scalars. */
 const SHARED_SDL_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
@@ -27,8 +30,11 @@ export interface Composition {
   mappers: Record<string, string>;
   /** Every permission some module declares. */
   permissions: string[];
-  /** The modules' services, built from the core services. */
-  services(deps: ModuleDeps): Partial<ModuleServices>;
+  /**
+   * Builds every service the modules provide, each once, in the order their reads ask for
+   * (src/modules/module.ts ModuleDeps); throws naming the chain on a cycle or a key no module provides.
+   */
+  services(inputs: ServiceInputs): Services;
   /** Runs every module's erasure of a user's rows, in the transaction that deletes the user. */
   eraseUser(em: EntityManager, userId: string): Promise<void>;
   /** The ways the user can sign in, summed over the modules. */
@@ -58,7 +64,7 @@ function mergeResolvers(modules: readonly JanusModule[]): Resolvers {
       }
     }
   }
-  return { ...(merged as Resolvers), DateTime };
+  return { ...(merged as Resolvers), DateTime, JSON: JSONObject };
 }
 
 /** The permissions `@requiresPermission` checks in an SDL text. */
@@ -76,12 +82,57 @@ function requiredPermissions(sdl: string): string[] {
   return found;
 }
 
+type Factory = (deps: ModuleDeps) => unknown;
+
+/** Which module provides each service key; refuses a key two modules provide. */
+function serviceFactories(modules: readonly JanusModule[]): Map<string, { module: string; build: Factory }> {
+  const factories = new Map<string, { module: string; build: Factory }>();
+  for (const module of modules) {
+    for (const [key, build] of Object.entries(module.services ?? {}) as [string, Factory][]) {
+      const other = factories.get(key);
+      if (other) throw new Error(`modules ${other.module} and ${module.name} both provide the service ${key}`);
+      factories.set(key, { module: module.name, build });
+    }
+  }
+  return factories;
+}
+
+/**
+ * The lazy registry the factories read: a key is built by its factory on first read, once. The
+ * keys being built form the chain a cycle or a missing key is reported with.
+ */
+function buildServices(factories: ReturnType<typeof serviceFactories>, inputs: Omit<ModuleDeps, 'services'>): Services {
+  const built = new Map<string, unknown>();
+  const building: string[] = [];
+  const read = (key: string): unknown => {
+    if (built.has(key)) return built.get(key);
+    const chain = [...building, key].join(' → ');
+    const factory = factories.get(key);
+    if (!factory) throw new Error(`no module provides the service ${key} (${chain})`);
+    if (building.includes(key)) throw new Error(`services depend on one another in a cycle: ${chain}`);
+    building.push(key);
+    try {
+      const service = factory.build(deps);
+      built.set(key, service);
+      return service;
+    } finally {
+      building.pop();
+    }
+  };
+  const registry = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? read(key) : undefined) }) as Registry;
+  const deps: ModuleDeps = { ...inputs, services: registry };
+  for (const key of factories.keys()) read(key);
+  // Resolvers read a plain object (no trap per request); its type shows them only Services.
+  return Object.fromEntries(built) as unknown as Services;
+}
+
 const byFileName = (a: string, b: string): number => path.basename(a).localeCompare(path.basename(b)) || a.localeCompare(b);
 
 /**
  * Composes the modules: one SDL, one resolver map, one entity list, one migration history, one
  * permission list, one erasure. Refuses at start-up what would otherwise surface per request:
- * two modules of one name, two resolvers for one field, an SDL permission no module declares.
+ * two modules of one name, two resolvers for one field, an SDL permission no module declares,
+ * a service two modules provide.
  */
 export function composeModules(modules: readonly JanusModule[]): Composition {
   const names = new Set<string>();
@@ -99,6 +150,15 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
   }
   const erasers = modules.flatMap((module) => (module.onUserErased ? [module.onUserErased] : []));
   const methodCounters = modules.flatMap((module) => (module.signInMethods ? [module.signInMethods] : []));
+  const factories = serviceFactories(modules);
+  const eraseUser = async (em: EntityManager, userId: string): Promise<void> => {
+    for (const erase of erasers) await erase(em, userId);
+  };
+  const signInMethods = async (em: EntityManager, userId: string): Promise<number> => {
+    let count = 0;
+    for (const counter of methodCounters) count += await counter(em, userId);
+    return count;
+  };
   return {
     sdlFiles,
     typeDefs,
@@ -110,14 +170,8 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
       modules.flatMap((module) => Object.entries(module.mappers ?? {}).map(([type, url]) => [type, `${fileURLToPath(url)}${url.hash}`])),
     ),
     permissions,
-    services: (deps) => Object.assign({}, ...modules.map((module) => module.services?.(deps) ?? {})) as Partial<ModuleServices>,
-    async eraseUser(em, userId) {
-      for (const erase of erasers) await erase(em, userId);
-    },
-    async signInMethods(em, userId) {
-      let count = 0;
-      for (const counter of methodCounters) count += await counter(em, userId);
-      return count;
-    },
+    services: (inputs) => buildServices(factories, { ...inputs, eraseUser, signInMethods }),
+    eraseUser,
+    signInMethods,
   };
 }

@@ -1,24 +1,42 @@
 import type { AnyEntity, EntityClass } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
-import type { SessionRule } from '../accounts/session-rule.ts';
-import type { AuditLog } from '../audit/service.ts';
-import type { CoreServices, ModuleServices } from '../graphql/context.ts';
-import type { SignInSettings } from '../sign-in/providers.ts';
+import type { Config } from '../config/config.ts';
+import type { KeyRing } from '../config/keyring.ts';
+import type { Database } from '../db/orm.ts';
+import type { Services } from '../graphql/context.ts';
 
-/** What a module's services are built from: the database and the core services they may use. */
+/**
+ * Building blocks the services share that resolvers must not reach (password hashing, the
+ * access-token signer, …): provided and read like services, but absent from `context.services`.
+ * A module declares its own with `declare module '../modules/module.ts' { interface Internals { … } }`.
+ */
+// Empty until a module augments it.
+export interface Internals {}
+
+/** Everything a service factory may read: the services resolvers see and the internals. */
+export type Registry = Services & Internals;
+
+/** What a module's service factories are built from. */
 export interface ModuleDeps {
-  orm: MikroORM;
-  audit: Pick<AuditLog, 'record' | 'recordAlone'>;
-  /** Janus's own services (sign-in opens sessions and second-factor challenges through them). */
-  core: Pick<CoreServices, 'tokens' | 'mfa'>;
-  /** Whom a session may belong to (disabled users never; unconfirmed ones under JANUS_REQUIRE_VERIFIED_EMAIL). */
-  sessionRule: SessionRule;
-  /** JANUS_SIGN_IN_PROVIDERS and JANUS_SIGN_IN_REDIRECT_URIS. */
-  signIn: SignInSettings;
-  /** The ways a user can sign in, as every module counts them (`signInMethods` below), in `em`'s transaction. */
-  signInMethods: (em: EntityManager, userId: string) => Promise<number>;
+  config: Config;
+  database: Pick<Database, 'orm' | 'statements' | 'outsideClients'>;
+  keys: KeyRing;
+  /**
+   * Every other service, built on first read by the factory that provides it (once); a cycle or
+   * a key no module provides fails the start. Read what you need when building, not per call.
+   */
+  services: Registry;
+  /** Runs every module's `onUserErased`, in the transaction that deletes the user. */
+  eraseUser(em: EntityManager, userId: string): Promise<void>;
+  /** The ways the user can sign in, every module's `signInMethods` summed, in `em`'s transaction. */
+  signInMethods(em: EntityManager, userId: string): Promise<number>;
+  /** Reports each password hash's duration (the server's metrics). */
+  observeHashing?: (seconds: number) => void;
 }
+
+/** One factory per service key: a service may depend on services of any module, in any order. */
+export type ServiceFactories = { [K in keyof Registry]?: (deps: ModuleDeps) => Registry[K] };
 
 /**
  * One feature of the API, in one folder: its SDL, resolvers, services, entities and migrations.
@@ -44,8 +62,12 @@ export interface JanusModule {
   migrations?: URL;
   /** The permissions the module's rules check (`resource:action`), listed in docs and checked against its SDL. */
   permissions?: readonly string[];
-  /** The module's services, put on every resolver's `context.services` (declare their type in ModuleServices). */
-  services?: (deps: ModuleDeps) => Partial<ModuleServices>;
+  /**
+   * The services the module provides, one factory per key (declare each key's type in
+   * ModuleServices, or in Internals for what resolvers must not see); resolvers reach them
+   * through `context.services`. No two modules provide one key.
+   */
+  services?: ServiceFactories;
   /**
    * What becomes of the module's rows when a user is erased (deleteUser, deleteMe): delete or
    * anonymise them in `em`, the transaction that deletes the user.

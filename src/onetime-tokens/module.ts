@@ -1,5 +1,19 @@
 import { defineModule } from '../modules/module.ts';
 import { OneTimeToken } from './one-time-token.entity.ts';
+import { createOneTimeTokens, type OneTimeTokens } from './service.ts';
+
+declare module '../modules/module.ts' {
+  interface Internals {
+    oneTimeTokens: OneTimeTokens;
+  }
+}
 
 /** Single-use tokens of the email links (no operations of their own). */
-export const module = defineModule({ name: 'onetime-tokens', entities: [OneTimeToken] });
+export const module = defineModule({
+  name: 'onetime-tokens',
+  entities: [OneTimeToken],
+  services: {
+    oneTimeTokens: ({ config }) =>
+      createOneTimeTokens({ ttlSeconds: { reset_password: config.mail.resetTokenTtlSeconds, verify_email: config.mail.verifyTokenTtlSeconds } }),
+  },
+});

@@ -10,6 +10,8 @@ export interface NewToken {
 }
 
 export interface OneTimeTokens {
+  /** How long a token of each purpose lives (the mails say it). */
+  readonly ttlSeconds: Readonly<Record<TokenPurpose, number>>;
   /** A new secret and its hash, written nowhere yet: an unknown email's reset request makes one too. */
   generate(): NewToken;
   /**
@@ -33,6 +35,8 @@ const MAX_SECRET_LENGTH = 128;
 
 export function createOneTimeTokens(options: { ttlSeconds: Readonly<Record<TokenPurpose, number>> }): OneTimeTokens {
   return {
+    ttlSeconds: options.ttlSeconds,
+
     generate() {
       const secret = newOpaqueSecret();
       return { secret, hash: hashOpaqueSecret(secret) };

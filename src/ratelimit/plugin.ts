@@ -64,7 +64,10 @@ export function rateLimitedFieldsOf(schema: GraphQLSchema): RateLimitedField[] {
 
 // Keys hold a digest, never the value: Redis must not collect emails or refresh tokens, and
 // `Ada@x.com` and `ada@x.com ` must count as one.
-function identityOf(args: Record<string, unknown>, names: readonly string[]): string {
+// An optional identity left out (startPasskeyLogin without an email) names nobody: such calls are
+// not pooled into one bucket that every address would share.
+function identityOf(args: Record<string, unknown>, names: readonly string[]): string | undefined {
+  if (names.every((name) => args[name] == null)) return undefined;
   const normalised = names.map((name) => String(args[name] ?? '').trim().toLowerCase()).join('\n');
   return createHash('sha256').update(normalised).digest('base64url');
 }

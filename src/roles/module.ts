@@ -1,6 +1,7 @@
 import { defineModule } from '../modules/module.ts';
 import * as resolvers from './resolvers.ts';
 import { Role } from './role.entity.ts';
+import { createRoleService } from './service.ts';
 
 /** Roles and the permissions they grant. */
 export const module = defineModule({
@@ -10,4 +11,7 @@ export const module = defineModule({
   mappers: { Role: new URL('./role.entity.ts#Role', import.meta.url) },
   entities: [Role],
   permissions: ['roles:read', 'roles:write'],
+  services: {
+    roles: ({ database, services }) => createRoleService({ orm: database.orm, audit: services.audit, tokens: services.tokens }),
+  },
 });

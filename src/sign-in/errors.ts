@@ -25,9 +25,3 @@ export class ProviderEmailNotVerifiedError extends FixedError(
 
 /** The provider account is already linked: to another Janus account, or this one has that provider already. */
 export class IdentityLinkedError extends FixedError('IDENTITY_LINKED', 'This provider account or provider is already linked') {}
-
-/** Removing it would leave the account with no way to sign in (no password, no other identity or passkey). */
-export class LastSignInMethodError extends FixedError(
-  'LAST_SIGN_IN_METHOD',
-  'This is the last way to sign in to the account: set a password or link another first',
-) {}

@@ -19,18 +19,19 @@ export const module = defineModule({
   mappers: { Identity: new URL('./entities.ts#Identity', import.meta.url) },
   entities: [Identity, SignInState],
   migrations: new URL('./migrations/', import.meta.url),
-  services: ({ orm, audit, core, sessionRule, signIn, signInMethods }) => ({
-    signIn: createSignInService({
-      orm,
-      clients: createProviderClients(signIn),
-      redirectUris: signIn.redirectUris,
-      tokens: core.tokens,
-      mfa: core.mfa,
-      audit,
-      sessionRule,
-      signInMethods,
-    }),
-  }),
+  services: {
+    signIn: ({ config, database, services, signInMethods }) =>
+      createSignInService({
+        orm: database.orm,
+        clients: createProviderClients(config.signIn),
+        redirectUris: config.signIn.redirectUris,
+        tokens: services.tokens,
+        mfa: services.mfa,
+        audit: services.audit,
+        sessionRule: services.sessionRule,
+        signInMethods,
+      }),
+  },
   // Identities and sign-ins under way go with the user (ON DELETE CASCADE).
   signInMethods: (em, userId) => em.count(Identity, { user: userId }),
 });

@@ -1,6 +1,6 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
-import { AccountDisabledError } from '../accounts/errors.ts';
+import { AccountDisabledError, LastSignInMethodError } from '../accounts/errors.ts';
 import { findUserForUpdate } from '../accounts/queries.ts';
 import type { SessionRule } from '../accounts/session-rule.ts';
 import { User } from '../accounts/user.entity.ts';
@@ -14,7 +14,7 @@ import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import { unsafeTextIn } from '../shared/text-rule.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import { Identity, SignInState } from './entities.ts';
-import { AccountExistsError, IdentityLinkedError, LastSignInMethodError, ProviderEmailNotVerifiedError, SignInFailedError } from './errors.ts';
+import { AccountExistsError, IdentityLinkedError, ProviderEmailNotVerifiedError, SignInFailedError } from './errors.ts';
 import type { ProviderIdentity, SignInChecks, SignInProviderClient } from './providers.ts';
 
 export interface SignInService {

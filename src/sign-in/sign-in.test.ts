@@ -8,6 +8,7 @@ import { accountCalls } from '../../test/support/account-calls.ts';
 import { authCalls } from '../../test/support/auth-calls.ts';
 import { signInAtProvider, startTestIdentityProvider, type TestIdentityProvider } from '../../test/support/identity-provider.ts';
 import { mfaCalls } from '../../test/support/mfa-calls.ts';
+import { passkeyCalls } from '../../test/support/passkey-calls.ts';
 import { confirmAddress, registration, startTestServer, uniqueEmail, type TestServer } from '../../test/support/server.ts';
 import { signInCalls } from '../../test/support/sign-in-calls.ts';
 import { perform, SURFACES, type Surface } from '../../test/support/surfaces.ts';
@@ -174,6 +175,19 @@ describe.each(SURFACES)('sign-in at an OpenID provider on %s', (surface: Surface
     expect(changed.status).toBe(200);
     expect((await perform(server, surface, signInCalls.unlink(PROVIDER), changed.data!.token)).data).toBe(true);
     expect((await perform(server, surface, authCalls.login(data!.user.email, 'a first password of mine'))).status).toBe(200);
+  });
+
+  it('counts passkeys as ways to sign in: the provider can go while a passkey stays, and the last passkey cannot', async () => {
+    const { data } = await signIn(surface, providerAccount());
+    // What finishPasskeyRegistration stores (src/passkeys/passkeys.test.ts registers real ones in Chromium).
+    const [passkey] = await sql(
+      `insert into passkeys (id, user_id, credential_id, public_key, counter, device_type, backed_up, name, created_at)
+       values (?, ?, ?, 'pk', 0, 'singleDevice', false, 'Laptop', now()) returning id`,
+      [randomUUID(), data!.user.id, randomUUID()],
+    ) as { id: string }[];
+    expect((await perform(server, surface, signInCalls.unlink(PROVIDER), data!.token)).data).toBe(true);
+    const refused = await perform(server, surface, passkeyCalls.remove(passkey!.id), data!.token);
+    expect(refused).toMatchObject({ code: 'LAST_SIGN_IN_METHOD', status: surface === 'rest' ? 409 : 200 });
   });
 
   it('answers loginUser on an account without a password as a wrong password', async () => {

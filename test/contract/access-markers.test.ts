@@ -24,12 +24,14 @@ describe('access markers in the SDL', () => {
     expect(publicFields.sort()).toEqual([
       // A sign-in at an identity provider: the providers to offer, its start and its completion.
       'Mutation.completeSignIn',
+      'Mutation.finishPasskeyLogin',
       'Mutation.loginUser',
       'Mutation.logoutUser',
       'Mutation.refreshToken',
       'Mutation.registerUser',
       'Mutation.requestPasswordReset',
       'Mutation.resetPassword',
+      'Mutation.startPasskeyLogin',
       'Mutation.startSignIn',
       'Mutation.verifyEmail',
       'Mutation.verifyMfa',

@@ -131,6 +131,21 @@ describe('with the in-memory store', () => {
     expect((await login(server, 'rest', email, freshIp())).code).toBe('INVALID_CREDENTIALS');
   });
 
+  it('limits passkey logins like loginUser, per address and per email, never pooling the calls without an email', async () => {
+    const call = (ip: string, body: Record<string, unknown>, path = '/start-passkey-login') =>
+      fetch(`${server.running.restUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify(body) });
+    // More usernameless starts, each from its own address, than one email may have: no shared bucket refuses them.
+    for (let i = 0; i < PER_EMAIL + 1; i++) expect((await call(freshIp(), {})).status).toBe(200);
+    const email = uniqueEmail();
+    for (let i = 0; i < PER_EMAIL; i++) expect((await call(freshIp(), { email: i % 2 ? email : email.toUpperCase() })).status).toBe(200);
+    expect((await call(freshIp(), { email })).status).toBe(429);
+
+    const ip = freshIp();
+    const unknownChallenge = { challengeId: randomUUID(), response: { id: 'x' } };
+    for (let i = 0; i < 3; i++) expect((await call(ip, unknownChallenge, '/finish-passkey-login')).status).toBe(401);
+    expect((await call(ip, unknownChallenge, '/finish-passkey-login')).status).toBe(429);
+  });
+
   it('counts attempts from one address on many emails', async () => {
     const ip = freshIp();
     for (let i = 0; i < 3; i++) expect((await login(server, 'rest', uniqueEmail(), ip)).code).toBe('INVALID_CREDENTIALS');

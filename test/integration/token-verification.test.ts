@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
+import { loadRsaKey, loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
 import { authCalls } from '../support/auth-calls.ts';
 import type { AuthPayloadFields, UserFields } from '../support/operations.ts';
 import { registration, startTestServer, type TestServer } from '../support/server.ts';
@@ -9,6 +9,10 @@ import { perform, SURFACES } from '../support/surfaces.ts';
 
 let server: TestServer;
 let realKey: SigningKey;
+/** The RS256 key the ring holds beside the EdDSA signing key. */
+let rsaKey: SigningKey;
+// An RSA key Janus never held, made once: RSA keys take a while to make.
+const strangerRsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 let account: AuthPayloadFields;
 let credentials: { email: string; password: string };
 
@@ -16,6 +20,7 @@ beforeAll(async () => {
   server = await startTestServer();
   // The generated key lives in the data folder: the test reads it to forge near-valid tokens.
   realKey = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: server.database.dataDir });
+  rsaKey = await loadRsaKey({ privateKey: undefined, dataDir: server.database.dataDir });
   const input = registration();
   credentials = { email: input.email, password: input.password };
   account = (await server.rest<AuthPayloadFields>('POST', '/register-user', { body: input })).body;
@@ -52,6 +57,15 @@ const forgeries: Record<string, () => Promise<string> | string> = {
   },
   'an unknown kid': () => sign(claimsOf(), { kid: 'unknown-key-id' }),
   'another key presenting the real kid': () => sign(claimsOf(), { key: generateKeyPairSync('ed25519').privateKey }),
+  'an RSA key outside the ring, under a kid of its own': () => sign(claimsOf(), { alg: 'RS256', kid: 'stranger', key: strangerRsaKey }),
+  "an RSA key outside the ring presenting the ring's RSA kid": () => sign(claimsOf(), { alg: 'RS256', kid: rsaKey.kid, key: strangerRsaKey }),
+  "the EdDSA key signing under the RSA key's kid": () => sign(claimsOf(), { kid: rsaKey.kid }),
+  'HS256 signed with the RSA public key (algorithm confusion)': () =>
+    sign(claimsOf(), {
+      alg: 'HS256',
+      kid: rsaKey.kid,
+      key: new TextEncoder().encode(rsaKey.verificationKey.export({ format: 'pem', type: 'spki' }) as string),
+    }),
   'another issuer': () => sign({ ...claimsOf(), iss: 'evil' }),
   'another audience': () => sign({ ...claimsOf(), aud: 'other-service' }),
   'a token that is not an access token (typ JWT)': () => sign(claimsOf(), { typ: 'JWT' }),
@@ -60,6 +74,11 @@ const forgeries: Record<string, () => Promise<string> | string> = {
 describe.each(SURFACES)('access token verification on %s', (surface) => {
   it('accepts a token forged with the real key and valid claims (the forging itself is sound)', async () => {
     const token = await sign({ ...claimsOf(), jti: crypto.randomUUID() });
+    expect((await perform(server, surface, authCalls.me(), token)).data?.id).toBe(account.user.id);
+  });
+
+  it("accepts an access token signed by the ring's RS256 key beside the EdDSA signing key", async () => {
+    const token = await sign({ ...claimsOf(), jti: crypto.randomUUID() }, { alg: 'RS256', kid: rsaKey.kid, key: rsaKey.signingKey });
     expect((await perform(server, surface, authCalls.me(), token)).data?.id).toBe(account.user.id);
   });
 

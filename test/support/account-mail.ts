@@ -7,13 +7,11 @@ import { createOneTimeTokens } from '../../src/onetime-tokens/service.ts';
 
 /** The real account mail (tokens, templates, outbox) of a database, for tests that build services by hand. */
 export function accountMailFor(orm: MikroORM): AccountMail {
-  const ttlSeconds = { reset_password: 3600, verify_email: 86_400 };
   return createAccountMail({
     outbox: createOutbox({ orm, enabled: true }),
     throttle: createMailThrottle({ minIntervalSeconds: 0 }),
     templates: loadTemplates(undefined),
-    tokens: createOneTimeTokens({ ttlSeconds }),
+    tokens: createOneTimeTokens({ ttlSeconds: { reset_password: 3600, verify_email: 86_400 } }),
     appUrl: 'http://app.test',
-    ttlSeconds,
   });
 }

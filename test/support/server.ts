@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../../src/app/config.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import { createLogger, type Logger } from '../../src/app/logger.ts';
 import { startServer, type RunningServer } from '../../src/app/server.ts';
 import { authorization, restClient } from './clients.ts';

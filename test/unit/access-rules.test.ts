@@ -259,6 +259,9 @@ describe('@requiresMfa', () => {
     expect(refused?.code).toBe('MFA_REQUIRED');
     expect(refused?.extensions).toEqual({});
     expect(checkAccess([rotateCodes!], principalWithAmr(['pwd', 'otp']), POLICY)).toBeUndefined();
+    // A passkey login with user verification is multi-factor in itself.
+    expect(checkAccess([rotateCodes!], principalWithAmr(['hwk', 'user', 'mfa']), POLICY)).toBeUndefined();
+    expect(checkAccess([rotateCodes!], principalWithAmr(['hwk', 'user']), POLICY)?.code).toBe('MFA_REQUIRED');
   });
 
   it('still answers UNAUTHENTICATED without a token and FORBIDDEN without the permission, before asking for a step-up', () => {

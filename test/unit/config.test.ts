@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/app/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
 /** Runs loadConfig, expecting a ConfigError, and returns it. */
 function configErrorFor(env: Record<string, string>): ConfigError {
@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       issuer: 'janus',
       audience: 'janus',
       accessTokenTtlSeconds: 900,
+      claimShapes: [],
     });
   });
 
@@ -82,8 +83,10 @@ describe('loadConfig accepted values', () => {
       JANUS_DATA_DIR: '/var/lib/janus',
       JANUS_JWT_ALG: 'HS256',
       JANUS_JWT_PRIVATE_KEY: 'k'.repeat(32),
+      JANUS_JWT_RSA_PRIVATE_KEY: 'rsa-pem',
       JANUS_JWT_ISSUER: 'iss',
       JANUS_JWT_AUDIENCE: 'aud',
+      JANUS_JWT_CLAIMS: ' hasura ',
       JANUS_ACCESS_TOKEN_TTL: '60',
       JANUS_REFRESH_TOKEN_TTL: '3600',
       JANUS_SESSION_MAX_AGE: '86400',
@@ -119,6 +122,9 @@ describe('loadConfig accepted values', () => {
       JANUS_REQUIRE_VERIFIED_EMAIL: 'true',
       JANUS_MAIL_MIN_INTERVAL: '30',
       JANUS_MAIL_TEMPLATES_DIR: '/etc/janus/mail',
+      JANUS_WEBAUTHN_RP_ID: 'Example.com',
+      JANUS_WEBAUTHN_RP_NAME: 'Example',
+      JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com',
       JANUS_SIGN_IN_PROVIDERS: '[{"id":"github","clientId":"gh","clientSecret":"ghs"}]',
       JANUS_SIGN_IN_REDIRECT_URIS: 'https://app.example.com/signed-in',
     });
@@ -130,10 +136,12 @@ describe('loadConfig accepted values', () => {
       jwt: {
         algorithm: 'HS256',
         privateKey: 'k'.repeat(32),
+        rsaPrivateKey: 'rsa-pem',
         verifyKeys: '["' + 'v'.repeat(32) + '"]',
         issuer: 'iss',
         audience: 'aud',
         accessTokenTtlSeconds: 60,
+        claimShapes: ['hasura'],
       },
       refreshTokenTtlSeconds: 3600,
       sessionMaxAgeSeconds: 86_400,
@@ -174,6 +182,7 @@ describe('loadConfig accepted values', () => {
         providers: [{ kind: 'github', id: 'github', clientId: 'gh', clientSecret: 'ghs', baseUrl: undefined }],
         redirectUris: ['https://app.example.com/signed-in'],
       },
+      webauthn: { rpId: 'example.com', rpName: 'Example', origins: ['https://app.example.com', 'https://example.com'] },
     });
   });
 
@@ -194,7 +203,7 @@ describe('loadConfig accepted values', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/janus' }).databaseUrl).toBe('postgres://u:p@localhost/janus');
   });
 
-  it.each(['EdDSA', 'ES256', 'HS256'] as const)('accepts JANUS_JWT_ALG=%s', (alg) => {
+  it.each(['EdDSA', 'ES256', 'RS256', 'HS256'] as const)('accepts JANUS_JWT_ALG=%s', (alg) => {
     expect(loadConfig({ JANUS_JWT_ALG: alg }).jwt.algorithm).toBe(alg);
   });
 });
@@ -246,6 +255,7 @@ describe('the signing key in production', () => {
   it.each([
     ['EdDSA', 'openssl genpkey -algorithm ed25519'],
     ['ES256', 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256'],
+    ['RS256', 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048'],
     ['HS256', 'openssl rand -base64 48'],
   ])('is required with a database server (JANUS_JWT_ALG=%s), in one line saying how to make one', (alg, recipe) => {
     const error = configErrorFor({ ...production, JANUS_JWT_ALG: alg });
@@ -266,9 +276,28 @@ describe('the signing key in production', () => {
     expect(loadConfig({ NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: production.JANUS_ENCRYPTION_KEY }).jwt.privateKey).toBeUndefined();
   });
 
-  it('is accepted when configured', () => {
-    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem' }).jwt.privateKey).toBe('pem');
+  it('is accepted when configured, beside the RSA key', () => {
+    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem', JANUS_JWT_RSA_PRIVATE_KEY: 'rsa' }).jwt).toMatchObject({ privateKey: 'pem', rsaPrivateKey: 'rsa' });
   });
+
+  it('needs the RSA key configured too, the same way, in one line saying how to make one', () => {
+    const error = configErrorFor({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem' });
+    expect(error.message).toBe(
+      'JANUS_JWT_RSA_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR',
+    );
+    expect(loadConfig({ ...production, JANUS_JWT_PRIVATE_KEY: 'pem', JANUS_SINGLE_INSTANCE: 'true' }).jwt.rsaPrivateKey).toBeUndefined();
+  });
+
+  it.each(['JANUS_JWT_PRIVATE_KEY', 'JANUS_JWT_RSA_PRIVATE_KEY'])('with JANUS_JWT_ALG=RS256 is one RSA key, given in %s', (variable) => {
+    expect(loadConfig({ ...production, JANUS_JWT_ALG: 'RS256', [variable]: 'rsa' }).jwt).toMatchObject({ privateKey: 'rsa', rsaPrivateKey: 'rsa' });
+  });
+});
+
+it('refuses two different keys for JANUS_JWT_ALG=RS256, which signs with its one RSA key', () => {
+  expect(configErrorFor({ JANUS_JWT_ALG: 'RS256', JANUS_JWT_PRIVATE_KEY: 'one', JANUS_JWT_RSA_PRIVATE_KEY: 'two' }).message).toContain(
+    'not two different keys',
+  );
+  expect(loadConfig({ JANUS_JWT_ALG: 'RS256', JANUS_JWT_PRIVATE_KEY: 'same\n', JANUS_JWT_RSA_PRIVATE_KEY: 'same' }).jwt.privateKey).toBe('same\n');
 });
 
 it('makes the per-email login bucket ten times the per-address one, over the same window, unless set', () => {
@@ -303,7 +332,9 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['PORT', '80.5'],
     ['BCRYPT_COST', '3'],
     ['BCRYPT_COST', '16'],
-    ['JANUS_JWT_ALG', 'RS256'],
+    ['JANUS_JWT_ALG', 'PS256'],
+    ['JANUS_JWT_CLAIMS', 'apollo'],
+    ['JANUS_JWT_CLAIMS', 'hasura,x'],
     ['JANUS_JWT_ALG', 'eddsa'],
     ['JANUS_JWT_ALG', 'none'],
     ['DATABASE_URL', 'mysql://x'],
@@ -359,7 +390,7 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
   it('quotes the offending value in the message', () => {
     expect(configErrorFor({ PORT: 'abc' }).message).toContain('abc');
     expect(configErrorFor({ PORT: '70000' }).message).toContain('70000');
-    expect(configErrorFor({ JANUS_JWT_ALG: 'RS256' }).message).toContain('RS256');
+    expect(configErrorFor({ JANUS_JWT_ALG: 'PS256' }).message).toContain('PS256');
   });
 
   it('does not echo a JANUS_SMTP_URL (it may hold a password)', () => {
@@ -434,6 +465,55 @@ it('keeps audit events forever unless JANUS_AUDIT_RETENTION_DAYS names a number 
   expect(loadConfig({ JANUS_AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays).toBe(365);
   expect(configErrorFor({ JANUS_AUDIT_RETENTION_DAYS: '0' }).message).toMatch(/JANUS_AUDIT_RETENTION_DAYS must be between 1 and 36500/);
   expect(configErrorFor({ JANUS_AUDIT_RETENTION_DAYS: '30d' }).message).toMatch(/JANUS_AUDIT_RETENTION_DAYS must be a whole number/);
+});
+
+describe('passkey settings (JANUS_WEBAUTHN_*)', () => {
+  const production = { NODE_ENV: 'production', JANUS_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+
+  it('outside production, default to the front end of JANUS_APP_URL: rp id localhost, origin http://localhost:3000', () => {
+    expect(loadConfig({}).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:3000'] });
+    expect(loadConfig({ JANUS_APP_URL: 'http://localhost:5173/app' }).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:5173'] });
+  });
+
+  it('are off outside production for a front end on an IP address, which cannot be a relying party', () => {
+    expect(loadConfig({ JANUS_APP_URL: 'http://127.0.0.1:3000' }).webauthn).toBeUndefined();
+  });
+
+  it('are off in production until both JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS are set: an rp id is for good', () => {
+    expect(loadConfig(production).webauthn).toBeUndefined();
+    expect(loadConfig({ ...production, JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://example.com' }).webauthn).toEqual({
+      rpId: 'example.com',
+      rpName: 'Janus',
+      origins: ['https://example.com'],
+    });
+    for (const half of [{ JANUS_WEBAUTHN_RP_ID: 'example.com' }, { JANUS_WEBAUTHN_ORIGINS: 'https://example.com' }] as Record<string, string>[]) {
+      expect(configErrorFor({ ...production, ...half }).message).toBe(
+        'JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS go together in production: set both to turn passkeys on, or neither',
+      );
+    }
+  });
+
+  it.each([
+    [{ JANUS_WEBAUTHN_RP_ID: 'https://example.com' }, 'JANUS_WEBAUTHN_RP_ID must be a domain name'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com:443' }, 'JANUS_WEBAUTHN_RP_ID must be a domain name'],
+    [{ JANUS_WEBAUTHN_RP_ID: '10.0.0.1' }, 'JANUS_WEBAUTHN_RP_ID must be a domain name'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://example.org' }, 'https://example.org is not on example.com'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://badexample.com' }, 'https://badexample.com is not on example.com'],
+    [{ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'http://app.example.com' }, 'must be https'],
+    [{ JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com/login' }, 'JANUS_WEBAUTHN_ORIGINS must list exact origins'],
+    [{ JANUS_WEBAUTHN_RP_NAME: 'x'.repeat(65) }, 'JANUS_WEBAUTHN_RP_NAME must be one line of 1 to 64 characters'],
+    [{ JANUS_WEBAUTHN_RP_NAME: 'Ja\nnus' }, 'JANUS_WEBAUTHN_RP_NAME must be one line of 1 to 64 characters'],
+  ])('refuses %j', (env, message) => {
+    expect(configErrorFor(env).message).toContain(message);
+  });
+
+  it('accepts origins on subdomains of the rp id, and http on localhost', () => {
+    expect(loadConfig({ JANUS_WEBAUTHN_RP_ID: 'example.com', JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com, https://example.com' }).webauthn?.origins).toEqual([
+      'https://app.example.com',
+      'https://example.com',
+    ]);
+    expect(loadConfig({ JANUS_WEBAUTHN_ORIGINS: 'http://localhost:8080' }).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:8080'] });
+  });
 });
 
 describe('sign-in providers (JANUS_SIGN_IN_PROVIDERS, JANUS_SIGN_IN_REDIRECT_URIS)', () => {

@@ -31,3 +31,10 @@ it('tells a new user in the README where the CLI commands are and that a refresh
   expect(readme.replace(/\s+/g, ' ')).toMatch(/works once \(a replay within 10 s[^)]*gets the same successor/);
   expect(read('docs/operations.md')).toContain('\n## Operator CLI\n');
 });
+
+it('shows in docs/integrations.md, verbatim, each verifier that test/integration/verifiers.test.ts runs', () => {
+  const page = read('docs/integrations.md');
+  for (const file of ['hive-gateway.ts', 'jose-resource-server.ts']) {
+    expect(page).toContain('```ts\n' + read(`test/support/integrations/${file}`) + '```');
+  }
+});

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import {
   type AccessTokenService,
   type VerifiedAccessToken,
 } from '../../src/auth/jwt.ts';
-import { loadSigningKey, type SigningKey } from '../../src/auth/keys.ts';
+import { loadRsaKey, loadSigningKey, loadVerifyKeys, type SigningKey } from '../../src/auth/keys.ts';
 import { protectedHeaderOf } from '../../src/auth/token-shape.ts';
 import { ConfigError } from '../../src/shared/config-error.ts';
 import type { JwtAlgorithm } from '../../src/auth/keys.ts';
@@ -83,7 +83,7 @@ function validClaims(check: AccessTokenCheck): VerifiedAccessToken {
   return check.claims;
 }
 
-describe.each<JwtAlgorithm>(['EdDSA', 'ES256', 'HS256'])('access tokens with %s', (alg) => {
+describe.each<JwtAlgorithm>(['EdDSA', 'ES256', 'RS256', 'HS256'])('access tokens with %s', (alg) => {
   let key: SigningKey;
   let service: AccessTokenService;
 
@@ -242,6 +242,62 @@ describe('access token rejections (EdDSA)', () => {
   );
 });
 
+describe('a ring of keys of several algorithms', () => {
+  let signing: SigningKey;
+  let rsa: SigningKey;
+  let service: AccessTokenService;
+
+  beforeAll(async () => {
+    const dataDir = await freshDataDir();
+    [signing, rsa] = await Promise.all([loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir }), loadRsaKey({ privateKey: undefined, dataDir })]);
+    service = createAccessTokenService({ key: signing, verifyKeys: [rsa], issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS });
+  });
+
+  it('still signs with the signing key alone', async () => {
+    expect(decodeProtectedHeader(await service.sign(claims()))).toMatchObject({ alg: 'EdDSA', kid: signing.kid });
+  });
+
+  it('accepts an access token signed by the RS256 key of the ring', async () => {
+    const input = claims();
+    const token = await createAccessTokenService({ key: rsa, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS }).sign(input);
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256', kid: rsa.kid });
+    expect(validClaims(await service.check(token))).toMatchObject(input);
+  });
+
+  it("rejects a token whose alg is not its key's own, even another algorithm of the ring", async () => {
+    const token = await new SignJWT(payloadOf(claims())).setProtectedHeader({ alg: 'EdDSA', kid: rsa.kid, typ: 'at+jwt' }).sign(signing.signingKey);
+    await expectInvalid(service.check(token));
+    const hmac = await new SignJWT(payloadOf(claims()))
+      .setProtectedHeader({ alg: 'HS256', kid: rsa.kid, typ: 'at+jwt' })
+      .sign(new TextEncoder().encode(rsa.verificationKey.export({ format: 'pem', type: 'spki' }) as string));
+    await expectInvalid(service.check(hmac));
+  });
+
+  it('rejects a token signed by an RSA key outside the ring, under its own kid or the real one', async () => {
+    const stranger = await loadRsaKey({ privateKey: undefined, dataDir: await freshDataDir() });
+    const token = await createAccessTokenService({ key: stranger, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS }).sign(claims());
+    await expectInvalid(service.check(token));
+    const underRealKid = await new SignJWT(payloadOf(claims())).setProtectedHeader({ alg: 'RS256', kid: rsa.kid, typ: 'at+jwt' }).sign(stranger.signingKey);
+    await expectInvalid(service.check(underRealKid));
+  });
+});
+
+describe('claim shapes for other verifiers (JANUS_JWT_CLAIMS)', () => {
+  it("adds Hasura's namespaced claims with the role and user id when asked, and still verifies", async () => {
+    const key = await loadSigningKey({ alg: 'EdDSA', privateKey: undefined, dataDir: await freshDataDir() });
+    const service = createAccessTokenService({ key, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS, claimShapes: ['hasura'] });
+    const input = claims({ role: 'editor' });
+    const token = await service.sign(input);
+    expect(decodePayload(token)['https://hasura.io/jwt/claims']).toEqual({
+      'x-hasura-allowed-roles': ['editor'],
+      'x-hasura-default-role': 'editor',
+      'x-hasura-user-id': input.sub,
+    });
+    expect(validClaims(await service.check(token))).toMatchObject(input);
+    expect(decodePayload(await serviceFor(key).sign(input))).not.toHaveProperty(['https://hasura.io/jwt/claims']);
+  });
+});
+
 describe('verified-token cache', () => {
   let key: SigningKey;
 
@@ -311,7 +367,7 @@ describe('loadSigningKey', () => {
     expect(a.kid).not.toBe(b.kid);
   });
 
-  it.each<JwtAlgorithm>(['EdDSA', 'ES256', 'HS256'])('writes the generated %s key file readable by its owner only (0600)', async (alg) => {
+  it.each<JwtAlgorithm>(['EdDSA', 'ES256', 'RS256', 'HS256'])('writes the generated %s key file readable by its owner only (0600)', async (alg) => {
     const dataDir = await freshDataDir();
     await loadSigningKey({ alg, privateKey: undefined, dataDir });
     const files = await readdir(path.join(dataDir, 'keys'));
@@ -389,5 +445,59 @@ describe('loadSigningKey', () => {
     const { publicKey } = generateKeyPairSync('ed25519');
     const pem = publicKey.export({ format: 'pem', type: 'spki' }) as string;
     await expect(loadSigningKey({ alg: 'EdDSA', privateKey: pem, dataDir: await freshDataDir() })).rejects.toBeInstanceOf(ConfigError);
+  });
+});
+
+describe('loadRsaKey', () => {
+  const rsaPem = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+
+  it('generates a 2048-bit RSA key into the data folder, shared with a JANUS_JWT_ALG=RS256 signing key', async () => {
+    const dataDir = await freshDataDir();
+    const rsa = await loadRsaKey({ privateKey: undefined, dataDir });
+    expect(rsa.alg).toBe('RS256');
+    expect(rsa.signingKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(rsa.publicJwk).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: rsa.kid });
+    expect(rsa.publicJwk).not.toHaveProperty('d');
+    expect((await loadSigningKey({ alg: 'RS256', privateKey: undefined, dataDir })).kid).toBe(rsa.kid);
+    expect(await readdir(path.join(dataDir, 'keys'))).toEqual(['jwt-rs256.key']);
+  });
+
+  it('uses a configured 3072-bit PEM or a private JWK', async () => {
+    const pem = rsaPem(3072);
+    const fromPem = await loadRsaKey({ privateKey: pem, dataDir: await freshDataDir() });
+    const jwk = JSON.stringify(createPrivateKey(pem).export({ format: 'jwk' }));
+    expect((await loadRsaKey({ privateKey: jwk, dataDir: await freshDataDir() })).kid).toBe(fromPem.kid);
+  });
+
+  it('refuses an RSA key shorter than 2048 bits, and a key of another type, naming the variable', async () => {
+    await expect(loadRsaKey({ privateKey: rsaPem(1024), dataDir: await freshDataDir() })).rejects.toThrow(
+      'JANUS_JWT_RSA_PRIVATE_KEY does not fit RS256 (an RSA key of at least 2048 bits)',
+    );
+    const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    await expect(loadRsaKey({ privateKey: ed, dataDir: await freshDataDir() })).rejects.toBeInstanceOf(ConfigError);
+    await expect(loadSigningKey({ alg: 'RS256', privateKey: rsaPem(1024), dataDir: await freshDataDir() })).rejects.toThrow(
+      'JANUS_JWT_PRIVATE_KEY does not fit JANUS_JWT_ALG=RS256',
+    );
+  });
+});
+
+describe('loadVerifyKeys', () => {
+  const spki = (key: KeyObject) => key.export({ format: 'pem', type: 'spki' }) as string;
+
+  it('verifies each key with the algorithm of its type, whatever JANUS_JWT_ALG is', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    const ed = generateKeyPairSync('ed25519').publicKey;
+    const keys = await loadVerifyKeys('EdDSA', [rsa, ec, ed].map(spki).join('\n'));
+    expect(keys.map((key) => key.alg)).toEqual(['RS256', 'ES256', 'EdDSA']);
+    const fromJwk = await loadVerifyKeys('ES256', JSON.stringify([rsa.export({ format: 'jwk' })]));
+    expect(fromJwk[0]).toMatchObject({ alg: 'RS256', kid: keys[0]!.kid });
+  });
+
+  it('refuses a key Janus does not verify with', async () => {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey;
+    await expect(loadVerifyKeys('ES256', spki(p384))).rejects.toThrow(/JANUS_JWT_VERIFY_KEYS holds a key Janus does not verify with/);
+    const shortRsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    await expect(loadVerifyKeys('RS256', spki(shortRsa))).rejects.toBeInstanceOf(ConfigError);
   });
 });

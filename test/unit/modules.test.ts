@@ -5,8 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as modules from '../../src/app/modules.ts';
 import { MODULE_NAME_SHAPE, namesOf } from '../../src/cli/module-templates.ts';
-import { composeModules } from '../../src/modules/compose.ts';
-import { defineModule } from '../../src/modules/module.ts';
+import type { AuditLog } from '../../src/audit/service.ts';
+import { composeModules, type ServiceInputs } from '../../src/modules/compose.ts';
+import { defineModule, type ModuleDeps } from '../../src/modules/module.ts';
+import type { RoleService } from '../../src/roles/service.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'janus-modules-'));
 function sdl(name: string, text: string): URL {
@@ -49,6 +51,66 @@ describe('composing modules', () => {
     ]);
     await composed.eraseUser({} as never, 'u1');
     expect(erased).toEqual(['a:u1', 'b:u1']);
+  });
+});
+
+// The factories below read none of these.
+const inputs = { config: {}, database: {}, keys: {} } as ServiceInputs;
+/** A stand-in service that remembers what it was built from. */
+const fake = <T>(value: object) => value as T;
+
+describe('building the modules’ services', () => {
+  it('builds each service once, on its first read, whatever order the modules come in', () => {
+    const built: string[] = [];
+    const composed = composeModules([
+      defineModule({
+        name: 'a',
+        services: {
+          roles: ({ services }) => {
+            const audit = services.audit;
+            built.push('roles');
+            return fake<RoleService>({ audit });
+          },
+        },
+      }),
+      defineModule({ name: 'b', services: { audit: () => (built.push('audit'), fake<AuditLog>({})) } }),
+    ]);
+    const services = composed.services(inputs);
+    expect(built).toEqual(['audit', 'roles']);
+    expect(services.roles).toEqual({ audit: services.audit });
+    expect(services.roles).toBe(services.roles);
+  });
+
+  it('hands every factory the erasure of every module', async () => {
+    const erased: string[] = [];
+    let eraseUser: ModuleDeps['eraseUser'] | undefined;
+    const composed = composeModules([
+      defineModule({ name: 'a', onUserErased: async (_em, userId) => void erased.push(userId) }),
+      defineModule({ name: 'b', services: { audit: (deps) => ((eraseUser = deps.eraseUser), fake<AuditLog>({})) } }),
+    ]);
+    composed.services(inputs);
+    await eraseUser!({} as never, 'u1');
+    expect(erased).toEqual(['u1']);
+  });
+
+  it('refuses a service two modules provide', () => {
+    const audit = () => fake<AuditLog>({});
+    expect(() => composeModules([defineModule({ name: 'a', services: { audit } }), defineModule({ name: 'b', services: { audit } })])).toThrow(
+      'modules a and b both provide the service audit',
+    );
+  });
+
+  it('refuses at start a service no module provides, naming who asked for it', () => {
+    const composed = composeModules([defineModule({ name: 'a', services: { roles: ({ services }) => fake<RoleService>({ mfa: services.mfa }) } })]);
+    expect(() => composed.services(inputs)).toThrow('no module provides the service mfa (roles → mfa)');
+  });
+
+  it('refuses at start services that depend on one another in a cycle, naming it', () => {
+    const composed = composeModules([
+      defineModule({ name: 'a', services: { roles: ({ services }) => fake<RoleService>({ audit: services.audit }) } }),
+      defineModule({ name: 'b', services: { audit: ({ services }) => fake<AuditLog>({ roles: services.roles }) } }),
+    ]);
+    expect(() => composed.services(inputs)).toThrow('services depend on one another in a cycle: roles → audit → roles');
   });
 });
 

@@ -23,12 +23,16 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   ACCOUNT_EXISTS: 'an account holds the email the provider gave, and the link cannot be made automatically: log in to it and link the provider',
   IDENTITY_LINKED: 'the provider account is linked to another account, or the caller already has one at this provider',
   LAST_SIGN_IN_METHOD: 'this is the account\'s last way to sign in: set a password or link another provider first',
+  INVALID_PASSKEY:
+    'the passkey was not accepted: unknown or deleted, of another account than the email, a failed check (origin, rp id, signature, user verification), a signature counter that did not rise, or already registered',
+  INVALID_PASSKEY_CHALLENGE: 'the passkey challenge is unknown, already used or expired: start again',
   INVALID_TOKEN: 'the mailed token is unknown, expired, already used or meant for another purpose (the same answer for all)',
   FORBIDDEN:
     "the caller's role lacks the required permission, or (roles) a permission the caller would grant, or one the user whose role would change holds",
   ACCOUNT_DISABLED: 'the credentials are right but an operator disabled the account',
   ROLE_NOT_ALLOWED: 'the role does not exist or cannot be chosen at registration',
   EMAIL_NOT_VERIFIED: 'the password is right, but the account must confirm its email address first (JANUS_REQUIRE_VERIFIED_EMAIL)',
+  PASSKEYS_DISABLED: 'the server offers no passkeys (production without `JANUS_WEBAUTHN_RP_ID`)',
   NOT_FOUND: 'no such resource',
   METHOD_NOT_ALLOWED: 'the path exists with another method (see `Allow`)',
   EMAIL_TAKEN: 'an account with this email exists (compared case-insensitively)',

@@ -20,6 +20,8 @@ const SCALARS: Readonly<Record<string, JsonSchema>> = {
   Int: { type: 'integer', format: 'int32', minimum: -2_147_483_648, maximum: 2_147_483_647 },
   Float: { type: 'number' },
   DateTime: { type: 'string', format: 'date-time' },
+  // Any JSON object: WebAuthn's options and credentials, whose members the browser defines.
+  JSON: { type: 'object', additionalProperties: true },
 };
 
 export function componentRef(type: GraphQLNamedType): string {

@@ -1,10 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
+import { CLAIM_SHAPES, type ClaimShape } from '../auth/claim-shapes.ts';
 import type { JwtAlgorithm } from '../auth/keys.ts';
 import { parseEncryptionKey } from '../mfa/encryption.ts';
+import type { WebAuthnSettings } from '../passkeys/settings.ts';
 import type { Rate, RateLimitSettings } from '../ratelimit/plugin.ts';
 import { isLoopbackUrl, type SignInProviderSettings, type SignInSettings } from '../sign-in/providers.ts';
 import { ConfigError } from '../shared/config-error.ts';
+import { unsafeTextIn } from '../shared/text-rule.ts';
 
 export { ConfigError };
 
@@ -18,11 +21,18 @@ export interface Config extends RateLimitSettings {
   jwt: {
     algorithm: JwtAlgorithm;
     privateKey: string | undefined;
+    /**
+     * The RS256 key held beside the signing key (OpenID Connect's ID tokens need one). With
+     * JANUS_JWT_ALG=RS256 it is the signing key: both fields then hold the same text.
+     */
+    rsaPrivateKey: string | undefined;
     /** Keys that still verify but no longer sign: the previous keys during a rotation. */
     verifyKeys: string | undefined;
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
+    /** Claim sets added to access tokens for other verifiers (e.g. Hasura's). */
+    claimShapes: ClaimShape[];
   };
   /** Idle timeout: each rotation's refresh token lives this long. */
   refreshTokenTtlSeconds: number;
@@ -73,6 +83,8 @@ export interface Config extends RateLimitSettings {
   mail: MailConfig;
   /** Sign-in at identity providers: JANUS_SIGN_IN_PROVIDERS and JANUS_SIGN_IN_REDIRECT_URIS. */
   signIn: SignInSettings;
+  /** Passkeys (JANUS_WEBAUTHN_*); undefined: passkeys are off (production without JANUS_WEBAUTHN_RP_ID). */
+  webauthn: WebAuthnSettings | undefined;
   /** Audit events older than this many days are deleted by the housekeeping job; unset: kept forever. */
   auditRetentionDays: number | undefined;
 }
@@ -91,6 +103,12 @@ export interface MailConfig {
   minIntervalSeconds: number;
   /** Templates that replace the built-in ones file by file. */
   templatesDir: string | undefined;
+}
+
+/** How mail leaves: over SMTP when configured, else as files outside production, else not at all. */
+export function mailDeliveryOf(config: Config): 'smtp' | 'file' | 'disabled' {
+  if (config.mail.smtpUrl) return 'smtp';
+  return config.production ? 'disabled' : 'file';
 }
 
 
@@ -176,6 +194,7 @@ function origins(env: Env, name: string): string[] {
 const KEY_RECIPES: Readonly<Record<JwtAlgorithm, string>> = {
   EdDSA: 'openssl genpkey -algorithm ed25519',
   ES256: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+  RS256: 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048',
   HS256: 'openssl rand -base64 48',
 };
 
@@ -189,6 +208,16 @@ function encryption(env: Env, production: boolean): Config['encryption'] {
     key: raw ? parseEncryptionKey('JANUS_ENCRYPTION_KEY', raw) : undefined,
     previousKeys: previous.map((key) => parseEncryptionKey('JANUS_ENCRYPTION_KEYS_PREVIOUS', key)),
   };
+}
+
+function claimShapes(env: Env): ClaimShape[] {
+  const names = (env.JANUS_JWT_CLAIMS ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(CLAIM_SHAPES as readonly string[]).includes(name)) {
+      throw new ConfigError(`JANUS_JWT_CLAIMS must list claim shapes from ${CLAIM_SHAPES.join(', ')}, got "${name}"`);
+    }
+  }
+  return [...new Set(names as ClaimShape[])];
 }
 
 function smtpUrl(env: Env): string | undefined {
@@ -308,6 +337,46 @@ function signIn(env: Env, production: boolean): SignInSettings {
   return { providers, redirectUris };
 }
 
+/** A relying party id is a domain name (no scheme, port or path); an IP address cannot be one. */
+const RP_ID_SHAPE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Browsers run WebAuthn only in a secure context: https, or http on localhost. */
+const isLocalhost = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost');
+
+/**
+ * Passkeys are bound to their relying party id for good, so production takes none by default:
+ * without JANUS_WEBAUTHN_RP_ID they are off. Elsewhere the front end of JANUS_APP_URL is the
+ * default (http://localhost:3000: rp id `localhost`).
+ */
+function webauthn(env: Env, production: boolean, app: string): WebAuthnSettings | undefined {
+  const rpIdSet = text(env, 'JANUS_WEBAUTHN_RP_ID', '').trim().toLowerCase();
+  const originsSet = origins(env, 'JANUS_WEBAUTHN_ORIGINS');
+  if (production && !rpIdSet && originsSet.length === 0) return undefined;
+  if (production && (!rpIdSet || originsSet.length === 0)) {
+    throw new ConfigError('JANUS_WEBAUTHN_RP_ID and JANUS_WEBAUTHN_ORIGINS go together in production: set both to turn passkeys on, or neither');
+  }
+  const appUrl = new URL(app);
+  const rpId = rpIdSet || appUrl.hostname;
+  if (!RP_ID_SHAPE.test(rpId)) {
+    // An app on an IP address cannot have passkeys: off, unless the operator named an rp id.
+    if (!rpIdSet) return undefined;
+    throw new ConfigError(`JANUS_WEBAUTHN_RP_ID must be a domain name such as example.com (no scheme, port or path), got "${rpIdSet}"`);
+  }
+  const allowed = originsSet.length > 0 ? originsSet : [appUrl.origin];
+  for (const origin of allowed) {
+    const { hostname, protocol } = new URL(origin);
+    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) {
+      throw new ConfigError(`JANUS_WEBAUTHN_ORIGINS: ${origin} is not on ${rpId} (JANUS_WEBAUTHN_RP_ID) or a subdomain of it`);
+    }
+    if (protocol !== 'https:' && !isLocalhost(hostname)) {
+      throw new ConfigError(`JANUS_WEBAUTHN_ORIGINS: ${origin} must be https (browsers allow passkeys over http only on localhost)`);
+    }
+  }
+  const rpName = text(env, 'JANUS_WEBAUTHN_RP_NAME', 'Janus').trim();
+  if (!rpName || rpName.length > 64 || unsafeTextIn(rpName)) throw new ConfigError('JANUS_WEBAUTHN_RP_NAME must be one line of 1 to 64 characters');
+  return { rpId, rpName, origins: allowed };
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw === '' ? fallback : raw;
@@ -333,13 +402,30 @@ export function loadConfig(env: Env = process.env): Config {
     // An idle timeout longer than the absolute one would never apply: surely a mistake.
     throw new ConfigError('JANUS_REFRESH_TOKEN_TTL must not exceed JANUS_SESSION_MAX_AGE');
   }
-  if (config.production && config.databaseUrl && !config.jwt.privateKey && !config.singleInstance) {
-    // Each instance would generate its own key, and tokens from one would fail on another.
-    throw new ConfigError(
-      `JANUS_JWT_PRIVATE_KEY is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[config.jwt.algorithm]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
-    );
+  if (config.production && config.databaseUrl && !config.singleInstance) {
+    // Each instance would generate its own keys, and tokens from one would fail on another.
+    if (!config.jwt.privateKey) throw missingKey('JANUS_JWT_PRIVATE_KEY', config.jwt.algorithm);
+    if (!config.jwt.rsaPrivateKey) throw missingKey('JANUS_JWT_RSA_PRIVATE_KEY', 'RS256');
   }
   return config;
+}
+
+function missingKey(variable: string, alg: JwtAlgorithm): ConfigError {
+  return new ConfigError(
+    `${variable} is required in production with DATABASE_URL so that every instance signs with the same key: make one with \`${KEY_RECIPES[alg]}\` (see docs/keys.md), or set JANUS_SINGLE_INSTANCE=true to keep a generated key in JANUS_DATA_DIR`,
+  );
+}
+
+/** With JANUS_JWT_ALG=RS256 the signing key is the RSA key: either variable may hold it, not two different keys. */
+function jwtKeys(env: Env, algorithm: JwtAlgorithm): Pick<Config['jwt'], 'privateKey' | 'rsaPrivateKey'> {
+  const privateKey = env.JANUS_JWT_PRIVATE_KEY || undefined;
+  const rsaPrivateKey = env.JANUS_JWT_RSA_PRIVATE_KEY || undefined;
+  if (algorithm !== 'RS256') return { privateKey, rsaPrivateKey };
+  if (privateKey && rsaPrivateKey && privateKey.trim() !== rsaPrivateKey.trim()) {
+    throw new ConfigError('JANUS_JWT_ALG=RS256 signs with the RSA key: set it in JANUS_JWT_PRIVATE_KEY or JANUS_JWT_RSA_PRIVATE_KEY, not two different keys');
+  }
+  const key = privateKey ?? rsaPrivateKey;
+  return { privateKey: key, rsaPrivateKey: key };
 }
 
 /**
@@ -359,6 +445,8 @@ export const EMAIL_RATE_FACTOR = 10;
 
 function readConfig(env: Env): Config {
   const production = env.NODE_ENV === 'production';
+  const app = appUrl(env);
+  const jwtAlgorithm = oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'RS256', 'HS256'] as const, 'EdDSA');
   const loginRateLimit = rate(env, 'JANUS_LOGIN_RATE_LIMIT', LOGIN_RATE_LIMIT_DEFAULT[production ? 'production' : 'development']);
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -366,12 +454,13 @@ function readConfig(env: Env): Config {
     databaseUrl: databaseUrl(env),
     dataDir: path.resolve(text(env, 'JANUS_DATA_DIR', './.janus-data')),
     jwt: {
-      algorithm: oneOf(env, 'JANUS_JWT_ALG', ['EdDSA', 'ES256', 'HS256'] as const, 'EdDSA'),
-      privateKey: env.JANUS_JWT_PRIVATE_KEY || undefined,
+      algorithm: jwtAlgorithm,
+      ...jwtKeys(env, jwtAlgorithm),
       verifyKeys: env.JANUS_JWT_VERIFY_KEYS || undefined,
       issuer: text(env, 'JANUS_JWT_ISSUER', 'janus'),
       audience: text(env, 'JANUS_JWT_AUDIENCE', 'janus'),
       accessTokenTtlSeconds: integer(env, 'JANUS_ACCESS_TOKEN_TTL', 900, 1, 86_400),
+      claimShapes: claimShapes(env),
     },
     refreshTokenTtlSeconds: integer(env, 'JANUS_REFRESH_TOKEN_TTL', 604_800, 1, 31_536_000),
     sessionMaxAgeSeconds: integer(env, 'JANUS_SESSION_MAX_AGE', 2_592_000, 1, 315_360_000),
@@ -403,11 +492,12 @@ function readConfig(env: Env): Config {
     reauthMaxAgeSeconds: integer(env, 'JANUS_REAUTH_MAX_AGE', 600, 1, 86_400),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
     signIn: signIn(env, production),
+    webauthn: webauthn(env, production, app),
     auditRetentionDays: env.JANUS_AUDIT_RETENTION_DAYS ? integer(env, 'JANUS_AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     mail: {
       smtpUrl: smtpUrl(env),
       from: mailFrom(env),
-      appUrl: appUrl(env),
+      appUrl: app,
       resetTokenTtlSeconds: integer(env, 'JANUS_RESET_TOKEN_TTL', 3600, 1, 86_400),
       verifyTokenTtlSeconds: integer(env, 'JANUS_VERIFY_TOKEN_TTL', 86_400, 1, 2_592_000),
       requireVerifiedEmail: flag(env, 'JANUS_REQUIRE_VERIFIED_EMAIL', false),
