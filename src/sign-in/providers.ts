@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { ServiceUnavailableError } from '../shared/errors.ts';
 import { SignInFailedError } from './errors.ts';
 
-/** One configured provider (JANUS_SIGN_IN_PROVIDERS), as src/app/config.ts validated it. */
+/** One configured provider (JANUS_SIGN_IN_PROVIDERS), as src/config/config.ts validated it. */
 export type SignInProviderSettings =
   | { kind: 'openid'; id: string; issuer: string; clientId: string; clientSecret: string; scopes: string[] }
   | {
