@@ -27,6 +27,7 @@ export const module = defineModule({
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation, User: resolvers.User },
   mappers: { User: new URL('./user-view.ts#UserView', import.meta.url) },
   entities: [User],
+  migrations: new URL('./migrations/', import.meta.url),
   permissions: ['users:read', 'users:write'],
   services: {
     passwords: ({ config, observeHashing }) => createPasswordHasher(config.bcryptCost, { maxWaiting: config.bcryptQueue, observe: observeHashing }),

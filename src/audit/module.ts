@@ -10,6 +10,7 @@ export const module = defineModule({
   resolvers: { Query: resolvers.Query, AuditEvent: resolvers.AuditEvent },
   mappers: { AuditEvent: new URL('./audit-event.entity.ts#AuditEvent', import.meta.url) },
   entities: [AuditEvent],
+  migrations: new URL('./migrations/', import.meta.url),
   permissions: ['audit:read'],
   services: { audit: ({ database }) => createAuditLog({ orm: database.orm }) },
 });

@@ -9,9 +9,10 @@ const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url)
 const moduleExtension = path.extname(import.meta.filename);
 
 /**
- * The ORM settings, shared by the app (src/db/orm.ts adds the connection and every module's
- * migrations) and the MikroORM CLI (mikro-orm.config.ts). `migrations/` is where the CLI writes
- * a new migration; the app reads the modules' folders too (src/db/migrations.ts).
+ * The ORM settings, shared by the app (src/db/orm.ts adds the connection) and the MikroORM CLI
+ * (mikro-orm.config.ts); both pass every folder's migrations (src/db/migrations.ts). `path` is
+ * only the CLI's default target: new migrations go in a module's folder
+ * (scripts/migration-create.ts passes it).
  */
 export function ormConfig(entities: readonly EntityClass<AnyEntity>[], migrationsList?: MigrationObject[]) {
   return defineConfig({

@@ -8,6 +8,7 @@ import { OutboxMessage } from './outbox-message.entity.ts';
 export const module = defineModule({
   name: 'mail',
   entities: [OutboxMessage, MailThrottleEntry],
+  migrations: new URL('./migrations/', import.meta.url),
   services: {
     outbox: ({ config, database }) => createOutbox({ orm: database.orm, enabled: mailDeliveryOf(config) !== 'disabled' }),
   },

@@ -17,6 +17,7 @@ export const module = defineModule({
   sdl: [new URL('./mfa.graphql', import.meta.url)],
   resolvers: { Mutation: resolvers.Mutation },
   entities: [UserTotp, RecoveryCode, MfaChallenge, MfaFailures],
+  migrations: new URL('./migrations/', import.meta.url),
   services: {
     secretBox: ({ keys }) => createSecretBox(keys.encryption),
     mfa: ({ config, database, services }) =>

@@ -22,7 +22,7 @@ export interface Composition {
   typeDefs: string[];
   resolvers: Resolvers;
   entities: EntityClass<AnyEntity>[];
-  /** Migration folders: migrations/ (Janus's history) and the modules' own. */
+  /** Migration folders: the modules' own, and migrations/ (the baseline shared by the core modules, docs/design.md §6). */
   migrationDirs: string[];
   /** Documented client operations, for codegen. */
   operationFiles: string[];
@@ -41,7 +41,7 @@ export interface Composition {
   signInMethods(em: EntityManager, userId: string): Promise<number>;
 }
 
-const CORE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const BASELINE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 function sharedSdlFiles(): string[] {
   return readdirSync(SHARED_SDL_DIR)
@@ -164,7 +164,7 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
     typeDefs,
     resolvers: mergeResolvers(modules),
     entities: modules.flatMap((module) => module.entities ?? []),
-    migrationDirs: [CORE_MIGRATIONS_DIR, ...modules.flatMap((module) => (module.migrations ? [fileURLToPath(module.migrations)] : []))],
+    migrationDirs: [BASELINE_MIGRATIONS_DIR, ...modules.flatMap((module) => (module.migrations ? [fileURLToPath(module.migrations)] : []))],
     operationFiles: modules.flatMap((module) => (module.operations ?? []).map((url) => fileURLToPath(url))),
     mappers: Object.fromEntries(
       modules.flatMap((module) => Object.entries(module.mappers ?? {}).map(([type, url]) => [type, `${fileURLToPath(url)}${url.hash}`])),

@@ -10,6 +10,7 @@ export const module = defineModule({
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation, Role: resolvers.Role },
   mappers: { Role: new URL('./role.entity.ts#Role', import.meta.url) },
   entities: [Role],
+  migrations: new URL('./migrations/', import.meta.url),
   permissions: ['roles:read', 'roles:write'],
   services: {
     roles: ({ database, services }) => createRoleService({ orm: database.orm, audit: services.audit, tokens: services.tokens }),

@@ -19,6 +19,7 @@ export const module = defineModule({
   sdl: [new URL('./sessions.graphql', import.meta.url)],
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation },
   entities: [Session, RefreshToken],
+  migrations: new URL('./migrations/', import.meta.url),
   services: {
     accessTokens: ({ config, keys }) =>
       createAccessTokenService({

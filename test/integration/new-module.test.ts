@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,4 +67,14 @@ it('refuses a name that exists or that is not an identifier, writing nothing', a
   await expect(node(['src/cli/main.ts', 'new-module', name])).rejects.toMatchObject({ stderr: expect.stringContaining(`src/${names.kebab} exists already`) });
   const { stdout } = await git('status', '--porcelain', '--', 'src/app', 'src/users', 'src/sessions');
   expect(stdout.split('\n').filter(Boolean)).toEqual([' M src/app/modules.ts']);
+}, TIMEOUT_MS);
+
+it('writes a migration for a change of the module’s entity into the module’s own folder (npm run migration:create -- --module)', async () => {
+  const entity = path.join(copy, 'src', names.kebab, `${name}.entity.ts`);
+  const source = await readFile(entity, 'utf8');
+  await writeFile(entity, source.replace('title: p.string().length(200),', 'title: p.string().length(200),\n    summary: p.string().nullable(),'));
+  const { stdout } = await node(['scripts/migration-create.ts', '--module', names.plural, '--name', 'summary']);
+  const written = /^wrote (\S+)$/m.exec(stdout)?.[1];
+  expect(written).toMatch(new RegExp(`^src/${names.kebab}/migrations/Migration\\d{14}_summary\\.ts$`));
+  expect(await readFile(path.join(copy, written!), 'utf8')).toContain(`alter table "${names.table}" add "summary"`);
 }, TIMEOUT_MS);

@@ -1,13 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/**
- * Identities at providers and the sign-ins under way; accounts without a password (the users
- * column becomes nullable); an MFA challenge remembers how the first factor was proven, so that
- * verifyMfa after a provider's sign-in says `fed`, not `pwd`.
- */
-export class Migration20261206160000_sign_in extends Migration {
+/** Identities at providers, linked to users, and the sign-ins under way. */
+export class Migration20261206150300_sign_in extends Migration {
 
-  override name = 'Migration20261206160000_sign_in';
+  override name = 'Migration20261206150300_sign_in';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "identities" ("id" uuid not null, "user_id" uuid not null, "provider" varchar(64) not null, "subject" varchar(255) not null, "email" varchar(254) null, "created_at" timestamptz not null, primary key ("id"));`);
@@ -18,15 +14,9 @@ export class Migration20261206160000_sign_in extends Migration {
     this.addSql(`alter table "sign_in_states" add constraint "sign_in_states_state_hash_unique" unique ("state_hash");`);
     this.addSql(`create index "sign_in_states_expires_at_index" on "sign_in_states" ("expires_at");`);
     this.addSql(`alter table "sign_in_states" add constraint "sign_in_states_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
-    this.addSql(`alter table "users" alter column "password_hash" drop not null;`);
-    this.addSql(`alter table "mfa_challenges" add column "first_factor" text[] not null default '{pwd}';`);
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`alter table "mfa_challenges" drop column "first_factor";`);
-    // Accounts without a password cannot survive the old schema: they go.
-    this.addSql(`delete from "users" where "password_hash" is null;`);
-    this.addSql(`alter table "users" alter column "password_hash" set not null;`);
     this.addSql(`drop table if exists "sign_in_states" cascade;`);
     this.addSql(`drop table if exists "identities" cascade;`);
   }
