@@ -4,6 +4,7 @@ import type { UserView as UserViewModel } from '../src/accounts/user-view.ts';
 import type { AuditEvent as AuditEventModel } from '../src/audit/audit-event.entity.ts';
 import type { Passkey as PasskeyModel } from '../src/passkeys/entities.ts';
 import type { Role as RoleModel } from '../src/roles/role.entity.ts';
+import type { Identity as IdentityModel } from '../src/sign-in/entities.ts';
 import type { Context } from '../src/graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -77,6 +78,16 @@ export type AuthPayload = {
   user: User;
 };
 
+/** An account at an identity provider, linked to the caller's account. */
+export type Identity = {
+  __typename?: 'Identity';
+  createdAt: Scalars['DateTime']['output'];
+  /** The verified address the provider gave when the identity was linked, if any. */
+  email?: Maybe<Scalars['String']['output']>;
+  /** The provider's id, as in signInProviders. */
+  provider: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -88,10 +99,23 @@ export type Mutation = {
   assignRole: User;
   /**
    * Changes the caller's password, ends every other login session and returns a new pair.
-   * A wrong current password fails with INVALID_CREDENTIALS. Needs a recent login
-   * (REAUTHENTICATION_REQUIRED otherwise).
+   * A wrong or missing current password fails with INVALID_CREDENTIALS. An account without a
+   * password (signed up at an identity provider) sends no `currentPassword`: this sets its first
+   * one. Needs a recent login (REAUTHENTICATION_REQUIRED otherwise).
    */
   changePassword: AuthPayload;
+  /**
+   * Completes a sign-in with the `code` and `state` the provider put in the redirect URI's query.
+   * A known identity signs its account in; a new one with a verified address no account holds
+   * creates the account (no password, role `user`); a verified address an account holds links to
+   * it only when that account confirmed the address too, else ACCOUNT_EXISTS (log in and use
+   * linkIdentity). An unknown, used or expired state, or a code the provider refuses, fails with
+   * SIGN_IN_FAILED; a new identity whose provider does not vouch for its address with
+   * PROVIDER_EMAIL_NOT_VERIFIED. With a second factor on, the answer is MFA_REQUIRED with
+   * `extensions.mfaToken`, as for loginUser. The session's `amr` is `fed`, which never satisfies
+   * @requiresMfa.
+   */
+  completeSignIn: AuthPayload;
   /**
    * Turns the second factor on with a current code of the enrolled secret, and returns 10
    * single-use recovery codes. They are shown this once: only their hashes are kept. Every other
@@ -108,11 +132,19 @@ export type Mutation = {
   createOAuthClient: OAuthClientCredentials;
   /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
   createRole: Role;
-  /** Erases the caller's own account, as `deleteUser` does. A wrong password fails with INVALID_CREDENTIALS. */
+  /**
+   * Erases the caller's own account, as `deleteUser` does. A wrong or missing password fails with
+   * INVALID_CREDENTIALS. An account without a password (signed up at an identity provider) sends
+   * none: its login must be recent instead (JANUS_REAUTH_MAX_AGE), else REAUTHENTICATION_REQUIRED.
+   */
   deleteMe: Scalars['Boolean']['output'];
   /** Deletes a client with its grants and tokens; its users' access tokens stop at once. An unknown id is NOT_FOUND. */
   deleteOAuthClient: Scalars['Boolean']['output'];
-  /** Deletes one of the caller's passkeys: it signs in no more. Any other id is NOT_FOUND. */
+  /**
+   * Deletes one of the caller's passkeys: it signs in no more. Any other id is NOT_FOUND. The
+   * account's last way to sign in (no password, no identity at a provider, no other passkey) stays:
+   * LAST_SIGN_IN_METHOD.
+   */
   deletePasskey: Scalars['Boolean']['output'];
   /**
    * Erases an account in one transaction: the user row, its sessions, refresh and one-time tokens,
@@ -158,6 +190,12 @@ export type Mutation = {
    * answer failed a check (origin, rp id, user verification) or the passkey is registered already.
    */
   finishPasskeyRegistration: Passkey;
+  /**
+   * Completes linking with the `code` and `state` of the redirect. IDENTITY_LINKED when that
+   * provider account belongs to another account, or the caller has one at this provider already;
+   * SIGN_IN_FAILED as for completeSignIn (a state started by another user included).
+   */
+  linkIdentity: Identity;
   /**
    * Exchanges an email and password for a token pair. A wrong email and a wrong password fail alike;
    * only the right password of a disabled account answers ACCOUNT_DISABLED. With a second factor on,
@@ -221,6 +259,11 @@ export type Mutation = {
    */
   revokeSession: Scalars['Boolean']['output'];
   /**
+   * Begins linking a provider to the caller's account, as startSignIn does; complete it with
+   * linkIdentity. Needs a recent login: it adds a way into the account.
+   */
+  startLinkIdentity: SignInStart;
+  /**
    * Starts a passkey login. With an email, the options name that account's passkeys; without one,
    * any passkey of this site may answer (a discoverable credential: the browser lets the user
    * choose). An address without an account or without a passkey answers alike, with a decoy.
@@ -233,6 +276,18 @@ export type Mutation = {
    * confirmed email address (EMAIL_NOT_VERIFIED otherwise).
    */
   startPasskeyRegistration: Scalars['JSON']['output'];
+  /**
+   * Begins a sign-in at a provider: answers the URL to send the browser to. `redirectUri` must be
+   * one of JANUS_SIGN_IN_REDIRECT_URIS (BAD_USER_INPUT otherwise, as for an unknown provider). The
+   * sign-in must be completed within 10 minutes, once.
+   */
+  startSignIn: SignInStart;
+  /**
+   * Removes the caller's identity at `provider` (NOT_FOUND when none). Refused with
+   * LAST_SIGN_IN_METHOD when it is the account's last way to sign in (no password, no other
+   * identity or passkey). Needs a recent login.
+   */
+  unlinkIdentity: Scalars['Boolean']['output'];
   /** Confirms the email address with the token of a verification mail (once; INVALID_TOKEN otherwise). */
   verifyEmail: User;
   /**
@@ -255,8 +310,15 @@ export type MutationAssignRoleArgs = {
 
 
 export type MutationChangePasswordArgs = {
-  currentPassword: Scalars['String']['input'];
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
   newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationCompleteSignInArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
 };
 
 
@@ -281,7 +343,7 @@ export type MutationCreateRoleArgs = {
 
 
 export type MutationDeleteMeArgs = {
-  password: Scalars['String']['input'];
+  password?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -324,6 +386,13 @@ export type MutationFinishPasskeyLoginArgs = {
 export type MutationFinishPasskeyRegistrationArgs = {
   name?: InputMaybe<Scalars['String']['input']>;
   response: Scalars['JSON']['input'];
+};
+
+
+export type MutationLinkIdentityArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
 };
 
 
@@ -375,8 +444,25 @@ export type MutationRevokeSessionArgs = {
 };
 
 
+export type MutationStartLinkIdentityArgs = {
+  provider: Scalars['String']['input'];
+  redirectUri: Scalars['String']['input'];
+};
+
+
 export type MutationStartPasskeyLoginArgs = {
   email?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationStartSignInArgs = {
+  provider: Scalars['String']['input'];
+  redirectUri: Scalars['String']['input'];
+};
+
+
+export type MutationUnlinkIdentityArgs = {
+  provider: Scalars['String']['input'];
 };
 
 
@@ -446,6 +532,8 @@ export type Query = {
   __typename?: 'Query';
   /** The audit trail, newest first, `first` (1 to 100, default 20) at a time after the cursor `after`. */
   auditEvents: AuditEventConnection;
+  /** The caller's identities at providers, oldest first. */
+  identities: Array<Identity>;
   /** The account the access token belongs to. */
   me: User;
   /** Every OAuth client, oldest first. */
@@ -456,6 +544,8 @@ export type Query = {
   roles: Array<Role>;
   /** The caller's live sessions (neither ended nor expired), newest first. */
   sessions: Array<Session>;
+  /** The identity providers configured for sign-in. */
+  signInProviders: Array<SignInProvider>;
   /** One account by id. */
   user?: Maybe<User>;
   /** Accounts in a stable order, `first` (1 to 100, default 20) at a time after the cursor `after`. */
@@ -534,6 +624,23 @@ export type Session = {
   lastUsedAt: Scalars['DateTime']['output'];
   /** The client's User-Agent header at login or at the last refresh, when it sent one. */
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+/** An identity provider users can sign in with (JANUS_SIGN_IN_PROVIDERS). */
+export type SignInProvider = {
+  __typename?: 'SignInProvider';
+  /** Pass it as `provider` to startSignIn, e.g. `github` or `google`. */
+  id: Scalars['String']['output'];
+};
+
+/** Where to send the browser to sign in at a provider. */
+export type SignInStart = {
+  __typename?: 'SignInStart';
+  /**
+   * The provider's authorization page, with Janus's state, nonce and PKCE challenge: navigate to it.
+   * The provider sends the browser back to the redirect URI with `code` and `state` in the query.
+   */
+  authorizationUrl: Scalars['String']['output'];
 };
 
 /** A pending TOTP secret, for an authenticator app. Nothing changes at login until `confirmTotp`. */
@@ -659,6 +766,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Identity: ResolverTypeWrapper<IdentityModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -672,6 +780,8 @@ export type ResolversTypes = {
   Registration: ResolverTypeWrapper<Omit<Registration, 'user'> & { user: ResolversTypes['User'] }>;
   Role: ResolverTypeWrapper<RoleModel>;
   Session: ResolverTypeWrapper<Session>;
+  SignInProvider: ResolverTypeWrapper<SignInProvider>;
+  SignInStart: ResolverTypeWrapper<SignInStart>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   TotpEnrollment: ResolverTypeWrapper<TotpEnrollment>;
   User: ResolverTypeWrapper<UserViewModel>;
@@ -688,6 +798,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
+  Identity: IdentityModel;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
@@ -700,6 +811,8 @@ export type ResolversParentTypes = {
   Registration: Omit<Registration, 'user'> & { user: ResolversParentTypes['User'] };
   Role: RoleModel;
   Session: Session;
+  SignInProvider: SignInProvider;
+  SignInStart: SignInStart;
   String: Scalars['String']['output'];
   TotpEnrollment: TotpEnrollment;
   User: UserViewModel;
@@ -779,17 +892,24 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type IdentityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Identity'] = ResolversParentTypes['Identity']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   assignRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAssignRoleArgs, 'role' | 'userId'>>;
-  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'newPassword'>>;
+  completeSignIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationCompleteSignInArgs, 'code' | 'provider' | 'state'>>;
   confirmTotp?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code'>>;
   createOAuthClient?: Resolver<ResolversTypes['OAuthClientCredentials'], ParentType, ContextType, RequireFields<MutationCreateOAuthClientArgs, 'grantTypes' | 'name' | 'redirectUris' | 'scopes'>>;
   createRole?: Resolver<ResolversTypes['Role'], ParentType, ContextType, RequireFields<MutationCreateRoleArgs, 'name' | 'permissions' | 'selfAssignable'>>;
-  deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteMeArgs, 'password'>>;
+  deleteMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationDeleteMeArgs>>;
   deleteOAuthClient?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOAuthClientArgs, 'clientId'>>;
   deletePasskey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePasskeyArgs, 'id'>>;
   deleteUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'userId'>>;
@@ -799,6 +919,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
   finishPasskeyLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationFinishPasskeyLoginArgs, 'challengeId' | 'response'>>;
   finishPasskeyRegistration?: Resolver<ResolversTypes['Passkey'], ParentType, ContextType, RequireFields<MutationFinishPasskeyRegistrationArgs, 'response'>>;
+  linkIdentity?: Resolver<ResolversTypes['Identity'], ParentType, ContextType, RequireFields<MutationLinkIdentityArgs, 'code' | 'provider' | 'state'>>;
   loginUser?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginUserArgs, 'email' | 'password'>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   logoutUser?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutUserArgs, 'refreshToken'>>;
@@ -810,8 +931,11 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   resendVerificationEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resetPassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  startLinkIdentity?: Resolver<ResolversTypes['SignInStart'], ParentType, ContextType, RequireFields<MutationStartLinkIdentityArgs, 'provider' | 'redirectUri'>>;
   startPasskeyLogin?: Resolver<ResolversTypes['PasskeyChallenge'], ParentType, ContextType, Partial<MutationStartPasskeyLoginArgs>>;
   startPasskeyRegistration?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  startSignIn?: Resolver<ResolversTypes['SignInStart'], ParentType, ContextType, RequireFields<MutationStartSignInArgs, 'provider' | 'redirectUri'>>;
+  unlinkIdentity?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
   verifyEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
   verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'mfaToken'>>;
 };
@@ -851,11 +975,13 @@ export type PasskeyChallengeResolvers<ContextType = Context, ParentType extends 
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  identities?: Resolver<Array<ResolversTypes['Identity']>, ParentType, ContextType>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   oauthClients?: Resolver<Array<ResolversTypes['OAuthClient']>, ParentType, ContextType>;
   passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
+  signInProviders?: Resolver<Array<ResolversTypes['SignInProvider']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
@@ -881,6 +1007,14 @@ export type SessionResolvers<ContextType = Context, ParentType extends Resolvers
   ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type SignInProviderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignInProvider'] = ResolversParentTypes['SignInProvider']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SignInStartResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignInStart'] = ResolversParentTypes['SignInStart']> = {
+  authorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type TotpEnrollmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TotpEnrollment'] = ResolversParentTypes['TotpEnrollment']> = {
@@ -917,6 +1051,7 @@ export type Resolvers<ContextType = Context> = {
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Identity?: IdentityResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   OAuthClient?: OAuthClientResolvers<ContextType>;
@@ -928,6 +1063,8 @@ export type Resolvers<ContextType = Context> = {
   Registration?: RegistrationResolvers<ContextType>;
   Role?: RoleResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  SignInProvider?: SignInProviderResolvers<ContextType>;
+  SignInStart?: SignInStartResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;

@@ -83,7 +83,7 @@ export function createEmailFlows(deps: {
         // The mailbox replaces the password, never the second factor: with one on, the account
         // stays as it is (old password, sessions) and verifyMfa applies the reset with a code, so
         // that a mailbox alone cannot lock the owner out.
-        if (user.mfaEnabled) return { mfaToken: await mfa.startChallenge(em, user, passwordHash) };
+        if (user.mfaEnabled) return { mfaToken: await mfa.startChallenge(em, user, { pendingPasswordHash: passwordHash }) };
         user.passwordHash = passwordHash;
         user.emailVerified = true;
         await tokens.revokeEverything(em, user);

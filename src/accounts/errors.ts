@@ -12,3 +12,12 @@ export class AccountDisabledError extends FixedError('ACCOUNT_DISABLED', 'This a
 export class EmailNotVerifiedError extends FixedError('EMAIL_NOT_VERIFIED', 'Confirm your email address before logging in') {}
 
 export class EmailAlreadyVerifiedError extends FixedError('EMAIL_ALREADY_VERIFIED', 'This email address is already confirmed') {}
+
+/**
+ * Removing it (an identity at a provider, a passkey) would leave the account with no way to sign
+ * in: every module's `signInMethods` counted together (src/modules/module.ts).
+ */
+export class LastSignInMethodError extends FixedError(
+  'LAST_SIGN_IN_METHOD',
+  'This is the last way to sign in to the account: set a password or add another way first',
+) {}

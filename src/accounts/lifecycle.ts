@@ -4,7 +4,7 @@ import type { AccountMail } from './account-mail.ts';
 import { MfaChallenge } from '../mfa/entities.ts';
 import { auditingRoleRefusals, lockRoleAdmins, refuseLastRoleAdmin } from '../roles/service.ts';
 import type { AuditEventName } from '../audit/audit-event.entity.ts';
-import { UnauthenticatedError } from '../auth/errors.ts';
+import { ReauthenticationRequiredError, UnauthenticatedError } from '../auth/errors.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import type { TokenService } from '../tokens/service.ts';
 import { InvalidCredentialsError } from './errors.ts';
@@ -24,8 +24,12 @@ export interface AccountLifecycle {
   enable(userId: string): Promise<User>;
   /** Erases the user with everything that held their data; the audit trail keeps only the id. */
   remove(userId: string): Promise<void>;
-  /** The user's own erasure, confirmed with their password (INVALID_CREDENTIALS when wrong). */
-  removeOwn(userId: string, password: string): Promise<void>;
+  /**
+   * The user's own erasure, confirmed with their password (INVALID_CREDENTIALS when wrong or
+   * missing). An account without a password confirms with a recent login instead: `authTime`
+   * (the access token's `auth_time`) at most `reauthMaxAgeSeconds` old, else REAUTHENTICATION_REQUIRED.
+   */
+  removeOwn(userId: string, password: string | null | undefined, authTime: number): Promise<void>;
   /** For operators who know an account by its email (the CLI). */
   findByEmail(email: string): Promise<User>;
 }
@@ -40,8 +44,10 @@ export function createAccountLifecycle(deps: {
   mail: Pick<AccountMail, 'forget'>;
   /** What the modules do with a user's rows (delete or anonymise), in the transaction that deletes the user. */
   eraseOwned: (em: EntityManager, userId: string) => Promise<void>;
+  /** How recent a login confirms a password-less account's own erasure (JANUS_REAUTH_MAX_AGE). */
+  reauthMaxAgeSeconds: number;
 }): AccountLifecycle {
-  const { orm, passwords, tokens, audit, mail } = deps;
+  const { orm, passwords, tokens, audit, mail, reauthMaxAgeSeconds } = deps;
 
   /**
    * Runs `change` on the locked user row, in one transaction with its audit event. With
@@ -102,11 +108,14 @@ export function createAccountLifecycle(deps: {
       await withUser(userId, 'user.delete', erase, { takesRoleAdmin: true });
     },
 
-    async removeOwn(userId, password) {
+    async removeOwn(userId, password, authTime) {
       const user = await findUser(orm.em.fork(), userId);
       if (!user) throw new UnauthenticatedError();
-      // Checked before the transaction opens: a bcrypt round inside it would hold the row lock.
-      if (!(await isPasswordOf(passwords, password, user.passwordHash))) {
+      if (!user.passwordHash) {
+        // Nothing to type: the login itself must be recent, as @requiresRecentLogin asks elsewhere.
+        if (authTime < Math.floor(Date.now() / 1000) - reauthMaxAgeSeconds) throw new ReauthenticationRequiredError(reauthMaxAgeSeconds);
+      } else if (!(await isPasswordOf(passwords, password ?? '', user.passwordHash))) {
+        // Checked before the transaction opens: a bcrypt round inside it would hold the row lock.
         await audit.recordAlone('password.failure', user.id);
         throw new InvalidCredentialsError();
       }

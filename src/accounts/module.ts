@@ -27,6 +27,7 @@ export const module = defineModule({
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation, User: resolvers.User },
   mappers: { User: new URL('./user-view.ts#UserView', import.meta.url) },
   entities: [User],
+  migrations: new URL('./migrations/', import.meta.url),
   permissions: ['users:read', 'users:write'],
   services: {
     passwords: ({ config, observeHashing }) => createPasswordHasher(config.bcryptCost, { maxWaiting: config.bcryptQueue, observe: observeHashing }),
@@ -41,8 +42,16 @@ export const module = defineModule({
       }),
     accounts: ({ database, services: s }) =>
       createAccountService({ orm: database.orm, passwords: s.passwords, tokens: s.tokens, mfa: s.mfa, audit: s.audit, mail: s.accountMail, sessionRule: s.sessionRule }),
-    lifecycle: ({ database, services: s, eraseUser }) =>
-      createAccountLifecycle({ orm: database.orm, passwords: s.passwords, tokens: s.tokens, audit: s.audit, mail: s.accountMail, eraseOwned: eraseUser }),
+    lifecycle: ({ config, database, services: s, eraseUser }) =>
+      createAccountLifecycle({
+        orm: database.orm,
+        passwords: s.passwords,
+        tokens: s.tokens,
+        audit: s.audit,
+        mail: s.accountMail,
+        eraseOwned: eraseUser,
+        reauthMaxAgeSeconds: config.reauthMaxAgeSeconds,
+      }),
     emailFlows: ({ database, services: s }) =>
       createEmailFlows({
         orm: database.orm,
@@ -55,4 +64,6 @@ export const module = defineModule({
         sessionRule: s.sessionRule,
       }),
   },
+  // A password is one way to sign in; accounts made at an identity provider have none.
+  signInMethods: (em, userId) => em.count(User, { id: userId, passwordHash: { $ne: null } }),
 });

@@ -74,10 +74,16 @@ export function createPasswordHasher(cost: number, options: PasswordHasherOption
 }
 
 /**
- * Whether a password a signed-in user typed to confirm an action is theirs: normalised as it was
- * at registration; one longer than bcrypt reads never matches.
+ * Whether a typed password is the account's: normalised as it was at registration; one longer
+ * than bcrypt reads never matches. An account without a password (`hash` null: signed up at an
+ * identity provider) matches nothing, after one compare's worth of time, as a wrong password.
  */
-export async function isPasswordOf(passwords: PasswordHasher, raw: string, hash: string): Promise<boolean> {
+export async function isPasswordOf(passwords: PasswordHasher, raw: string, hash: string | null | undefined): Promise<boolean> {
   const presented = normalizePassword(raw);
-  return fitsBcrypt(presented) && (await passwords.verify(presented, hash));
+  if (!fitsBcrypt(presented)) return false;
+  if (!hash) {
+    await passwords.verifyNothing(presented);
+    return false;
+  }
+  return passwords.verify(presented, hash);
 }

@@ -38,7 +38,8 @@ export const Mutation: MutationResolvers = {
     return true;
   },
   deleteMe: async (_parent, { password }, context) => {
-    await context.services.lifecycle.removeOwn(principalOf(context).user.id, password);
+    const { user, claims } = principalOf(context);
+    await context.services.lifecycle.removeOwn(user.id, password, claims.auth_time);
     return true;
   },
 };

@@ -60,9 +60,11 @@ export interface AccountService {
   login(email: string, password: string): Promise<Authentication>;
   /**
    * Checks the current password, stores the new one, ends every session and opens a new one,
-   * proven as the caller's was (`amr`): a second factor stays on and stays proven.
+   * proven as the caller's was (`amr`): a second factor stays on and stays proven. An account
+   * without a password (signed up at a provider) gets its first one: no current password is
+   * asked, the caller's recent login (@requiresRecentLogin) stands for it.
    */
-  changePassword(userId: string, currentPassword: string, newPassword: string, amr: readonly string[]): Promise<Authentication>;
+  changePassword(userId: string, currentPassword: string | null | undefined, newPassword: string, amr: readonly string[]): Promise<Authentication>;
   getUser(id: string): Promise<User>;
   listUsers(first: number | null | undefined, after: string | null | undefined): Promise<Page<User>>;
 }
@@ -200,7 +202,7 @@ export function createAccountService(deps: {
       await audit.recordAlone('login.failure', null);
       throw new InvalidCredentialsError();
     }
-    if (!(await passwords.verify(password, user.passwordHash))) {
+    if (!(await isPasswordOf(passwords, password, user.passwordHash))) {
       await audit.recordAlone('login.failure', user.id);
       throw new InvalidCredentialsError();
     }
@@ -225,7 +227,8 @@ export function createAccountService(deps: {
     const password = validatePassword(newPassword, 'newPassword');
     const current = await findUser(orm.em.fork(), userId);
     if (!current) throw new UnauthenticatedError();
-    if (!(await isPasswordOf(passwords, currentPassword, current.passwordHash))) {
+    const hadPassword = !!current.passwordHash;
+    if (hadPassword && !(await isPasswordOf(passwords, currentPassword ?? '', current.passwordHash))) {
       await audit.recordAlone('password.failure', current.id);
       throw new InvalidCredentialsError();
     }
@@ -233,6 +236,8 @@ export function createAccountService(deps: {
     const changed = await orm.em.fork().transactional(async (em) => {
       const user = await findUserForUpdate(em, userId);
       if (!user) throw new UnauthenticatedError();
+      // A first password set meanwhile by another request: this one proved nothing about it.
+      if (!!user.passwordHash !== hadPassword) throw new InvalidCredentialsError();
       user.passwordHash = passwordHash;
       await tokens.revokeEverything(em, user);
       audit.record(em, 'password.change', user.id);

@@ -9,7 +9,8 @@ const UserSchema = defineEntity({
     id: p.uuid().primary().onCreate(() => randomUUID()),
     // Stored already normalised (trimmed, lower-cased): the unique index is then case-insensitive.
     email: p.string().length(254).unique(),
-    passwordHash: p.string().length(60).hidden(),
+    // Null for an account without a password (signed up at an identity provider, src/sign-in).
+    passwordHash: p.string().length(60).nullable().hidden(),
     firstName: p.string().length(100),
     lastName: p.string().length(100),
     phoneNumber: p.string().length(32),

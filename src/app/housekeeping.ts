@@ -5,6 +5,7 @@ import { purgeExpiredChallenges } from '../mfa/purge.ts';
 import { purgeExpiredOneTimeTokens } from '../onetime-tokens/purge.ts';
 import { purgeExpiredOidcModels } from '../oidc/adapter.ts';
 import { purgeExpiredPasskeyChallenges } from '../passkeys/purge.ts';
+import { purgeExpiredSignIns } from '../sign-in/purge.ts';
 import type { TokenService } from '../tokens/service.ts';
 import type { Logger } from './logger.ts';
 
@@ -17,6 +18,8 @@ export interface HousekeepingCounts {
   oneTimeTokens: number;
   mfaChallenges: number;
   passkeyChallenges: number;
+  /** Sign-ins at identity providers started and never completed. */
+  signInStates: number;
   sentMail: number;
   /** The OpenID Provider's expired codes, tokens, grants, sessions and interactions. */
   oidcModels: number;
@@ -40,10 +43,11 @@ export async function runHousekeeping(deps: HousekeepingDeps, now = new Date()):
   const oneTimeTokens = await purgeExpiredOneTimeTokens(em(), now);
   const mfaChallenges = await purgeExpiredChallenges(em(), now);
   const passkeyChallenges = await purgeExpiredPasskeyChallenges(em(), now);
+  const signInStates = await purgeExpiredSignIns(em(), now);
   const sentMail = await purgeSentMail(em(), now);
   const oidcModels = await purgeExpiredOidcModels(deps.orm, now);
   const auditEvents = deps.auditRetentionDays === undefined ? undefined : await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
-  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, sentMail, oidcModels, auditEvents };
+  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, signInStates, sentMail, oidcModels, auditEvents };
 }
 
 /**

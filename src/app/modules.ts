@@ -10,5 +10,6 @@ export { module as mfa } from '../mfa/module.ts';
 export { module as onetimeTokens } from '../onetime-tokens/module.ts';
 export { module as passkeys } from '../passkeys/module.ts';
 export { module as roles } from '../roles/module.ts';
+export { module as signIn } from '../sign-in/module.ts';
 export { module as tokens } from '../tokens/module.ts';
 export { module as oidc } from '../oidc/module.ts';

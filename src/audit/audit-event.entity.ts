@@ -42,6 +42,9 @@ const AUDIT_EVENTS = [
   'passkey.delete',
   // A passkey login whose signature counter did not rise: a cloned authenticator, or a replay.
   'passkey.counter_regression',
+  // An identity provider's account linked to or removed from a user (src/sign-in).
+  'identity.link',
+  'identity.unlink',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -5,6 +5,7 @@ import type { JwtAlgorithm } from '../auth/keys.ts';
 import { parseEncryptionKey } from '../mfa/encryption.ts';
 import type { WebAuthnSettings } from '../passkeys/settings.ts';
 import type { Rate, RateLimitSettings } from '../ratelimit/plugin.ts';
+import { isLoopbackUrl, type SignInProviderSettings, type SignInSettings } from '../sign-in/providers.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import { unsafeTextIn } from '../shared/text-rule.ts';
 
@@ -85,6 +86,8 @@ export interface Config extends RateLimitSettings {
    */
   singleInstance: boolean;
   mail: MailConfig;
+  /** Sign-in at identity providers: JANUS_SIGN_IN_PROVIDERS and JANUS_SIGN_IN_REDIRECT_URIS. */
+  signIn: SignInSettings;
   /** Passkeys (JANUS_WEBAUTHN_*); undefined: passkeys are off (production without JANUS_WEBAUTHN_RP_ID). */
   webauthn: WebAuthnSettings | undefined;
   /** Audit events older than this many days are deleted by the housekeeping job; unset: kept forever. */
@@ -271,6 +274,86 @@ function mailFrom(env: Env): string {
   return raw.trim();
 }
 
+/** An issuer or a GitHub Enterprise Server: https, or http to this machine outside production (a provider the tests start). */
+function providerUrl(where: string, raw: unknown, production: boolean): string {
+  let url: URL | undefined;
+  try {
+    url = typeof raw === 'string' ? new URL(raw) : undefined;
+  } catch {
+    url = undefined;
+  }
+  const allowed = url?.protocol === 'https:' || (url?.protocol === 'http:' && !production && isLoopbackUrl(url));
+  if (!url || !allowed || url.search || url.hash) {
+    throw new ConfigError(`${where} must be an https:// URL without query or fragment (http:// only to localhost outside production), got ${JSON.stringify(raw)}`);
+  }
+  return String(raw).replace(/\/+$/, '');
+}
+
+const PROVIDER_ID_SHAPE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const OPENID_KEYS = ['id', 'issuer', 'clientId', 'clientSecret', 'scopes'];
+const GITHUB_KEYS = ['id', 'clientId', 'clientSecret', 'baseUrl'];
+
+function signInProvider(entry: unknown, index: number, production: boolean): SignInProviderSettings {
+  const where = `JANUS_SIGN_IN_PROVIDERS[${index}]`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new ConfigError(`${where} must be an object such as {"id":"google","issuer":"https://accounts.google.com","clientId":"…","clientSecret":"…","scopes":["openid","email","profile"]}`);
+  }
+  const fields = entry as Record<string, unknown>;
+  const { id, clientId, clientSecret } = fields;
+  if (typeof id !== 'string' || !PROVIDER_ID_SHAPE.test(id)) {
+    throw new ConfigError(`${where}.id must be 1 to 64 lower-case letters, digits, - or _, got ${JSON.stringify(id)}`);
+  }
+  for (const [name, value] of [['clientId', clientId], ['clientSecret', clientSecret]] as const) {
+    if (typeof value !== 'string' || value === '') throw new ConfigError(`${where} (${id}).${name} must be a non-empty string`);
+  }
+  const known = id === 'github' ? GITHUB_KEYS : OPENID_KEYS;
+  const unknown = Object.keys(fields).filter((key) => !known.includes(key));
+  if (unknown.length > 0) throw new ConfigError(`${where} (${id}) has unknown keys ${unknown.join(', ')}; allowed: ${known.join(', ')}`);
+  if (id === 'github') {
+    const baseUrl = fields.baseUrl === undefined ? undefined : providerUrl(`${where} (github).baseUrl`, fields.baseUrl, production);
+    return { kind: 'github', id, clientId: clientId as string, clientSecret: clientSecret as string, baseUrl };
+  }
+  const scopes = fields.scopes ?? ['openid', 'email', 'profile'];
+  if (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) || !scopes.includes('openid')) {
+    throw new ConfigError(`${where} (${id}).scopes must be a list of scopes including "openid", e.g. ["openid","email","profile"]`);
+  }
+  const issuer = providerUrl(`${where} (${id}).issuer`, fields.issuer, production);
+  return { kind: 'openid', id, issuer, clientId: clientId as string, clientSecret: clientSecret as string, scopes: scopes as string[] };
+}
+
+function signIn(env: Env, production: boolean): SignInSettings {
+  const raw = env.JANUS_SIGN_IN_PROVIDERS;
+  let entries: unknown = [];
+  if (raw !== undefined && raw.trim() !== '') {
+    try {
+      entries = JSON.parse(raw);
+    } catch {
+      throw new ConfigError('JANUS_SIGN_IN_PROVIDERS is not valid JSON: it must be a JSON list of providers (see docs/operations.md)');
+    }
+  }
+  if (!Array.isArray(entries)) throw new ConfigError('JANUS_SIGN_IN_PROVIDERS must be a JSON list of providers (see docs/operations.md)');
+  const providers = entries.map((entry: unknown, index) => signInProvider(entry, index, production));
+  const ids = providers.map((provider) => provider.id);
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated) throw new ConfigError(`JANUS_SIGN_IN_PROVIDERS lists the provider "${repeated}" twice`);
+  const redirectUris = (env.JANUS_SIGN_IN_REDIRECT_URIS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const uri of redirectUris) {
+    let url: URL | undefined;
+    try {
+      url = new URL(uri);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.hash) {
+      throw new ConfigError(`JANUS_SIGN_IN_REDIRECT_URIS must list absolute http(s) URLs without a fragment, got "${uri}"`);
+    }
+  }
+  if (providers.length > 0 && redirectUris.length === 0) {
+    throw new ConfigError('JANUS_SIGN_IN_PROVIDERS needs JANUS_SIGN_IN_REDIRECT_URIS: the pages of your app the providers send the browser back to');
+  }
+  return { providers, redirectUris };
+}
+
 /** A relying party id is a domain name (no scheme, port or path); an IP address cannot be one. */
 const RP_ID_SHAPE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -426,6 +509,7 @@ function readConfig(env: Env): Config {
     mfaFailureLimit: rate(env, 'JANUS_MFA_FAILURE_LIMIT', '20/900'),
     reauthMaxAgeSeconds: integer(env, 'JANUS_REAUTH_MAX_AGE', 600, 1, 86_400),
     singleInstance: flag(env, 'JANUS_SINGLE_INSTANCE', false),
+    signIn: signIn(env, production),
     webauthn: webauthn(env, production, app),
     auditRetentionDays: env.JANUS_AUDIT_RETENTION_DAYS ? integer(env, 'JANUS_AUDIT_RETENTION_DAYS', 0, 1, 36_500) : undefined,
     mail: {

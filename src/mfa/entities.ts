@@ -52,6 +52,8 @@ const MfaChallengeSchema = defineEntity({
     attempts: p.integer().default(0),
     // Set by resetPassword: the account keeps its password (and sessions) until verifyMfa succeeds.
     pendingPasswordHash: p.string().length(60).nullable().hidden(),
+    // How the login's first step was proven (`amr`): the session verifyMfa opens adds `otp` to it.
+    firstFactor: p.array().default(['pwd']),
     expiresAt: p.datetime().index(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

@@ -46,11 +46,12 @@ export interface MfaService {
   /** Replaces every recovery code with new ones, returned once. */
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
   /**
-   * Inside the caller's transaction, for a login whose password was right: the mfaToken that
+   * Inside the caller's transaction, for a login whose first step succeeded: the mfaToken that
    * completes it, valid for MFA_TOKEN_TTL_SECONDS and MAX_ATTEMPTS wrong codes. For a password
    * reset, `pendingPasswordHash` is the new password, which only the completion applies.
+   * `firstFactor` is how that first step was proven (`amr`, default a password: `pwd`).
    */
-  startChallenge(em: EntityManager, user: User, pendingPasswordHash?: string): Promise<string>;
+  startChallenge(em: EntityManager, user: User, options?: { pendingPasswordHash?: string; firstFactor?: readonly string[] }): Promise<string>;
   /**
    * Completes a login (or a password reset) with a TOTP code or a recovery code: a session proven
    * by password and code. Wrong codes of the account, from every challenge and disableTotp, are
@@ -231,13 +232,14 @@ export function createMfaService(deps: {
       });
     },
 
-    async startChallenge(em, user, pendingPasswordHash) {
+    async startChallenge(em, user, { pendingPasswordHash, firstFactor = ['pwd'] } = {}) {
       const now = Date.now();
       const mfaToken = newOpaqueSecret();
       em.create(MfaChallenge, {
         user,
         tokenHash: hashOpaqueSecret(mfaToken),
         pendingPasswordHash: pendingPasswordHash ?? null,
+        firstFactor: [...firstFactor],
         expiresAt: new Date(now + MFA_TOKEN_TTL_SECONDS * 1000),
       });
       audit.record(em, 'mfa.challenge', user.id);
@@ -284,7 +286,7 @@ export function createMfaService(deps: {
         }
         audit.record(em, 'mfa.success', user.id);
         audit.record(em, 'login.success', user.id);
-        return { ok: true, authentication: await tokens.startSession(em, user, ['pwd', 'otp']) };
+        return { ok: true, authentication: await tokens.startSession(em, user, [...challenge.firstFactor, 'otp']) };
       });
       mail.committed();
       if (!outcome.ok) throw outcome.error;

@@ -9,8 +9,8 @@ import type { Services } from '../graphql/context.ts';
 import { DateTime, JSONObject } from '../graphql/scalars.ts';
 import type { JanusModule, ModuleDeps, Registry } from './module.ts';
 
-/** What the process hands the service factories; composition adds the registry and the erasure. */
-export type ServiceInputs = Omit<ModuleDeps, 'services' | 'eraseUser' | 'permissions'>;
+/** What the process hands the service factories; composition adds the registry, the erasure, the permissions and the sign-in method count. */
+export type ServiceInputs = Omit<ModuleDeps, 'services' | 'eraseUser' | 'permissions' | 'signInMethods'>;
 
 /** What every module shares: the directives and scalars. */
 const SHARED_SDL_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
@@ -37,6 +37,8 @@ export interface Composition {
   services(inputs: ServiceInputs): Services;
   /** Runs every module's erasure of a user's rows, in the transaction that deletes the user. */
   eraseUser(em: EntityManager, userId: string): Promise<void>;
+  /** The ways the user can sign in, summed over the modules. */
+  signInMethods(em: EntityManager, userId: string): Promise<number>;
 }
 
 const BASELINE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -147,9 +149,15 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
     if (undeclared.length > 0) throw new Error(`module ${module.name}: ${path.basename(file)} requires ${undeclared.join(', ')}, which no module declares`);
   }
   const erasers = modules.flatMap((module) => (module.onUserErased ? [module.onUserErased] : []));
+  const methodCounters = modules.flatMap((module) => (module.signInMethods ? [module.signInMethods] : []));
   const factories = serviceFactories(modules);
   const eraseUser = async (em: EntityManager, userId: string): Promise<void> => {
     for (const erase of erasers) await erase(em, userId);
+  };
+  const signInMethods = async (em: EntityManager, userId: string): Promise<number> => {
+    let count = 0;
+    for (const counter of methodCounters) count += await counter(em, userId);
+    return count;
   };
   return {
     sdlFiles,
@@ -162,7 +170,8 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
       modules.flatMap((module) => Object.entries(module.mappers ?? {}).map(([type, url]) => [type, `${fileURLToPath(url)}${url.hash}`])),
     ),
     permissions,
-    services: (inputs) => buildServices(factories, { ...inputs, eraseUser, permissions }),
+    services: (inputs) => buildServices(factories, { ...inputs, eraseUser, permissions, signInMethods }),
     eraseUser,
+    signInMethods,
   };
 }

@@ -31,6 +31,8 @@ export interface ModuleDeps {
   permissions: readonly string[];
   /** Runs every module's `onUserErased`, in the transaction that deletes the user. */
   eraseUser(em: EntityManager, userId: string): Promise<void>;
+  /** The ways the user can sign in, every module's `signInMethods` summed, in `em`'s transaction. */
+  signInMethods(em: EntityManager, userId: string): Promise<number>;
   /** Reports each password hash's duration (the server's metrics). */
   observeHashing?: (seconds: number) => void;
 }
@@ -73,6 +75,12 @@ export interface JanusModule {
    * anonymise them in `em`, the transaction that deletes the user.
    */
   onUserErased?: (em: EntityManager, userId: string) => Promise<void>;
+  /**
+   * How many ways the user has to sign in through this module (a password, identities at
+   * providers, passkeys), in `em`'s transaction: removing the last of all modules' together is
+   * refused, so that nobody is locked out of their own account.
+   */
+  signInMethods?: (em: EntityManager, userId: string) => Promise<number>;
 }
 
 /** Typed identity: a module file says `export const module = defineModule({ … })`. */

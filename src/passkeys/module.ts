@@ -20,7 +20,7 @@ export const module = defineModule({
   entities: [Passkey, PasskeyChallenge],
   migrations: new URL('./migrations/', import.meta.url),
   services: {
-    passkeys: ({ config, database, keys, services }) =>
+    passkeys: ({ config, database, keys, services, signInMethods }) =>
       createPasskeyService({
         orm: database.orm,
         audit: services.audit,
@@ -30,10 +30,12 @@ export const module = defineModule({
         requireVerifiedAddress: services.outbox.enabled,
         // A key of its own, derived from the encryption key: the same on every instance.
         hmacKey: Buffer.from(hkdfSync('sha256', keys.encryption.key, '', 'janus passkey decoys', 32)),
+        signInMethods,
       }),
   },
   onUserErased: async (em, userId) => {
     await em.nativeDelete(PasskeyChallenge, { user: userId });
     await em.nativeDelete(Passkey, { user: userId });
-  },
+  },  // Each passkey is a way to sign in (unlinkIdentity keeps the last one, src/sign-in).
+  signInMethods: (em, userId) => em.count(Passkey, { user: userId }),
 });

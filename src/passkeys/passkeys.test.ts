@@ -3,54 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DeletePasskeyDocument,
-  FinishPasskeyLoginDocument,
-  FinishPasskeyRegistrationDocument,
-  PasskeysDocument,
-  RenamePasskeyDocument,
-  StartPasskeyLoginDocument,
-  StartPasskeyRegistrationDocument,
-} from '../../generated/client/graphql.ts';
 import { CHROMIUM, chromiumMissing, skipBrowserTests } from '../../test/support/chromium.ts';
-import type { RestClient } from '../../test/support/clients.ts';
 import { mfaCalls } from '../../test/support/mfa-calls.ts';
+import { passkeyCalls as calls } from '../../test/support/passkey-calls.ts';
 import { accountWithRole, confirmAddress, startTestServer, type TestServer } from '../../test/support/server.ts';
 import { perform, SURFACES, type Surface } from '../../test/support/surfaces.ts';
 
 type Json = Record<string, unknown>;
-
-/** The passkey operations, through the typed GraphQL documents and the typed REST client. */
-const calls = {
-  startRegistration: () => ({
-    document: StartPasskeyRegistrationDocument, field: 'startPasskeyRegistration' as const, variables: {},
-    rest: (client: RestClient) => client.POST('/start-passkey-registration'),
-  }),
-  finishRegistration: (response: Json, name?: string) => ({
-    document: FinishPasskeyRegistrationDocument, field: 'finishPasskeyRegistration' as const, variables: { response, name },
-    rest: (client: RestClient) => client.POST('/finish-passkey-registration', { body: { response, name } }),
-  }),
-  list: () => ({
-    document: PasskeysDocument, field: 'passkeys' as const, variables: {},
-    rest: (client: RestClient) => client.GET('/passkeys'),
-  }),
-  rename: (id: string, name: string) => ({
-    document: RenamePasskeyDocument, field: 'renamePasskey' as const, variables: { id, name },
-    rest: (client: RestClient) => client.POST('/rename-passkey', { body: { id, name } }),
-  }),
-  remove: (id: string) => ({
-    document: DeletePasskeyDocument, field: 'deletePasskey' as const, variables: { id },
-    rest: (client: RestClient) => client.POST('/delete-passkey', { body: { id } }),
-  }),
-  startLogin: (email?: string) => ({
-    document: StartPasskeyLoginDocument, field: 'startPasskeyLogin' as const, variables: { email },
-    rest: (client: RestClient) => client.POST('/start-passkey-login', { body: email === undefined ? {} : { email } }),
-  }),
-  finishLogin: (challengeId: string, response: Json) => ({
-    document: FinishPasskeyLoginDocument, field: 'finishPasskeyLogin' as const, variables: { challengeId, response },
-    rest: (client: RestClient) => client.POST('/finish-passkey-login', { body: { challengeId, response } }),
-  }),
-};
 
 /**
  * The web app's page: the few lines of browser code docs/sign-in.md shows, on an origin of its

@@ -11,7 +11,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { COSEALG, isoBase64URL } from '@simplewebauthn/server/helpers';
-import { AccountDisabledError } from '../accounts/errors.ts';
+import { AccountDisabledError, LastSignInMethodError } from '../accounts/errors.ts';
 import { findUser, findUserForUpdate } from '../accounts/queries.ts';
 import type { SessionRule } from '../accounts/session-rule.ts';
 import type { User } from '../accounts/user.entity.ts';
@@ -103,6 +103,8 @@ export function createPasskeyService(deps: {
   requireVerifiedAddress: boolean;
   /** Keys the decoys: the same on every instance and across restarts. */
   hmacKey: Buffer;
+  /** The user's ways to sign in, every module's counted (src/modules/module.ts): the last is never deleted. */
+  signInMethods: (em: EntityManager, userId: string) => Promise<number>;
 }): PasskeyService {
   const { orm, audit, tokens, sessionRule, requireVerifiedAddress, hmacKey } = deps;
 
@@ -244,7 +246,11 @@ export function createPasskeyService(deps: {
 
     async remove(userId, id) {
       await orm.em.fork().transactional(async (em) => {
+        // The user's row lock queues concurrent removals of ways in: none sees another's as still there.
+        if (!(await findUserForUpdate(em, userId))) throw new UnauthenticatedError();
         const passkey = await ownPasskey(em, userId, id);
+        // An account left with only passkeys (its provider unlinked) keeps its last one.
+        if ((await deps.signInMethods(em, userId)) <= 1) throw new LastSignInMethodError();
         em.remove(passkey);
         audit.record(em, 'passkey.delete', userId);
       });

@@ -22,6 +22,8 @@ describe('access markers in the SDL', () => {
   it('marks only the operations that obtain or end a session, or use a mailed token, without an access token as @public', () => {
     const publicFields = rootFields.filter(({ field }) => accessMarkersOf(field).includes('public')).map(({ path }) => path);
     expect(publicFields.sort()).toEqual([
+      // A sign-in at an identity provider: the providers to offer, its start and its completion.
+      'Mutation.completeSignIn',
       'Mutation.finishPasskeyLogin',
       'Mutation.loginUser',
       'Mutation.logoutUser',
@@ -30,8 +32,10 @@ describe('access markers in the SDL', () => {
       'Mutation.requestPasswordReset',
       'Mutation.resetPassword',
       'Mutation.startPasskeyLogin',
+      'Mutation.startSignIn',
       'Mutation.verifyEmail',
       'Mutation.verifyMfa',
+      'Query.signInProviders',
     ]);
   });
 

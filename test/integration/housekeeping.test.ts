@@ -44,7 +44,7 @@ async function register(server: TestServer): Promise<{ id: string; email: string
   return { id: response.body.user.id, email: input.email, password: input.password, token: response.body.token };
 }
 
-it('purges expired one-time tokens, MFA challenges and week-old sent mail in the periodic job, not in a login', { timeout: TIMEOUT_MS }, async () => {
+it('purges expired one-time tokens, MFA challenges, sign-ins at providers and week-old sent mail in the periodic job, not in a login', { timeout: TIMEOUT_MS }, async () => {
   let { server } = await startAndHousekeep();
   const user = await register(server);
   const ids = { expiredToken: randomUUID(), liveToken: randomUUID(), expiredChallenge: randomUUID(), liveChallenge: randomUUID() };
@@ -66,6 +66,11 @@ it('purges expired one-time tokens, MFA challenges and week-old sent mail in the
   await addOidcRow('AuthorizationCode', 'expired-code', ago(1000));
   await addOidcRow('AuthorizationCode', 'live-code', new Date(Date.now() + 60_000));
   await addOidcRow('Client', 'a-client', null);
+  const addSignIn = (id: string, expiresAt: Date) =>
+    sql(server, "insert into sign_in_states (id, state_hash, provider, nonce, code_verifier, redirect_uri, expires_at, created_at) values (?, ?, 'test', 'n', 'v', 'https://app.example.com/cb', ?, ?)", [id, hash(), expiresAt, ago(DAY_MS)]);
+  const signIns = { expired: randomUUID(), live: randomUUID() };
+  await addSignIn(signIns.expired, ago(1000));
+  await addSignIn(signIns.live, new Date(Date.now() + 60_000));
 
   // A login that starts a second-factor challenge, on each surface, leaves other users' expired challenges alone.
   const mfaUser = await register(server);
@@ -84,8 +89,9 @@ it('purges expired one-time tokens, MFA challenges and week-old sent mail in the
   let deleted: Record<string, number | undefined>;
   ({ server, deleted } = await startAndHousekeep());
   try {
-    expect(deleted).toMatchObject({ oneTimeTokens: 1, mfaChallenges: 1, sentMail: 1, oidcModels: 1 });
+    expect(deleted).toMatchObject({ oneTimeTokens: 1, mfaChallenges: 1, signInStates: 1, sentMail: 1, oidcModels: 1 });
     expect((await sql<{ id: string }>(server, 'select id from oidc_models order by id')).map((row) => row.id)).toEqual(['a-client', 'live-code']);
+    expect((await sql<{ id: string }>(server, 'select id from sign_in_states')).map((row) => row.id)).toEqual([signIns.live]);
     const left = async (table: string) => (await sql<{ id: string }>(server, `select id from ${table} where user_id = ?`, [user.id])).map((row) => row.id);
     expect(await left('one_time_tokens')).not.toContain(ids.expiredToken);
     expect(await left('one_time_tokens')).toContain(ids.liveToken);

@@ -35,7 +35,8 @@ export const accountCalls = {
     document: DeleteUserDocument, field: 'deleteUser' as const, variables: { userId },
     rest: (client: RestClient) => client.POST('/delete-user', { body: { userId } }),
   }),
-  deleteMe: (password: string) => ({
+  /** Without a password: an account that has none (signed up at a provider) confirms with a recent login. */
+  deleteMe: (password?: string) => ({
     document: DeleteMeDocument, field: 'deleteMe' as const, variables: { password },
     rest: (client: RestClient) => client.POST('/delete-me', { body: { password } }),
   }),

@@ -38,7 +38,8 @@ export const authCalls = {
     document: LogoutAllDocument, field: 'logoutAll' as const, variables: {},
     rest: (client: RestClient) => client.POST('/logout-all'),
   }),
-  changePassword: (currentPassword: string, newPassword: string) => ({
+  /** Without a current password: an account that has none gets its first. */
+  changePassword: (currentPassword: string | undefined, newPassword: string) => ({
     document: ChangePasswordDocument, field: 'changePassword' as const, variables: { currentPassword, newPassword },
     rest: (client: RestClient) => client.POST('/change-password', { body: { currentPassword, newPassword } }),
   }),

@@ -126,6 +126,8 @@ describe('loadConfig accepted values', () => {
       JANUS_WEBAUTHN_RP_ID: 'Example.com',
       JANUS_WEBAUTHN_RP_NAME: 'Example',
       JANUS_WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com',
+      JANUS_SIGN_IN_PROVIDERS: '[{"id":"github","clientId":"gh","clientSecret":"ghs"}]',
+      JANUS_SIGN_IN_REDIRECT_URIS: 'https://app.example.com/signed-in',
     });
     expect(config).toEqual({
       port: 8080,
@@ -177,6 +179,10 @@ describe('loadConfig accepted values', () => {
         requireVerifiedEmail: true,
         minIntervalSeconds: 30,
         templatesDir: '/etc/janus/mail',
+      },
+      signIn: {
+        providers: [{ kind: 'github', id: 'github', clientId: 'gh', clientSecret: 'ghs', baseUrl: undefined }],
+        redirectUris: ['https://app.example.com/signed-in'],
       },
       webauthn: { rpId: 'example.com', rpName: 'Example', origins: ['https://app.example.com', 'https://example.com'] },
     });
@@ -513,5 +519,64 @@ describe('passkey settings (JANUS_WEBAUTHN_*)', () => {
       'https://example.com',
     ]);
     expect(loadConfig({ JANUS_WEBAUTHN_ORIGINS: 'http://localhost:8080' }).webauthn).toEqual({ rpId: 'localhost', rpName: 'Janus', origins: ['http://localhost:8080'] });
+  });
+});
+
+describe('sign-in providers (JANUS_SIGN_IN_PROVIDERS, JANUS_SIGN_IN_REDIRECT_URIS)', () => {
+  const google = { id: 'google', issuer: 'https://accounts.google.com', clientId: 'id', clientSecret: 'secret', scopes: ['openid', 'email'] };
+  const withProviders = (providers: unknown, extra: Record<string, string> = {}) => ({
+    JANUS_SIGN_IN_PROVIDERS: JSON.stringify(providers),
+    JANUS_SIGN_IN_REDIRECT_URIS: 'https://app.example.com/signed-in, https://app.example.com/linked',
+    ...extra,
+  });
+
+  it('has none by default', () => {
+    expect(loadConfig({}).signIn).toEqual({ providers: [], redirectUris: [] });
+  });
+
+  it('reads OpenID providers and GitHub, with the default scopes and github.com unless a server is named', () => {
+    const config = loadConfig(withProviders([
+      google,
+      { id: 'corp', issuer: 'https://login.example.com/realms/corp/', clientId: 'c', clientSecret: 's' },
+      { id: 'github', clientId: 'gh', clientSecret: 'ghs' },
+    ]));
+    expect(config.signIn).toEqual({
+      providers: [
+        { kind: 'openid', ...google },
+        { kind: 'openid', id: 'corp', issuer: 'https://login.example.com/realms/corp', clientId: 'c', clientSecret: 's', scopes: ['openid', 'email', 'profile'] },
+        { kind: 'github', id: 'github', clientId: 'gh', clientSecret: 'ghs', baseUrl: undefined },
+      ],
+      redirectUris: ['https://app.example.com/signed-in', 'https://app.example.com/linked'],
+    });
+  });
+
+  it('allows an http issuer only on this machine and outside production', () => {
+    const local = { ...google, issuer: 'http://127.0.0.1:9000' };
+    expect(loadConfig(withProviders([local])).signIn.providers[0]).toMatchObject({ issuer: 'http://127.0.0.1:9000' });
+    expect(configErrorFor(withProviders([{ ...google, issuer: 'http://idp.example.com' }])).message).toMatch(/issuer must be an https:\/\/ URL/);
+    expect(configErrorFor(withProviders([local], { NODE_ENV: 'production', JANUS_JWT_PRIVATE_KEY: 'x', JANUS_ENCRYPTION_KEY: 'a'.repeat(64) })).message)
+      .toMatch(/issuer must be an https:\/\/ URL/);
+  });
+
+  it.each([
+    ['not JSON', '{', /is not valid JSON/],
+    ['not a list', '{"id":"google"}', /must be a JSON list/],
+    ['an entry that is not an object', '["google"]', /\[0\] must be an object/],
+    ['a bad id', JSON.stringify([{ ...google, id: 'Google!' }]), /\[0\]\.id must be/],
+    ['no client secret', JSON.stringify([{ ...google, clientSecret: '' }]), /\(google\)\.clientSecret must be a non-empty string/],
+    ['a misspelt key', JSON.stringify([{ ...google, scope: ['openid'] }]), /\(google\) has unknown keys scope/],
+    ['scopes without openid', JSON.stringify([{ ...google, scopes: ['email'] }]), /scopes must be a list of scopes including "openid"/],
+    ['an issuer with a query', JSON.stringify([{ ...google, issuer: 'https://idp.example.com/?x=1' }]), /issuer must be an https:\/\/ URL without query/],
+    ['GitHub with an issuer', JSON.stringify([{ id: 'github', clientId: 'a', clientSecret: 'b', issuer: 'https://github.com' }]), /\(github\) has unknown keys issuer/],
+    ['one id twice', JSON.stringify([google, google]), /lists the provider "google" twice/],
+  ])('refuses %s', (_case, raw, message) => {
+    expect(configErrorFor({ JANUS_SIGN_IN_PROVIDERS: raw, JANUS_SIGN_IN_REDIRECT_URIS: 'https://app.example.com/cb' }).message).toMatch(message);
+  });
+
+  it('needs redirect URIs with providers, and each one an absolute http(s) URL without a fragment', () => {
+    expect(configErrorFor({ JANUS_SIGN_IN_PROVIDERS: JSON.stringify([google]) }).message).toMatch(/needs JANUS_SIGN_IN_REDIRECT_URIS/);
+    for (const uri of ['/signed-in', 'ftp://app.example.com/cb', 'https://app.example.com/cb#x']) {
+      expect(configErrorFor({ JANUS_SIGN_IN_REDIRECT_URIS: uri }).message).toMatch(/must list absolute http\(s\) URLs without a fragment/);
+    }
   });
 });

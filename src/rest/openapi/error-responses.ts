@@ -17,6 +17,12 @@ const MEANING: Readonly<Record<ErrorCode, string>> = {
   INVALID_MFA_TOKEN: 'the mfaToken is unknown, expired, already used, or dead after 5 wrong codes: log in again',
   REAUTHENTICATION_REQUIRED:
     'the route needs a recent login and the access token comes from a login older than `JANUS_REAUTH_MAX_AGE` seconds (default 600): log in again',
+  SIGN_IN_FAILED:
+    'the sign-in at the identity provider cannot be completed: the state is unknown, used, expired or another user\'s, or the provider or the ID token checks refused the code; start again',
+  PROVIDER_EMAIL_NOT_VERIFIED: 'the identity provider does not vouch for the email of this new identity: no account is created or linked',
+  ACCOUNT_EXISTS: 'an account holds the email the provider gave, and the link cannot be made automatically: log in to it and link the provider',
+  IDENTITY_LINKED: 'the provider account is linked to another account, or the caller already has one at this provider',
+  LAST_SIGN_IN_METHOD: 'this is the account\'s last way to sign in: set a password or link another provider first',
   INVALID_PASSKEY:
     'the passkey was not accepted: unknown or deleted, of another account than the email, a failed check (origin, rp id, signature, user verification), a signature counter that did not rise, or already registered',
   INVALID_PASSKEY_CHALLENGE: 'the passkey challenge is unknown, already used or expired: start again',
