@@ -103,7 +103,9 @@ export type Mutation = {
    * Registers an OAuth client (confidential: it authenticates with HTTP Basic; PKCE is required of
    * every client). Redirect URIs must be https (http on localhost) and are required with
    * authorization_code; refresh_token needs authorization_code; scopes are Janus permissions plus
-   * the OpenID scopes, which need authorization_code. Anything else is BAD_USER_INPUT.
+   * the OpenID scopes, which need authorization_code. Post-logout redirect URIs (optional, the same
+   * rules) are where RP-initiated logout may send the browser back; they too need authorization_code.
+   * Anything else is BAD_USER_INPUT.
    */
   createOAuthClient: OAuthClientCredentials;
   /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
@@ -268,6 +270,7 @@ export type MutationConfirmTotpArgs = {
 export type MutationCreateOAuthClientArgs = {
   grantTypes: Array<Scalars['String']['input']>;
   name: Scalars['String']['input'];
+  postLogoutRedirectUris?: InputMaybe<Array<Scalars['String']['input']>>;
   redirectUris: Array<Scalars['String']['input']>;
   scopes: Array<Scalars['String']['input']>;
 };
@@ -398,6 +401,8 @@ export type OAuthClient = {
   /** Some of `authorization_code`, `refresh_token`, `client_credentials`. */
   grantTypes: Array<Scalars['String']['output']>;
   name: Scalars['String']['output'];
+  /** Where RP-initiated logout may send the browser back (`post_logout_redirect_uri`): https, or http on localhost. */
+  postLogoutRedirectUris: Array<Scalars['String']['output']>;
   /** Where the authorization code may be sent: https, or http on localhost. */
   redirectUris: Array<Scalars['String']['output']>;
   /** The scopes the client may ask for: Janus permissions, and `openid`, `profile`, `email`, `offline_access`. */
@@ -821,6 +826,7 @@ export type OAuthClientResolvers<ContextType = Context, ParentType extends Resol
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   grantTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postLogoutRedirectUris?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   redirectUris?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };

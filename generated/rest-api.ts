@@ -110,7 +110,9 @@ export type paths = {
          * @description Registers an OAuth client (confidential: it authenticates with HTTP Basic; PKCE is required of
          *     every client). Redirect URIs must be https (http on localhost) and are required with
          *     authorization_code; refresh_token needs authorization_code; scopes are Janus permissions plus
-         *     the OpenID scopes, which need authorization_code. Anything else is BAD_USER_INPUT.
+         *     the OpenID scopes, which need authorization_code. Post-logout redirect URIs (optional, the same
+         *     rules) are where RP-initiated logout may send the browser back; they too need authorization_code.
+         *     Anything else is BAD_USER_INPUT.
          *
          *     Needs a valid access token whose role grants `clients:write`.
          */
@@ -973,6 +975,8 @@ export type components = {
             /** @description Some of `authorization_code`, `refresh_token`, `client_credentials`. */
             grantTypes: string[];
             name: string;
+            /** @description Where RP-initiated logout may send the browser back (`post_logout_redirect_uri`): https, or http on localhost. */
+            postLogoutRedirectUris: string[];
             /** @description Where the authorization code may be sent: https, or http on localhost. */
             redirectUris: string[];
             /** @description The scopes the client may ask for: Janus permissions, and `openid`, `profile`, `email`, `offline_access`. */
@@ -1562,6 +1566,7 @@ export interface operations {
                 "application/json": {
                     grantTypes: string[];
                     name: string;
+                    postLogoutRedirectUris?: string[] | null;
                     redirectUris: string[];
                     scopes: string[];
                 };

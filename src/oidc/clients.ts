@@ -14,6 +14,8 @@ export interface OAuthClient {
   clientId: string;
   name: string;
   redirectUris: string[];
+  /** Where RP-initiated logout may send the browser back (`post_logout_redirect_uri`). */
+  postLogoutRedirectUris: string[];
   grantTypes: string[];
   scopes: string[];
   createdAt: Date;
@@ -28,6 +30,7 @@ export interface OAuthClientCredentials {
 export interface OAuthClientInput {
   name: string;
   redirectUris: readonly string[];
+  postLogoutRedirectUris?: readonly string[] | null;
   grantTypes: readonly string[];
   scopes: readonly string[];
 }
@@ -45,6 +48,8 @@ interface ClientMetadata {
   client_secret: string;
   client_name: string;
   redirect_uris: string[];
+  /** Absent on clients created before it was offered. */
+  post_logout_redirect_uris?: string[];
   grant_types: string[];
   response_types: string[];
   scope: string;
@@ -78,19 +83,29 @@ function validGrantTypes(grantTypes: readonly string[]): string[] {
 }
 
 /** https, or http on a loopback address (a developer's or a native app's redirect); no fragment. */
-function validRedirectUris(uris: readonly string[], needed: boolean): string[] {
+function validUris(field: 'redirectUris' | 'postLogoutRedirectUris', uris: readonly string[]): string[] {
   const unique = [...new Set(uris)];
-  if (needed && unique.length === 0) throw new InvalidInputError('redirectUris', 'authorization_code needs at least one redirect URI');
-  if (!needed && unique.length > 0) throw new InvalidInputError('redirectUris', 'redirect URIs are only for authorization_code');
-  if (unique.length > URIS_MAX) throw new InvalidInputError('redirectUris', `at most ${URIS_MAX} redirect URIs`);
+  if (unique.length > URIS_MAX) throw new InvalidInputError(field, `at most ${URIS_MAX} URIs in ${field}`);
   for (const uri of unique) {
     const parsed = uri.length <= URI_MAX_LENGTH ? URL.parse(uri) : null;
     const secure = parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOOPBACK.has(parsed.hostname));
     if (!parsed || !secure || parsed.hash || parsed.username || parsed.password) {
-      throw new InvalidInputError('redirectUris', 'each redirect URI must be an absolute https URL (http only on localhost), without a fragment');
+      throw new InvalidInputError(field, `each URI of ${field} must be an absolute https URL (http only on localhost), without a fragment`);
     }
   }
   return unique;
+}
+
+function validRedirectUris(uris: readonly string[], needed: boolean): string[] {
+  if (needed && uris.length === 0) throw new InvalidInputError('redirectUris', 'authorization_code needs at least one redirect URI');
+  if (!needed && uris.length > 0) throw new InvalidInputError('redirectUris', 'redirect URIs are only for authorization_code');
+  return validUris('redirectUris', uris);
+}
+
+/** RP-initiated logout names the client by an ID token: only a client of users' logins has one. */
+function validPostLogoutRedirectUris(uris: readonly string[], userLogins: boolean): string[] {
+  if (!userLogins && uris.length > 0) throw new InvalidInputError('postLogoutRedirectUris', 'post-logout redirect URIs are only for authorization_code');
+  return validUris('postLogoutRedirectUris', uris);
 }
 
 function validScopes(scopes: readonly string[], permissions: readonly string[], grantTypes: readonly string[]): string[] {
@@ -111,6 +126,7 @@ function viewOf(metadata: ClientMetadata): OAuthClient {
     clientId: metadata.client_id,
     name: metadata.client_name,
     redirectUris: metadata.redirect_uris,
+    postLogoutRedirectUris: metadata.post_logout_redirect_uris ?? [],
     grantTypes: metadata.grant_types,
     scopes: metadata.scope.split(' '),
     createdAt: new Date(metadata.created_at * 1000),
@@ -127,7 +143,9 @@ export function createOAuthClientService(deps: { orm: MikroORM; permissions: rea
     async create(input) {
       const name = validName(input.name);
       const grantTypes = validGrantTypes(input.grantTypes);
-      const redirectUris = validRedirectUris(input.redirectUris, grantTypes.includes('authorization_code'));
+      const userLogins = grantTypes.includes('authorization_code');
+      const redirectUris = validRedirectUris(input.redirectUris, userLogins);
+      const postLogoutRedirectUris = validPostLogoutRedirectUris(input.postLogoutRedirectUris ?? [], userLogins);
       const scopes = validScopes(input.scopes, deps.permissions, grantTypes);
       const clientId = randomUUID();
       const clientSecret = newOpaqueSecret();
@@ -136,8 +154,9 @@ export function createOAuthClientService(deps: { orm: MikroORM; permissions: rea
         client_secret: hashOpaqueSecret(clientSecret),
         client_name: name,
         redirect_uris: redirectUris,
+        post_logout_redirect_uris: postLogoutRedirectUris,
         grant_types: grantTypes,
-        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        response_types: userLogins ? ['code'] : [],
         scope: scopes.join(' '),
         token_endpoint_auth_method: 'client_secret_basic',
         created_at: Math.floor(Date.now() / 1000),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { MountedHandler } from '../http/edge.ts';
 import { PAGE_HEADERS, renderErrorPage } from './pages.ts';
-import { DISCOVERY_PATH, INTERACTION_PREFIX, OAUTH_PREFIX, USERINFO_PATH } from './provider.ts';
+import { DISCOVERY_PATH, INTERACTION_PREFIX, INTROSPECTION_PATH, OAUTH_PREFIX, USERINFO_PATH } from './provider.ts';
 
 type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -10,7 +10,7 @@ type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promi
 const ROUTE_LABELS: readonly (readonly [string, string])[] = [
   [`${OAUTH_PREFIX}/auth`, 'oidc.authorization'],
   [`${OAUTH_PREFIX}/token/revocation`, 'oidc.revocation'],
-  [`${OAUTH_PREFIX}/token/introspection`, 'oidc.introspection'],
+  [INTROSPECTION_PATH, 'oidc.introspection'],
   [`${OAUTH_PREFIX}/token`, 'oidc.token'],
   [`${OAUTH_PREFIX}/session/end`, 'oidc.end_session'],
   [USERINFO_PATH, 'oidc.userinfo'],
@@ -42,6 +42,8 @@ export function createOidcMount(options: {
   publicUrl: string;
   pages: { matches(pathname: string): boolean; handle(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> };
   userinfo: NodeHandler;
+  /** Reads an introspection request before the provider does (introspection.ts: Janus's JWT access tokens). */
+  prepareIntrospection(request: IncomingMessage): Promise<void>;
 }): MountedHandler {
   const publicUrl = new URL(options.publicUrl);
   const callback = options.provider.callback() as unknown as NodeHandler;
@@ -50,6 +52,7 @@ export function createOidcMount(options: {
     response.setHeader('x-frame-options', 'DENY');
     if (options.pages.matches(pathname)) return options.pages.handle(request, response, pathname);
     if (pathname === USERINFO_PATH) return options.userinfo(request, response);
+    if (pathname === INTROSPECTION_PATH) await options.prepareIntrospection(request);
     request.headers.host = publicUrl.host;
     request.headers['x-forwarded-host'] = publicUrl.host;
     request.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);

@@ -11,6 +11,7 @@ import { createOidcMount, OIDC_PATHS } from './endpoint.ts';
 import { revokeGrantSessions } from './grant-sessions.ts';
 import { cookieKeysOf } from './cookie-keys.ts';
 import { createInteractionPages } from './interactions.ts';
+import { createJwtIntrospection } from './introspection.ts';
 import { createOpenIdProvider } from './provider.ts';
 import { createUserinfo } from './userinfo.ts';
 
@@ -52,6 +53,7 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
 
   function build(): MountedHandler {
     const issuer = options.publicUrl();
+    const introspection = createJwtIntrospection({ tokens: services.tokens, bodyLimitBytes: options.bodyLimitBytes });
     const provider = createOpenIdProvider({
       issuer,
       orm,
@@ -63,6 +65,7 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
       cookieKeys: cookieKeysOf(options.accessTokenKey),
       allowsOrigin: options.allowsOrigin,
       onGrantRevoked: (grantId) => revokeGrantSessions(orm, services.tokens, [grantId]),
+      introspectedAccessToken: introspection.answerOf,
       onServerError: options.onServerError,
     });
     const pages = createInteractionPages({
@@ -76,7 +79,13 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
       bodyLimitBytes: options.bodyLimitBytes,
       resource: issuer,
     });
-    return createOidcMount({ provider, publicUrl: issuer, pages, userinfo: createUserinfo(services.tokens) });
+    return createOidcMount({
+      provider,
+      publicUrl: issuer,
+      pages,
+      userinfo: createUserinfo(services.tokens),
+      prepareIntrospection: introspection.prepare,
+    });
   }
 
   return {

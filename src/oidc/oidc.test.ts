@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, discover, PageBrowser, REDIRECT_URI } from '../../test/support/oidc.ts';
+import { authorizationRequest, createClient, discover, PageBrowser, REDIRECT_URI, signInAndGrant } from '../../test/support/oidc.ts';
 import { accountWithRole, confirmAddress, registration, startTestServer, type TestServer } from '../../test/support/server.ts';
 
 let server: TestServer;
@@ -20,35 +20,6 @@ async function adminAccount(): Promise<{ id: string; email: string; password: st
   const input = registration({ role: 'admin' });
   const user = await server.running.services.accounts.createAccount(input);
   return { id: user.id, email: input.email, password: input.password };
-}
-
-/** An authorization request with PKCE, state and nonce, and what the code exchange checks. */
-async function authorizationRequest(config: client.Configuration, scope: string, extra: Record<string, string> = {}) {
-  const pkceCodeVerifier = client.randomPKCECodeVerifier();
-  const checks = { pkceCodeVerifier, expectedState: client.randomState(), expectedNonce: client.randomNonce() };
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope,
-    code_challenge: await client.calculatePKCECodeChallenge(pkceCodeVerifier),
-    code_challenge_method: 'S256',
-    state: checks.expectedState,
-    nonce: checks.expectedNonce,
-    ...extra,
-  });
-  return { url, checks };
-}
-
-/** Signs in and grants through Janus's pages; answers the redirect back to the client. */
-async function signInAndGrant(browser: PageBrowser, url: URL, account: { email: string; password: string }): Promise<URL> {
-  const login = await browser.visit(url, server.url);
-  const loginHtml = await login.page!.text();
-  expect(loginHtml).toContain('name="email"');
-  const consent = await browser.submit(loginHtml, 'login', { email: account.email, password: account.password }, server.url);
-  const consentHtml = await consent.page!.text();
-  expect(consentHtml).toContain('Allow access');
-  const back = await browser.submit(consentHtml, 'consent', {}, server.url);
-  if (!back.redirect) throw new Error(`no redirect to the client: ${back.page?.status} ${await back.page?.text()}`);
-  return back.redirect;
 }
 
 async function graphql(token: string, query: string) {
@@ -83,7 +54,7 @@ describe('the OpenID Provider', () => {
     const account = await adminAccount();
     const browser = new PageBrowser();
     const { url, checks } = await authorizationRequest(config, 'openid profile email offline_access roles:read', { prompt: 'consent' });
-    const callback = await signInAndGrant(browser, url, account);
+    const callback = await signInAndGrant(browser, url, account, server.url);
     expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
 
     const tokens = await client.authorizationCodeGrant(config, callback, { ...checks, idTokenExpected: true });
@@ -128,7 +99,7 @@ describe('the OpenID Provider', () => {
     const account = await adminAccount();
     const browser = new PageBrowser();
     const first = await authorizationRequest(config, 'openid roles:read');
-    const callback = await signInAndGrant(browser, first.url, account);
+    const callback = await signInAndGrant(browser, first.url, account, server.url);
     const { pkceCodeVerifier: _omitted, ...withoutVerifier } = first.checks;
     await expect(client.authorizationCodeGrant(config, callback, withoutVerifier)).rejects.toMatchObject({ error: 'invalid_grant' });
 
