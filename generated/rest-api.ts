@@ -921,8 +921,10 @@ export type components = {
              *     role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
              *     role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
              *     mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure,
-             *     mfa.recovery_codes, passkey.register, passkey.delete or passkey.counter_regression (a passkey
-             *     login refused because its signature counter did not rise: a cloned authenticator or a replay).
+             *     mfa.recovery_codes, passkey.register, passkey.delete, passkey.counter_regression (a passkey
+             *     login refused because its signature counter did not rise: a cloned authenticator or a replay),
+             *     oauth_client.create, oauth_client.delete (an OAuth client registered or deleted; the actor is
+             *     the admin) or oauth.consent (the user granted an OAuth client access on the consent page).
              *     Passkey logins are login.success / login.failure like the others.
              */
             event: string;

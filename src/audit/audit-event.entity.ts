@@ -42,6 +42,10 @@ const AUDIT_EVENTS = [
   'passkey.delete',
   // A passkey login whose signature counter did not rise: a cloned authenticator, or a replay.
   'passkey.counter_regression',
+  // The OpenID Provider: clients registered and deleted (the actor is the admin), a user's consent to a client.
+  'oauth_client.create',
+  'oauth_client.delete',
+  'oauth.consent',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

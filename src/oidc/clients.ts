@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AuditLog } from '../audit/service.ts';
 import { InvalidInputError, NotFoundError } from '../shared/errors.ts';
 import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import { isUuid } from '../shared/uuid.ts';
@@ -137,7 +138,12 @@ function viewOf(metadata: ClientMetadata): OAuthClient {
  * The OpenID Provider's clients, kept in its one table (model `Client`), where oidc-provider
  * reads them. A client is confidential (client_secret_basic); PKCE is required of every client.
  */
-export function createOAuthClientService(deps: { orm: MikroORM; permissions: readonly string[]; revokeSessions(sessionIds: string[]): Promise<void> }): OAuthClientService {
+export function createOAuthClientService(deps: {
+  orm: MikroORM;
+  audit: Pick<AuditLog, 'record'>;
+  permissions: readonly string[];
+  revokeSessions(sessionIds: string[]): Promise<void>;
+}): OAuthClientService {
   const { orm } = deps;
   return {
     async create(input) {
@@ -161,7 +167,10 @@ export function createOAuthClientService(deps: { orm: MikroORM; permissions: rea
         token_endpoint_auth_method: 'client_secret_basic',
         created_at: Math.floor(Date.now() / 1000),
       };
-      await orm.em.fork().execute('insert into oidc_models (model_name, id, payload) values (?, ?, ?::jsonb)', [CLIENT_MODEL, clientId, JSON.stringify(metadata)]);
+      await orm.em.fork().transactional(async (em) => {
+        await em.execute('insert into oidc_models (model_name, id, payload) values (?, ?, ?::jsonb)', [CLIENT_MODEL, clientId, JSON.stringify(metadata)]);
+        deps.audit.record(em, 'oauth_client.create', null);
+      });
       return { clientId, clientSecret };
     },
 
@@ -180,6 +189,7 @@ export function createOAuthClientService(deps: { orm: MikroORM; permissions: rea
         if (deleted.affectedRows === 0) throw new NotFoundError('No OAuth client with this id');
         const rows = await em.execute<{ id: string }[]>(`delete from oidc_models where model_name = 'Grant' and payload->>'clientId' = ? returning id`, [clientId]);
         await em.execute(`delete from oidc_models where payload->>'clientId' = ?`, [clientId]);
+        deps.audit.record(em, 'oauth_client.delete', null);
         return rows.map((row) => row.id);
       });
       // The grants' Janus sessions end too: their access tokens stop at once.

@@ -74,6 +74,7 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
       accounts: services.accounts,
       mfa: services.mfa,
       tokens: services.tokens,
+      audit: services.audit,
       limits,
       clientIp: options.clientIp,
       bodyLimitBytes: options.bodyLimitBytes,

@@ -4,14 +4,18 @@ import * as client from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationRequest, createClient, discover, PageBrowser, REDIRECT_URI, signInAndGrant } from '../../test/support/oidc.ts';
+import { adminCalls } from '../../test/support/admin-calls.ts';
 import { accountWithRole, confirmAddress, registration, startTestServer, type TestServer } from '../../test/support/server.ts';
+import { perform, SURFACES } from '../../test/support/surfaces.ts';
 
 let server: TestServer;
+let admin: Awaited<ReturnType<typeof accountWithRole>>;
 let adminToken: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  adminToken = (await accountWithRole(server, 'admin')).token;
+  admin = await accountWithRole(server, 'admin');
+  adminToken = admin.token;
 });
 afterAll(() => server?.close());
 
@@ -20,6 +24,12 @@ async function adminAccount(): Promise<{ id: string; email: string; password: st
   const input = registration({ role: 'admin' });
   const user = await server.running.services.accounts.createAccount(input);
   return { id: user.id, email: input.email, password: input.password };
+}
+
+/** The newest audit events, read as an admin on a surface. */
+async function recentEvents(surface: (typeof SURFACES)[number]) {
+  const outcome = await perform(server, surface, adminCalls.auditEvents(50), adminToken);
+  return outcome.data!.edges.map((edge) => edge.node);
 }
 
 async function graphql(token: string, query: string) {
@@ -56,6 +66,7 @@ describe('the OpenID Provider', () => {
     const { url, checks } = await authorizationRequest(config, 'openid profile email offline_access roles:read', { prompt: 'consent' });
     const callback = await signInAndGrant(browser, url, account, server.url);
     expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+    expect((await recentEvents('graphql')).find((event) => event.event === 'oauth.consent' && event.userId === account.id)).toBeDefined();
 
     const tokens = await client.authorizationCodeGrant(config, callback, { ...checks, idTokenExpected: true });
     // The ID token: RS256, signed by a key of Janus's one JWKS, for this client, with the login's amr/acr.
@@ -213,6 +224,19 @@ describe('OAuth clients through the schema', () => {
     expect(deleted.body.data?.deleteOAuthClient).toBe(true);
     const again = await server.graphql('mutation ($id: ID!) { deleteOAuthClient(clientId: $id) }', { token: adminToken, variables: { id: created.clientId } });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it.each(SURFACES)('records creating and deleting a client in the audit trail, with the admin as actor (read on %s)', async (surface) => {
+    const before = Number((await recentEvents(surface))[0]!.id);
+    const created = await createClient(server, adminToken, { grantTypes: ['client_credentials'], scopes: ['roles:read'] });
+    expect((await server.rest('POST', '/delete-oauth-client', { token: adminToken, body: { clientId: created.clientId } })).status).toBe(200);
+    // A refused deletion (its transaction rolled back) records nothing.
+    expect((await server.rest('POST', '/delete-oauth-client', { token: adminToken, body: { clientId: created.clientId } })).status).toBe(404);
+    const events = (await recentEvents(surface)).filter((event) => Number(event.id) > before).reverse();
+    expect(events.map((event) => [event.event, event.actorId, event.userId])).toEqual([
+      ['oauth_client.create', admin.id, null],
+      ['oauth_client.delete', admin.id, null],
+    ]);
   });
 });
 
