@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
+import type { ClaimShape } from '../auth/claim-shapes.ts';
 import type { SigningKey } from '../auth/keys.ts';
 import type { Services } from '../graphql/context.ts';
 import type { MountedHandler } from '../http/edge.ts';
@@ -25,7 +26,7 @@ export interface OpenIdMountOptions {
   accessTokenKey: SigningKey;
   idTokenKey: SigningKey;
   config: RateLimitSettings & {
-    jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
+    jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number; claimShapes: readonly ClaimShape[] };
     refreshTokenTtlSeconds: number;
   };
   rateLimitStore: RateLimitStore;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationRequest, createClient, discover, PageBrowser, REDIRECT_URI, signInAndGrant } from '../../test/support/oidc.ts';
 import { adminCalls } from '../../test/support/admin-calls.ts';
+import { HASURA_CLAIMS } from '../auth/claim-shapes.ts';
 import { accountWithRole, confirmAddress, registration, startTestServer, type TestServer } from '../../test/support/server.ts';
 import { perform, SURFACES } from '../../test/support/surfaces.ts';
 
@@ -262,5 +263,27 @@ describe('with a low login rate limit', () => {
     expect(refused.page!.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.page!.text()).toContain('Too many attempts');
     expect((await limited.rest('POST', '/login-user', { body: { email: admin.email, password: 'wrong password' } })).status).toBe(429);
+  });
+});
+
+describe('with JANUS_JWT_CLAIMS=hasura', () => {
+  let shaped: TestServer;
+  beforeAll(async () => {
+    shaped = await startTestServer({ JANUS_JWT_CLAIMS: 'hasura' });
+  });
+  afterAll(() => shaped?.close());
+
+  it("puts Hasura's claims in an OIDC client's access token as in a login's, and Janus still accepts it", async () => {
+    const owner = await accountWithRole(shaped, 'admin');
+    const credentials = await createClient(shaped, owner.token, { grantTypes: ['authorization_code'], scopes: ['openid', 'roles:read'], redirectUris: [REDIRECT_URI] });
+    const config = await discover(shaped, credentials);
+    const input = registration({ role: 'admin' });
+    const user = await shaped.running.services.accounts.createAccount(input);
+    const { url, checks } = await authorizationRequest(config, 'openid roles:read');
+    const tokens = await client.authorizationCodeGrant(config, await signInAndGrant(new PageBrowser(), url, input, shaped.url), checks);
+    const hasura = { 'x-hasura-allowed-roles': ['admin'], 'x-hasura-default-role': 'admin', 'x-hasura-user-id': user.id };
+    expect(decodeJwt(tokens.access_token)[HASURA_CLAIMS]).toEqual(hasura);
+    expect(decodeJwt(owner.token)[HASURA_CLAIMS]).toEqual({ ...hasura, 'x-hasura-user-id': owner.id });
+    expect((await shaped.graphql('{ roles { name } }', { token: tokens.access_token })).body.errors).toBeUndefined();
   });
 });

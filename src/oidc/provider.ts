@@ -4,6 +4,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JWK } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
 import Provider, { errors, type Account, type KoaContextWithOIDC, type Token } from 'oidc-provider';
+import { shapedClaims, type ClaimShape } from '../auth/claim-shapes.ts';
+import type { AccessClaims } from '../auth/jwt.ts';
 import type { SigningKey } from '../auth/keys.ts';
 import { Session } from '../tokens/session.entity.ts';
 import { User } from '../accounts/user.entity.ts';
@@ -30,8 +32,8 @@ export interface OpenIdProviderOptions {
   accessTokenKey: SigningKey;
   /** The key ring's RS256 key: it signs ID tokens. */
   idTokenKey: SigningKey;
-  /** Janus's access-token issuer and audience (JANUS_JWT_ISSUER, JANUS_JWT_AUDIENCE). */
-  jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
+  /** Janus's access-token issuer, audience and extra claim sets (JANUS_JWT_ISSUER, JANUS_JWT_AUDIENCE, JANUS_JWT_CLAIMS). */
+  jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number; claimShapes: readonly ClaimShape[] };
   /** A login's Janus session lives this long (its refresh token's lifetime, JANUS_REFRESH_TOKEN_TTL). */
   sessionTtlSeconds: number;
   /** Every permission a module declares: each is a scope. */
@@ -202,7 +204,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       const session = await sessionOfGrant(orm, token.grantId);
       if (!session || session.user.id !== token.accountId) return undefined;
       const granted = new Set(scopeList(token.scope));
-      return {
+      const claims: AccessClaims = {
+        sub: session.user.id,
         sid: session.id,
         ver: session.user.tokenVersion,
         role: session.user.role.name,
@@ -210,6 +213,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
         amr: session.amr,
         auth_time: epoch(session.createdAt),
       };
+      // The claim sets other verifiers want (JANUS_JWT_CLAIMS), shaped where a login's token is.
+      return { ...shapedClaims(jwt.claimShapes, claims), ...claims };
     },
     formats: {
       customizers: {
