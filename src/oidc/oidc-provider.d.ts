@@ -109,5 +109,6 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidGrant: new (description?: string) => Error;
     InvalidTarget: new (description?: string) => Error;
+    InvalidRequest: new (description?: string) => Error;
   };
 }
