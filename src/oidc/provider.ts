@@ -172,7 +172,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       },
     },
     rotateRefreshToken: true,
-    // Revoking any token of a grant (an access token too) revokes the grant and its Janus session.
+    // Revoking a token of a grant (its refresh token: JWT access tokens are not revocable here)
+    // revokes the grant and its Janus session.
     revokeGrantPolicy: () => true,
     // A grant whose Janus session ended (logout everywhere, a revoked session) asks again.
     loadExistingGrant: async (
