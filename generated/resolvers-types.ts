@@ -41,8 +41,11 @@ export type AuditEvent = {
    * role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
    * role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
    * mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure,
-   * mfa.recovery_codes, passkey.register, passkey.delete or passkey.counter_regression (a passkey
-   * login refused because its signature counter did not rise: a cloned authenticator or a replay).
+   * mfa.recovery_codes, passkey.register, passkey.delete, passkey.counter_regression (a passkey
+   * login refused because its signature counter did not rise: a cloned authenticator or a replay),
+   * identity.link, identity.unlink (an identity provider's account linked to or removed from a user),
+   * oauth_client.create, oauth_client.delete (an OAuth client registered or deleted; the actor is
+   * the admin) or oauth.consent (the user granted an OAuth client access on the consent page).
    * Passkey logins are login.success / login.failure like the others.
    */
   event: Scalars['String']['output'];
@@ -127,7 +130,9 @@ export type Mutation = {
    * Registers an OAuth client (confidential: it authenticates with HTTP Basic; PKCE is required of
    * every client). Redirect URIs must be https (http on localhost) and are required with
    * authorization_code; refresh_token needs authorization_code; scopes are Janus permissions plus
-   * the OpenID scopes, which need authorization_code. Anything else is BAD_USER_INPUT.
+   * the OpenID scopes, which need authorization_code. Post-logout redirect URIs (optional, the same
+   * rules) are where RP-initiated logout may send the browser back; they too need authorization_code.
+   * Anything else is BAD_USER_INPUT.
    */
   createOAuthClient: OAuthClientCredentials;
   /** Creates a role. Its permissions must all be granted by the caller's own role, else FORBIDDEN. */
@@ -330,6 +335,7 @@ export type MutationConfirmTotpArgs = {
 export type MutationCreateOAuthClientArgs = {
   grantTypes: Array<Scalars['String']['input']>;
   name: Scalars['String']['input'];
+  postLogoutRedirectUris?: InputMaybe<Array<Scalars['String']['input']>>;
   redirectUris: Array<Scalars['String']['input']>;
   scopes: Array<Scalars['String']['input']>;
 };
@@ -484,6 +490,8 @@ export type OAuthClient = {
   /** Some of `authorization_code`, `refresh_token`, `client_credentials`. */
   grantTypes: Array<Scalars['String']['output']>;
   name: Scalars['String']['output'];
+  /** Where RP-initiated logout may send the browser back (`post_logout_redirect_uri`): https, or http on localhost. */
+  postLogoutRedirectUris: Array<Scalars['String']['output']>;
   /** Where the authorization code may be sent: https, or http on localhost. */
   redirectUris: Array<Scalars['String']['output']>;
   /** The scopes the client may ask for: Janus permissions, and `openid`, `profile`, `email`, `offline_access`. */
@@ -945,6 +953,7 @@ export type OAuthClientResolvers<ContextType = Context, ParentType extends Resol
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   grantTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  postLogoutRedirectUris?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   redirectUris?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };

@@ -141,7 +141,9 @@ export type paths = {
          * @description Registers an OAuth client (confidential: it authenticates with HTTP Basic; PKCE is required of
          *     every client). Redirect URIs must be https (http on localhost) and are required with
          *     authorization_code; refresh_token needs authorization_code; scopes are Janus permissions plus
-         *     the OpenID scopes, which need authorization_code. Anything else is BAD_USER_INPUT.
+         *     the OpenID scopes, which need authorization_code. Post-logout redirect URIs (optional, the same
+         *     rules) are where RP-initiated logout may send the browser back; they too need authorization_code.
+         *     Anything else is BAD_USER_INPUT.
          *
          *     Needs a valid access token whose role grants `clients:write`.
          */
@@ -1093,8 +1095,11 @@ export type components = {
              *     role.assign, role.grant_refused (a role change refused for permissions the caller lacks),
              *     role.demote_refused (roles:write kept by its last holder), session.revoke, user.disable, user.enable, user.delete, mfa.enroll, mfa.enable,
              *     mfa.disable, mfa.challenge (right password, second factor asked), mfa.success, mfa.failure,
-             *     mfa.recovery_codes, passkey.register, passkey.delete or passkey.counter_regression (a passkey
-             *     login refused because its signature counter did not rise: a cloned authenticator or a replay).
+             *     mfa.recovery_codes, passkey.register, passkey.delete, passkey.counter_regression (a passkey
+             *     login refused because its signature counter did not rise: a cloned authenticator or a replay),
+             *     identity.link, identity.unlink (an identity provider's account linked to or removed from a user),
+             *     oauth_client.create, oauth_client.delete (an OAuth client registered or deleted; the actor is
+             *     the admin) or oauth.consent (the user granted an OAuth client access on the consent page).
              *     Passkey logins are login.success / login.failure like the others.
              */
             event: string;
@@ -1156,6 +1161,8 @@ export type components = {
             /** @description Some of `authorization_code`, `refresh_token`, `client_credentials`. */
             grantTypes: string[];
             name: string;
+            /** @description Where RP-initiated logout may send the browser back (`post_logout_redirect_uri`): https, or http on localhost. */
+            postLogoutRedirectUris: string[];
             /** @description Where the authorization code may be sent: https, or http on localhost. */
             redirectUris: string[];
             /** @description The scopes the client may ask for: Janus permissions, and `openid`, `profile`, `email`, `offline_access`. */
@@ -1889,6 +1896,7 @@ export interface operations {
                 "application/json": {
                     grantTypes: string[];
                     name: string;
+                    postLogoutRedirectUris?: string[] | null;
                     redirectUris: string[];
                     scopes: string[];
                 };

@@ -45,6 +45,10 @@ const AUDIT_EVENTS = [
   // An identity provider's account linked to or removed from a user (src/sign-in).
   'identity.link',
   'identity.unlink',
+  // The OpenID Provider: clients registered and deleted (the actor is the admin), a user's consent to a client.
+  'oauth_client.create',
+  'oauth_client.delete',
+  'oauth.consent',
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -19,7 +19,7 @@ export const USAGE = `usage:
   npm run janus -- roles list
   npm run janus -- roles create NAME --permissions a:b,c:d [--self-assignable]
   npm run janus -- clients list
-  npm run janus -- clients create --name NAME --grant-types a,b --scopes a,b [--redirect-uris URI,URI]
+  npm run janus -- clients create --name NAME --grant-types a,b --scopes a,b [--redirect-uris URI,URI] [--post-logout-redirect-uris URI,URI]
       (prints the client id and its secret, shown this once: docs/oidc.md)
   npm run janus -- clients delete CLIENT_ID
   npm run janus -- users disable --email EMAIL   (ends every session of the user at once)
@@ -115,6 +115,7 @@ function createClient(args: CommandArgs): ServicesCommand {
     grantTypes: listOption(args, 'grant-types'),
     scopes: listOption(args, 'scopes'),
     redirectUris: listOption(args, 'redirect-uris'),
+    postLogoutRedirectUris: listOption(args, 'post-logout-redirect-uris'),
   };
   return async (services, print) => {
     const { clientId, clientSecret } = await services.oauthClients.create(input);

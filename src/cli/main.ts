@@ -21,6 +21,7 @@ function parse(): CommandArgs {
         'self-assignable': { type: 'boolean' },
         name: { type: 'string' },
         'redirect-uris': { type: 'string' },
+        'post-logout-redirect-uris': { type: 'string' },
         'grant-types': { type: 'string' },
         scopes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },

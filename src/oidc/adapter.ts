@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /** The models whose rows belong to a grant: revoking the grant deletes them. */
 const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -8,6 +8,17 @@ interface Row {
   payload: AdapterPayload;
   /** When it was consumed, in epoch seconds (oidc-provider's `consumed`). */
   consumed: number | string | null;
+}
+
+/**
+ * PostgreSQL refuses NUL in text and jsonb: a request parameter with one (a `nonce`, `state`,
+ * `login_hint`… the provider keeps) is the client's mistake, answered 400 `invalid_request`.
+ */
+function refuseNul(key: string, value: unknown): unknown {
+  if (key.includes('\0') || (typeof value === 'string' && value.includes('\0'))) {
+    throw new errors.InvalidRequest('request parameters must not contain NUL characters');
+  }
+  return value;
 }
 
 /**
@@ -35,6 +46,7 @@ export function createAdapterClass(
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const json = JSON.stringify(payload, refuseNul);
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
       const grantId = GRANT_MEMBERS.has(this.name) ? (payload.grantId ?? null) : null;
       await execute(
@@ -42,11 +54,13 @@ export function createAdapterClass(
          values (?, ?, ?::jsonb, ?, ?, ?, ?)
          on conflict (model_name, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
            uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
-        [this.name, id, JSON.stringify(payload), grantId, payload.uid ?? null, payload.userCode ?? null, expiresAt],
+        [this.name, id, json, grantId, payload.uid ?? null, payload.userCode ?? null, expiresAt],
       );
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      // A client's value no row can hold (PostgreSQL refuses NUL in text): nothing to find.
+      if (value.includes('\0')) return undefined;
       const [row] = await execute<Row>(
         `select payload, floor(extract(epoch from consumed_at))::bigint as consumed from oidc_models where model_name = ? and ${column} = ? and (expires_at is null or expires_at > now())`,
         [this.name, value],

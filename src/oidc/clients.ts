@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AuditLog } from '../audit/service.ts';
 import { InvalidInputError, NotFoundError } from '../shared/errors.ts';
 import { hashOpaqueSecret, newOpaqueSecret } from '../shared/opaque-secret.ts';
 import { isUuid } from '../shared/uuid.ts';
@@ -14,6 +15,8 @@ export interface OAuthClient {
   clientId: string;
   name: string;
   redirectUris: string[];
+  /** Where RP-initiated logout may send the browser back (`post_logout_redirect_uri`). */
+  postLogoutRedirectUris: string[];
   grantTypes: string[];
   scopes: string[];
   createdAt: Date;
@@ -28,6 +31,7 @@ export interface OAuthClientCredentials {
 export interface OAuthClientInput {
   name: string;
   redirectUris: readonly string[];
+  postLogoutRedirectUris?: readonly string[] | null;
   grantTypes: readonly string[];
   scopes: readonly string[];
 }
@@ -45,6 +49,8 @@ interface ClientMetadata {
   client_secret: string;
   client_name: string;
   redirect_uris: string[];
+  /** Absent on clients created before it was offered. */
+  post_logout_redirect_uris?: string[];
   grant_types: string[];
   response_types: string[];
   scope: string;
@@ -78,19 +84,29 @@ function validGrantTypes(grantTypes: readonly string[]): string[] {
 }
 
 /** https, or http on a loopback address (a developer's or a native app's redirect); no fragment. */
-function validRedirectUris(uris: readonly string[], needed: boolean): string[] {
+function validUris(field: 'redirectUris' | 'postLogoutRedirectUris', uris: readonly string[]): string[] {
   const unique = [...new Set(uris)];
-  if (needed && unique.length === 0) throw new InvalidInputError('redirectUris', 'authorization_code needs at least one redirect URI');
-  if (!needed && unique.length > 0) throw new InvalidInputError('redirectUris', 'redirect URIs are only for authorization_code');
-  if (unique.length > URIS_MAX) throw new InvalidInputError('redirectUris', `at most ${URIS_MAX} redirect URIs`);
+  if (unique.length > URIS_MAX) throw new InvalidInputError(field, `at most ${URIS_MAX} URIs in ${field}`);
   for (const uri of unique) {
     const parsed = uri.length <= URI_MAX_LENGTH ? URL.parse(uri) : null;
     const secure = parsed?.protocol === 'https:' || (parsed?.protocol === 'http:' && LOOPBACK.has(parsed.hostname));
     if (!parsed || !secure || parsed.hash || parsed.username || parsed.password) {
-      throw new InvalidInputError('redirectUris', 'each redirect URI must be an absolute https URL (http only on localhost), without a fragment');
+      throw new InvalidInputError(field, `each URI of ${field} must be an absolute https URL (http only on localhost), without a fragment`);
     }
   }
   return unique;
+}
+
+function validRedirectUris(uris: readonly string[], needed: boolean): string[] {
+  if (needed && uris.length === 0) throw new InvalidInputError('redirectUris', 'authorization_code needs at least one redirect URI');
+  if (!needed && uris.length > 0) throw new InvalidInputError('redirectUris', 'redirect URIs are only for authorization_code');
+  return validUris('redirectUris', uris);
+}
+
+/** RP-initiated logout names the client by an ID token: only a client of users' logins has one. */
+function validPostLogoutRedirectUris(uris: readonly string[], userLogins: boolean): string[] {
+  if (!userLogins && uris.length > 0) throw new InvalidInputError('postLogoutRedirectUris', 'post-logout redirect URIs are only for authorization_code');
+  return validUris('postLogoutRedirectUris', uris);
 }
 
 function validScopes(scopes: readonly string[], permissions: readonly string[], grantTypes: readonly string[]): string[] {
@@ -111,6 +127,7 @@ function viewOf(metadata: ClientMetadata): OAuthClient {
     clientId: metadata.client_id,
     name: metadata.client_name,
     redirectUris: metadata.redirect_uris,
+    postLogoutRedirectUris: metadata.post_logout_redirect_uris ?? [],
     grantTypes: metadata.grant_types,
     scopes: metadata.scope.split(' '),
     createdAt: new Date(metadata.created_at * 1000),
@@ -121,13 +138,20 @@ function viewOf(metadata: ClientMetadata): OAuthClient {
  * The OpenID Provider's clients, kept in its one table (model `Client`), where oidc-provider
  * reads them. A client is confidential (client_secret_basic); PKCE is required of every client.
  */
-export function createOAuthClientService(deps: { orm: MikroORM; permissions: readonly string[]; revokeSessions(sessionIds: string[]): Promise<void> }): OAuthClientService {
+export function createOAuthClientService(deps: {
+  orm: MikroORM;
+  audit: Pick<AuditLog, 'record'>;
+  permissions: readonly string[];
+  revokeSessions(sessionIds: string[]): Promise<void>;
+}): OAuthClientService {
   const { orm } = deps;
   return {
     async create(input) {
       const name = validName(input.name);
       const grantTypes = validGrantTypes(input.grantTypes);
-      const redirectUris = validRedirectUris(input.redirectUris, grantTypes.includes('authorization_code'));
+      const userLogins = grantTypes.includes('authorization_code');
+      const redirectUris = validRedirectUris(input.redirectUris, userLogins);
+      const postLogoutRedirectUris = validPostLogoutRedirectUris(input.postLogoutRedirectUris ?? [], userLogins);
       const scopes = validScopes(input.scopes, deps.permissions, grantTypes);
       const clientId = randomUUID();
       const clientSecret = newOpaqueSecret();
@@ -136,13 +160,17 @@ export function createOAuthClientService(deps: { orm: MikroORM; permissions: rea
         client_secret: hashOpaqueSecret(clientSecret),
         client_name: name,
         redirect_uris: redirectUris,
+        post_logout_redirect_uris: postLogoutRedirectUris,
         grant_types: grantTypes,
-        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        response_types: userLogins ? ['code'] : [],
         scope: scopes.join(' '),
         token_endpoint_auth_method: 'client_secret_basic',
         created_at: Math.floor(Date.now() / 1000),
       };
-      await orm.em.fork().execute('insert into oidc_models (model_name, id, payload) values (?, ?, ?::jsonb)', [CLIENT_MODEL, clientId, JSON.stringify(metadata)]);
+      await orm.em.fork().transactional(async (em) => {
+        await em.execute('insert into oidc_models (model_name, id, payload) values (?, ?, ?::jsonb)', [CLIENT_MODEL, clientId, JSON.stringify(metadata)]);
+        deps.audit.record(em, 'oauth_client.create', null);
+      });
       return { clientId, clientSecret };
     },
 
@@ -161,6 +189,7 @@ export function createOAuthClientService(deps: { orm: MikroORM; permissions: rea
         if (deleted.affectedRows === 0) throw new NotFoundError('No OAuth client with this id');
         const rows = await em.execute<{ id: string }[]>(`delete from oidc_models where model_name = 'Grant' and payload->>'clientId' = ? returning id`, [clientId]);
         await em.execute(`delete from oidc_models where payload->>'clientId' = ?`, [clientId]);
+        deps.audit.record(em, 'oauth_client.delete', null);
         return rows.map((row) => row.id);
       });
       // The grants' Janus sessions end too: their access tokens stop at once.

@@ -1,8 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { MountedHandler } from '../http/edge.ts';
+import { PayloadTooLargeError } from '../shared/errors.ts';
 import { PAGE_HEADERS, renderErrorPage } from './pages.ts';
-import { DISCOVERY_PATH, INTERACTION_PREFIX, OAUTH_PREFIX, USERINFO_PATH } from './provider.ts';
+import { DISCOVERY_PATH, INTERACTION_PREFIX, INTROSPECTION_PATH, OAUTH_PREFIX, USERINFO_PATH } from './provider.ts';
+
+/** oidc-provider's own body limit (not configurable): 56 KiB. */
+const PROVIDER_BODY_LIMIT = 56 * 1024;
 
 type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -10,7 +14,7 @@ type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promi
 const ROUTE_LABELS: readonly (readonly [string, string])[] = [
   [`${OAUTH_PREFIX}/auth`, 'oidc.authorization'],
   [`${OAUTH_PREFIX}/token/revocation`, 'oidc.revocation'],
-  [`${OAUTH_PREFIX}/token/introspection`, 'oidc.introspection'],
+  [INTROSPECTION_PATH, 'oidc.introspection'],
   [`${OAUTH_PREFIX}/token`, 'oidc.token'],
   [`${OAUTH_PREFIX}/session/end`, 'oidc.end_session'],
   [USERINFO_PATH, 'oidc.userinfo'],
@@ -42,6 +46,8 @@ export function createOidcMount(options: {
   publicUrl: string;
   pages: { matches(pathname: string): boolean; handle(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> };
   userinfo: NodeHandler;
+  /** Reads an introspection request before the provider does (introspection.ts: Janus's JWT access tokens). */
+  prepareIntrospection(request: IncomingMessage): Promise<void>;
 }): MountedHandler {
   const publicUrl = new URL(options.publicUrl);
   const callback = options.provider.callback() as unknown as NodeHandler;
@@ -50,6 +56,9 @@ export function createOidcMount(options: {
     response.setHeader('x-frame-options', 'DENY');
     if (options.pages.matches(pathname)) return options.pages.handle(request, response, pathname);
     if (pathname === USERINFO_PATH) return options.userinfo(request, response);
+    if (pathname === INTROSPECTION_PATH) await options.prepareIntrospection(request);
+    // oidc-provider stops reading a body past its own limit and answers: declared, it is refused here.
+    if (Number(request.headers['content-length']) > PROVIDER_BODY_LIMIT) throw new PayloadTooLargeError(PROVIDER_BODY_LIMIT);
     request.headers.host = publicUrl.host;
     request.headers['x-forwarded-host'] = publicUrl.host;
     request.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
@@ -62,6 +71,8 @@ export function createOidcMount(options: {
       try {
         await handle(request, response, pathname);
       } catch (error) {
+        // A body left unread past the limit: the connection cannot carry another request.
+        if (error instanceof PayloadTooLargeError) response.setHeader('connection', 'close');
         // The pages' own refusals (an unknown or expired interaction, a missing cookie): a page, never a 5xx.
         if (!isOAuthError(error) || error.status >= 500 || response.headersSent) throw error;
         response.writeHead(error.status, PAGE_HEADERS);

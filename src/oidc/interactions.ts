@@ -5,6 +5,7 @@ import type { Adapter, AdapterPayload, Interaction } from 'oidc-provider';
 import { MfaRequiredError } from '../auth/errors.ts';
 import { isClientToken } from '../auth/jwt.ts';
 import type { AccountService } from '../accounts/service.ts';
+import type { AuditLog } from '../audit/service.ts';
 import type { MfaService } from '../mfa/service.ts';
 import type { FieldLimiter } from '../ratelimit/plugin.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
@@ -31,6 +32,7 @@ export interface InteractionDeps {
   accounts: Pick<AccountService, 'login'>;
   mfa: Pick<MfaService, 'verify'>;
   tokens: Pick<TokenService, 'checkAccessToken'>;
+  audit: Pick<AuditLog, 'recordAlone'>;
   /** `loginUser`'s and `verifyMfa`'s rate limits, from the SDL: the pages count with the API. */
   limits: { login: FieldLimiter; code: FieldLimiter };
   clientIp(request: IncomingMessage): string;
@@ -184,6 +186,8 @@ export function createInteractionPages(deps: InteractionDeps) {
         grant.addResourceScope(deps.resource, scopes.join(' '));
       }
       const grantId = await grant.save();
+      // After the grant is saved (oidc-provider's adapter writes it on its own connection).
+      await deps.audit.recordAlone('oauth.consent', userId);
       await state.destroy(uid);
       return provider.interactionFinished(
         request,

@@ -25,6 +25,7 @@ export const module = defineModule({
     oauthClients: ({ database, services, permissions }) =>
       createOAuthClientService({
         orm: database.orm,
+        audit: services.audit,
         permissions,
         revokeSessions: (ids) => revokeGrantSessions(database.orm, services.tokens, ids),
       }),

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
+import type { ClaimShape } from '../auth/claim-shapes.ts';
 import type { SigningKey } from '../auth/keys.ts';
 import type { Services } from '../graphql/context.ts';
 import type { MountedHandler } from '../http/edge.ts';
@@ -11,6 +12,7 @@ import { createOidcMount, OIDC_PATHS } from './endpoint.ts';
 import { revokeGrantSessions } from './grant-sessions.ts';
 import { cookieKeysOf } from './cookie-keys.ts';
 import { createInteractionPages } from './interactions.ts';
+import { createJwtIntrospection } from './introspection.ts';
 import { createOpenIdProvider } from './provider.ts';
 import { createUserinfo } from './userinfo.ts';
 
@@ -24,7 +26,7 @@ export interface OpenIdMountOptions {
   accessTokenKey: SigningKey;
   idTokenKey: SigningKey;
   config: RateLimitSettings & {
-    jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
+    jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number; claimShapes: readonly ClaimShape[] };
     refreshTokenTtlSeconds: number;
   };
   rateLimitStore: RateLimitStore;
@@ -52,6 +54,7 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
 
   function build(): MountedHandler {
     const issuer = options.publicUrl();
+    const introspection = createJwtIntrospection({ tokens: services.tokens, bodyLimitBytes: options.bodyLimitBytes });
     const provider = createOpenIdProvider({
       issuer,
       orm,
@@ -63,6 +66,7 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
       cookieKeys: cookieKeysOf(options.accessTokenKey),
       allowsOrigin: options.allowsOrigin,
       onGrantRevoked: (grantId) => revokeGrantSessions(orm, services.tokens, [grantId]),
+      introspectedAccessToken: introspection.answerOf,
       onServerError: options.onServerError,
     });
     const pages = createInteractionPages({
@@ -71,12 +75,19 @@ export function createOpenIdMount(options: OpenIdMountOptions): MountedHandler {
       accounts: services.accounts,
       mfa: services.mfa,
       tokens: services.tokens,
+      audit: services.audit,
       limits,
       clientIp: options.clientIp,
       bodyLimitBytes: options.bodyLimitBytes,
       resource: issuer,
     });
-    return createOidcMount({ provider, publicUrl: issuer, pages, userinfo: createUserinfo(services.tokens) });
+    return createOidcMount({
+      provider,
+      publicUrl: issuer,
+      pages,
+      userinfo: createUserinfo(services.tokens),
+      prepareIntrospection: introspection.prepare,
+    });
   }
 
   return {

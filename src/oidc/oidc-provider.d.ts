@@ -61,7 +61,15 @@ declare module 'oidc-provider' {
     type: string;
     body: unknown;
     status: number;
-    oidc: { route?: string; client?: Client; entities: Record<string, unknown>; params?: Record<string, unknown> };
+    req: IncomingMessage;
+    oidc: {
+      route?: string;
+      client?: Client;
+      entities: Record<string, unknown>;
+      params?: Record<string, unknown>;
+      session?: { accountId?: string; state?: { secret?: string } };
+      urlFor(route: string): string;
+    };
   }
 
   export interface Account {
@@ -84,6 +92,8 @@ declare module 'oidc-provider' {
       prototype: { compareClientSecret(actual: string): boolean | Promise<boolean> };
     };
     callback(): (request: IncomingMessage, response: ServerResponse) => void;
+    /** A Koa middleware around every route (ctx.oidc is set once the route's own middleware ran). */
+    use(middleware: (ctx: Omit<KoaContextWithOIDC, 'oidc'> & { oidc?: KoaContextWithOIDC['oidc'] }, next: () => Promise<void>) => Promise<void>): this;
     interactionDetails(request: IncomingMessage, response: ServerResponse): Promise<Interaction>;
     interactionFinished(
       request: IncomingMessage,
@@ -99,5 +109,6 @@ declare module 'oidc-provider' {
   export const errors: {
     InvalidGrant: new (description?: string) => Error;
     InvalidTarget: new (description?: string) => Error;
+    InvalidRequest: new (description?: string) => Error;
   };
 }

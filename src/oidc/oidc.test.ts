@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, discover, PageBrowser, REDIRECT_URI } from '../../test/support/oidc.ts';
+import { authorizationRequest, createClient, discover, PageBrowser, REDIRECT_URI, signInAndGrant } from '../../test/support/oidc.ts';
+import { adminCalls } from '../../test/support/admin-calls.ts';
+import { HASURA_CLAIMS } from '../auth/claim-shapes.ts';
 import { accountWithRole, confirmAddress, registration, startTestServer, type TestServer } from '../../test/support/server.ts';
+import { perform, SURFACES } from '../../test/support/surfaces.ts';
 
 let server: TestServer;
+let admin: Awaited<ReturnType<typeof accountWithRole>>;
 let adminToken: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  adminToken = (await accountWithRole(server, 'admin')).token;
+  admin = await accountWithRole(server, 'admin');
+  adminToken = admin.token;
 });
 afterAll(() => server?.close());
 
@@ -22,33 +27,10 @@ async function adminAccount(): Promise<{ id: string; email: string; password: st
   return { id: user.id, email: input.email, password: input.password };
 }
 
-/** An authorization request with PKCE, state and nonce, and what the code exchange checks. */
-async function authorizationRequest(config: client.Configuration, scope: string, extra: Record<string, string> = {}) {
-  const pkceCodeVerifier = client.randomPKCECodeVerifier();
-  const checks = { pkceCodeVerifier, expectedState: client.randomState(), expectedNonce: client.randomNonce() };
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope,
-    code_challenge: await client.calculatePKCECodeChallenge(pkceCodeVerifier),
-    code_challenge_method: 'S256',
-    state: checks.expectedState,
-    nonce: checks.expectedNonce,
-    ...extra,
-  });
-  return { url, checks };
-}
-
-/** Signs in and grants through Janus's pages; answers the redirect back to the client. */
-async function signInAndGrant(browser: PageBrowser, url: URL, account: { email: string; password: string }): Promise<URL> {
-  const login = await browser.visit(url, server.url);
-  const loginHtml = await login.page!.text();
-  expect(loginHtml).toContain('name="email"');
-  const consent = await browser.submit(loginHtml, 'login', { email: account.email, password: account.password }, server.url);
-  const consentHtml = await consent.page!.text();
-  expect(consentHtml).toContain('Allow access');
-  const back = await browser.submit(consentHtml, 'consent', {}, server.url);
-  if (!back.redirect) throw new Error(`no redirect to the client: ${back.page?.status} ${await back.page?.text()}`);
-  return back.redirect;
+/** The newest audit events, read as an admin on a surface. */
+async function recentEvents(surface: (typeof SURFACES)[number]) {
+  const outcome = await perform(server, surface, adminCalls.auditEvents(50), adminToken);
+  return outcome.data!.edges.map((edge) => edge.node);
 }
 
 async function graphql(token: string, query: string) {
@@ -83,8 +65,9 @@ describe('the OpenID Provider', () => {
     const account = await adminAccount();
     const browser = new PageBrowser();
     const { url, checks } = await authorizationRequest(config, 'openid profile email offline_access roles:read', { prompt: 'consent' });
-    const callback = await signInAndGrant(browser, url, account);
+    const callback = await signInAndGrant(browser, url, account, server.url);
     expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT_URI);
+    expect((await recentEvents('graphql')).find((event) => event.event === 'oauth.consent' && event.userId === account.id)).toBeDefined();
 
     const tokens = await client.authorizationCodeGrant(config, callback, { ...checks, idTokenExpected: true });
     // The ID token: RS256, signed by a key of Janus's one JWKS, for this client, with the login's amr/acr.
@@ -128,7 +111,7 @@ describe('the OpenID Provider', () => {
     const account = await adminAccount();
     const browser = new PageBrowser();
     const first = await authorizationRequest(config, 'openid roles:read');
-    const callback = await signInAndGrant(browser, first.url, account);
+    const callback = await signInAndGrant(browser, first.url, account, server.url);
     const { pkceCodeVerifier: _omitted, ...withoutVerifier } = first.checks;
     await expect(client.authorizationCodeGrant(config, callback, withoutVerifier)).rejects.toMatchObject({ error: 'invalid_grant' });
 
@@ -243,6 +226,19 @@ describe('OAuth clients through the schema', () => {
     const again = await server.graphql('mutation ($id: ID!) { deleteOAuthClient(clientId: $id) }', { token: adminToken, variables: { id: created.clientId } });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
+
+  it.each(SURFACES)('records creating and deleting a client in the audit trail, with the admin as actor (read on %s)', async (surface) => {
+    const before = Number((await recentEvents(surface))[0]!.id);
+    const created = await createClient(server, adminToken, { grantTypes: ['client_credentials'], scopes: ['roles:read'] });
+    expect((await server.rest('POST', '/delete-oauth-client', { token: adminToken, body: { clientId: created.clientId } })).status).toBe(200);
+    // A refused deletion (its transaction rolled back) records nothing.
+    expect((await server.rest('POST', '/delete-oauth-client', { token: adminToken, body: { clientId: created.clientId } })).status).toBe(404);
+    const events = (await recentEvents(surface)).filter((event) => Number(event.id) > before).reverse();
+    expect(events.map((event) => [event.event, event.actorId, event.userId])).toEqual([
+      ['oauth_client.create', admin.id, null],
+      ['oauth_client.delete', admin.id, null],
+    ]);
+  });
 });
 
 describe('with a low login rate limit', () => {
@@ -267,5 +263,27 @@ describe('with a low login rate limit', () => {
     expect(refused.page!.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.page!.text()).toContain('Too many attempts');
     expect((await limited.rest('POST', '/login-user', { body: { email: admin.email, password: 'wrong password' } })).status).toBe(429);
+  });
+});
+
+describe('with JANUS_JWT_CLAIMS=hasura', () => {
+  let shaped: TestServer;
+  beforeAll(async () => {
+    shaped = await startTestServer({ JANUS_JWT_CLAIMS: 'hasura' });
+  });
+  afterAll(() => shaped?.close());
+
+  it("puts Hasura's claims in an OIDC client's access token as in a login's, and Janus still accepts it", async () => {
+    const owner = await accountWithRole(shaped, 'admin');
+    const credentials = await createClient(shaped, owner.token, { grantTypes: ['authorization_code'], scopes: ['openid', 'roles:read'], redirectUris: [REDIRECT_URI] });
+    const config = await discover(shaped, credentials);
+    const input = registration({ role: 'admin' });
+    const user = await shaped.running.services.accounts.createAccount(input);
+    const { url, checks } = await authorizationRequest(config, 'openid roles:read');
+    const tokens = await client.authorizationCodeGrant(config, await signInAndGrant(new PageBrowser(), url, input, shaped.url), checks);
+    const hasura = { 'x-hasura-allowed-roles': ['admin'], 'x-hasura-default-role': 'admin', 'x-hasura-user-id': user.id };
+    expect(decodeJwt(tokens.access_token)[HASURA_CLAIMS]).toEqual(hasura);
+    expect(decodeJwt(owner.token)[HASURA_CLAIMS]).toEqual({ ...hasura, 'x-hasura-user-id': owner.id });
+    expect((await shaped.graphql('{ roles { name } }', { token: tokens.access_token })).body.errors).toBeUndefined();
   });
 });

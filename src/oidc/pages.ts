@@ -85,8 +85,14 @@ export function renderErrorPage(error: string, description: string | undefined):
   return page('Something went wrong', `<p>${escapeHtml(error)}</p>${description ? `<p>${escapeHtml(description)}</p>` : ''}`);
 }
 
-/** RP-initiated logout's confirmation: `form` is oidc-provider's (a hidden xsrf input, no script). */
-export function renderLogoutPage(form: string): string {
+/**
+ * RP-initiated logout's confirmation: `form` is oidc-provider's (a POST with its xsrf token bound to
+ * the browser's session, no script). Signed out already, the one button goes on to the client.
+ */
+export function renderLogoutPage(form: string, state: { signedIn: boolean }): string {
+  if (!state.signedIn) {
+    return page('Sign out', `<p>You are signed out.</p>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Continue</button>`);
+  }
   return page(
     'Sign out',
     `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>

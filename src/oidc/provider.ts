@@ -1,15 +1,19 @@
 import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JWK } from 'jose';
 import { timingSafeEqual } from 'node:crypto';
 import Provider, { errors, type Account, type KoaContextWithOIDC, type Token } from 'oidc-provider';
+import { shapedClaims, type ClaimShape } from '../auth/claim-shapes.ts';
+import type { AccessClaims } from '../auth/jwt.ts';
 import type { SigningKey } from '../auth/keys.ts';
 import { Session } from '../tokens/session.entity.ts';
 import { User } from '../accounts/user.entity.ts';
 import { hashOpaqueSecret } from '../shared/opaque-secret.ts';
 import { isUuid } from '../shared/uuid.ts';
 import { createAdapterClass } from './adapter.ts';
-import { PAGE_HEADERS, renderErrorPage, renderLoggedOutPage, renderLogoutPage } from './pages.ts';
+import type { IntrospectedAccessToken } from './introspection.ts';
+import { escapeHtml, PAGE_HEADERS, renderErrorPage, renderLoggedOutPage, renderLogoutPage } from './pages.ts';
 import { OIDC_SCOPES, scopeList } from './scopes.ts';
 
 /** Where the provider's own routes live: everything under this prefix, plus discovery. */
@@ -17,6 +21,7 @@ export const OAUTH_PREFIX = '/oauth';
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 export const INTERACTION_PREFIX = `${OAUTH_PREFIX}/interaction/`;
 export const USERINFO_PATH = `${OAUTH_PREFIX}/me`;
+export const INTROSPECTION_PATH = `${OAUTH_PREFIX}/token/introspection`;
 
 
 export interface OpenIdProviderOptions {
@@ -27,8 +32,8 @@ export interface OpenIdProviderOptions {
   accessTokenKey: SigningKey;
   /** The key ring's RS256 key: it signs ID tokens. */
   idTokenKey: SigningKey;
-  /** Janus's access-token issuer and audience (JANUS_JWT_ISSUER, JANUS_JWT_AUDIENCE). */
-  jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number };
+  /** Janus's access-token issuer, audience and extra claim sets (JANUS_JWT_ISSUER, JANUS_JWT_AUDIENCE, JANUS_JWT_CLAIMS). */
+  jwt: { issuer: string; audience: string; accessTokenTtlSeconds: number; claimShapes: readonly ClaimShape[] };
   /** A login's Janus session lives this long (its refresh token's lifetime, JANUS_REFRESH_TOKEN_TTL). */
   sessionTtlSeconds: number;
   /** Every permission a module declares: each is a scope. */
@@ -39,6 +44,8 @@ export interface OpenIdProviderOptions {
   allowsOrigin(origin: string): boolean;
   /** The Janus session of a revoked grant is revoked with it (its access tokens stop at once). */
   onGrantRevoked(grantId: string): Promise<void>;
+  /** Janus's introspection answer about the access token (a JWT) of this request, for this client (introspection.ts). */
+  introspectedAccessToken(request: IncomingMessage, clientId: string): IntrospectedAccessToken | undefined;
   onServerError(error: Error): void;
 }
 
@@ -84,7 +91,7 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       authorization: `${OAUTH_PREFIX}/auth`,
       token: `${OAUTH_PREFIX}/token`,
       revocation: `${OAUTH_PREFIX}/token/revocation`,
-      introspection: `${OAUTH_PREFIX}/token/introspection`,
+      introspection: INTROSPECTION_PATH,
       end_session: `${OAUTH_PREFIX}/session/end`,
       userinfo: USERINFO_PATH,
       // Janus's own key set, served by the edge: one JWKS for access and ID tokens.
@@ -122,7 +129,15 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       // tokens without an audience, and every token here is for Janus.
       userinfo: { enabled: false },
       revocation: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Stricter than oidc-provider's default (any confidential client may introspect any token):
+        // a client learns only about its own tokens. The provider holds only refresh tokens (access
+        // tokens are JWTs, answered by Janus below), live as long as their grant's Janus session
+        // (logoutAll, revokeSession, a password change end it).
+        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: Token) =>
+          token.clientId === client.clientId && (await sessionOfGrant(orm, token.grantId)) !== null,
+      },
       clientCredentials: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: loggedOutPage },
       resourceIndicators: {
@@ -157,7 +172,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       },
     },
     rotateRefreshToken: true,
-    // Revoking any token of a grant (an access token too) revokes the grant and its Janus session.
+    // Revoking a token of a grant (its refresh token: JWT access tokens are not revocable here)
+    // revokes the grant and its Janus session.
     revokeGrantPolicy: () => true,
     // A grant whose Janus session ended (logout everywhere, a revoked session) asks again.
     loadExistingGrant: async (
@@ -189,7 +205,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
       const session = await sessionOfGrant(orm, token.grantId);
       if (!session || session.user.id !== token.accountId) return undefined;
       const granted = new Set(scopeList(token.scope));
-      return {
+      const claims: AccessClaims = {
+        sub: session.user.id,
         sid: session.id,
         ver: session.user.tokenVersion,
         role: session.user.role.name,
@@ -197,6 +214,8 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
         amr: session.amr,
         auth_time: epoch(session.createdAt),
       };
+      // The claim sets other verifiers want (JANUS_JWT_CLAIMS), shaped where a login's token is.
+      return { ...shapedClaims(jwt.claimShapes, claims), ...claims };
     },
     formats: {
       customizers: {
@@ -219,17 +238,34 @@ export function createOpenIdProvider(options: OpenIdProviderOptions): Provider {
     return stored.length === presented.length && timingSafeEqual(stored, presented);
   };
   provider.on('server_error', (_ctx, error) => options.onServerError(error));
+  provider.use(async (ctx, next) => {
+    await next();
+    const { oidc } = ctx;
+    // Introspection of a JWT access token: the provider authenticated the client and found no such
+    // token; Janus's answer, if the token is live and the client's (introspection.ts).
+    if (oidc?.route === 'introspection' && ctx.status === 200 && oidc.client) {
+      const answer = options.introspectedAccessToken(ctx.req, oidc.client.clientId);
+      if (answer) ctx.body = answer;
+      return;
+    }
+    // Logout without a signed-in session: oidc-provider answers with a form that submits itself by
+    // script, which Janus's pages never run. The same confirmation page, with a button, instead.
+    if (oidc?.route === 'end_session' && ctx.status === 200 && !oidc.session?.accountId && oidc.session?.state?.secret) {
+      const form = `<form id="op.logoutForm" method="post" action="${escapeHtml(oidc.urlFor('end_session_confirm'))}"><input type="hidden" name="xsrf" value="${escapeHtml(oidc.session.state.secret)}"></form>`;
+      sendPage(ctx, renderLogoutPage(form, { signedIn: false }));
+    }
+  });
   return provider;
 }
 
 /** Sends one of the pages with their headers (strict CSP, never framed). */
-function sendPage(ctx: KoaContextWithOIDC, html: string): void {
+function sendPage(ctx: Pick<KoaContextWithOIDC, 'set' | 'body'>, html: string): void {
   ctx.set(PAGE_HEADERS);
   ctx.body = html;
 }
 
 function logoutPage(ctx: KoaContextWithOIDC, form: string): void {
-  sendPage(ctx, renderLogoutPage(form));
+  sendPage(ctx, renderLogoutPage(form, { signedIn: true }));
 }
 
 function loggedOutPage(ctx: KoaContextWithOIDC): void {
