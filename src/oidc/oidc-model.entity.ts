@@ -8,6 +8,12 @@ import { defineEntity, p } from '@mikro-orm/core';
 const OidcModelSchema = defineEntity({
   name: 'OidcModel',
   tableName: 'oidc_models',
+  // Sessions are found by uid, device codes by user code (each unique per model); the housekeeping job deletes by expiry.
+  uniques: [
+    { name: 'oidc_models_uid_unique', properties: ['modelName', 'uid'] },
+    { name: 'oidc_models_user_code_unique', properties: ['modelName', 'userCode'] },
+  ],
+  indexes: [{ name: 'oidc_models_expires_at_index', properties: ['expiresAt'] }],
   properties: {
     modelName: p.string().length(64).primary(),
     id: p.string().length(255).primary(),

@@ -153,7 +153,7 @@ describe('a caller with roles:write grants only what their own role grants', () 
     const before = await lastAuditId(own, boss.token);
 
     await expectRefusal(own, surface, adminCalls.createRole({ name: `wider-${surface}`, permissions: ['roles:write', 'audit:read'] }), keeper.token, 'FORBIDDEN', /audit:read/);
-    await expectRefusal(own, surface, adminCalls.assignRole(target.id, 'admin'), keeper.token, 'FORBIDDEN', /"admin".*audit:read, roles:read, users:read, users:write/);
+    await expectRefusal(own, surface, adminCalls.assignRole(target.id, 'admin'), keeper.token, 'FORBIDDEN', /"admin".*audit:read, clients:read, clients:write, roles:read, users:read, users:write/);
     await expectRefusal(own, surface, adminCalls.assignRole(keeper.id, 'admin'), keeper.token, 'FORBIDDEN', /audit:read/);
     await expectRefusal(own, surface, adminCalls.assignRole(boss.id, 'user'), keeper.token, 'FORBIDDEN', /holds audit:read/);
 
