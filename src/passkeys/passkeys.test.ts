@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, chromiumMissing, skipBrowserTests } from '../../test/support/chromium.ts';
+import { launchChromium, skipBrowserTests } from '../../test/support/chromium.ts';
 import { mfaCalls } from '../../test/support/mfa-calls.ts';
 import { passkeyCalls as calls } from '../../test/support/passkey-calls.ts';
 import { accountWithRole, confirmAddress, startTestServer, type TestServer } from '../../test/support/server.ts';
@@ -38,16 +38,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (skipped) return;
-  const missing = chromiumMissing();
-  if (missing) throw new Error(missing);
   app = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(APP_PAGE));
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   appOrigin = `http://localhost:${(app.address() as AddressInfo).port}`;
   server = await startTestServer({ JANUS_WEBAUTHN_RP_ID: 'localhost', JANUS_WEBAUTHN_ORIGINS: appOrigin, JANUS_WEBAUTHN_RP_NAME: 'Janus tests' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

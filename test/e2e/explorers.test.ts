@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM, chromiumMissing, skipBrowserTests } from '../support/chromium.ts';
+import { launchChromium, skipBrowserTests } from '../support/chromium.ts';
 import { registration, startTestServer, type TestServer } from '../support/server.ts';
 
 // Without Chromium: skipped outside CI (the run ends with a line saying how to install it), failed in CI.
@@ -17,26 +17,14 @@ const user = registration();
 
 beforeAll(async () => {
   if (skipped) return;
-  const missing = chromiumMissing();
-  if (missing) throw new Error(missing);
   await mkdir(ARTIFACTS, { recursive: true });
   server = await startTestServer();
   const registered = await server.rest('POST', '/register-user', { body: user });
   expect(registered.status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Offline for real: a page that reached for a CDN gets a DNS failure, not a lucky download.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-    ],
-  });
+  browser = await launchChromium([
+    // Offline for real: a page that reached for a CDN gets a DNS failure, not a lucky download.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+  ]);
 });
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import * as client from 'openid-client';
 import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM, chromiumMissing, skipBrowserTests } from '../support/chromium.ts';
+import { launchChromium, skipBrowserTests } from '../support/chromium.ts';
 import { createClient, discover, REDIRECT_URI } from '../support/oidc.ts';
 import { accountWithRole, confirmAddress, registration, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -16,13 +16,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (skipped) return;
-  const missing = chromiumMissing();
-  if (missing) throw new Error(missing);
   server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /** The browser the e2e tests drive: Debian's `chromium`, or the binary JANUS_CHROMIUM names. */
@@ -8,6 +9,19 @@ export const CHROMIUM = process.env.JANUS_CHROMIUM ?? '/usr/bin/chromium';
 export function chromiumMissing(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
   return `The browser tests (test/e2e) need Chromium, not found at ${CHROMIUM}: install it with \`apt-get install chromium\`, or set JANUS_CHROMIUM to a Chromium binary.`;
+}
+
+/**
+ * Headless Chromium as the browser tests run it, or an error saying how to install it. The flags
+ * keep it off the network it would otherwise reach for at every start (updates, sync, QUIC).
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  const missing = chromiumMissing();
+  if (missing) throw new Error(missing);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
+  });
 }
 
 /**
