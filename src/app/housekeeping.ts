@@ -1,30 +1,19 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { purgeOldAuditEvents } from '../audit/retention.ts';
-import { purgeSentMail } from '../mail/purge.ts';
-import { purgeExpiredChallenges } from '../mfa/purge.ts';
-import { purgeExpiredOneTimeTokens } from '../onetime-tokens/purge.ts';
-import { purgeExpiredOidcModels } from '../oidc/adapter.ts';
-import { purgeExpiredPasskeyChallenges } from '../passkeys/purge.ts';
-import { purgeExpiredSignIns } from '../sign-in/purge.ts';
 import type { TokenService } from '../tokens/service.ts';
+import { composition } from './composition.ts';
 import type { Logger } from './logger.ts';
 
 export const HOUSEKEEPING_INTERVAL_MS = 15 * 60 * 1000;
 
-/** Rows each purge deleted in one round. */
+/** Rows each purge deleted in one round: the tokens service's, the audit trail's, and each module purge's by its name. */
 export interface HousekeepingCounts {
   refreshTokens: number;
   sessions: number;
-  oneTimeTokens: number;
-  mfaChallenges: number;
-  passkeyChallenges: number;
-  /** Sign-ins at identity providers started and never completed. */
-  signInStates: number;
-  sentMail: number;
-  /** The OpenID Provider's expired codes, tokens, grants, sessions and interactions. */
-  oidcModels: number;
   /** Undefined while audit events are kept forever (JANUS_AUDIT_RETENTION_DAYS unset). */
   auditEvents: number | undefined;
+  /** The modules' purges (src/modules/module.ts `purges`): oneTimeTokens, mfaChallenges, sentMail, … */
+  [purge: string]: number | undefined;
 }
 
 export interface HousekeepingDeps {
@@ -34,20 +23,16 @@ export interface HousekeepingDeps {
 }
 
 /**
- * One round: each domain's purge, one after the other, each in its own short statement or
- * transaction, never inside a request's (a login would otherwise pay for everyone's leftovers).
+ * One round: each purge, one after the other, each in its own short statement or transaction,
+ * never inside a request's (a login would otherwise pay for everyone's leftovers).
  */
 export async function runHousekeeping(deps: HousekeepingDeps, now = new Date()): Promise<HousekeepingCounts> {
   const em = () => deps.orm.em.fork();
   const { refreshTokens, sessions } = await deps.tokens.purgeExpired(now);
-  const oneTimeTokens = await purgeExpiredOneTimeTokens(em(), now);
-  const mfaChallenges = await purgeExpiredChallenges(em(), now);
-  const passkeyChallenges = await purgeExpiredPasskeyChallenges(em(), now);
-  const signInStates = await purgeExpiredSignIns(em(), now);
-  const sentMail = await purgeSentMail(em(), now);
-  const oidcModels = await purgeExpiredOidcModels(deps.orm, now);
-  const auditEvents = deps.auditRetentionDays === undefined ? undefined : await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
-  return { refreshTokens, sessions, oneTimeTokens, mfaChallenges, passkeyChallenges, signInStates, sentMail, oidcModels, auditEvents };
+  const counts: HousekeepingCounts = { refreshTokens, sessions, auditEvents: undefined };
+  for (const [name, purge] of composition.purges) counts[name] = await purge(em(), now);
+  if (deps.auditRetentionDays !== undefined) counts.auditEvents = await purgeOldAuditEvents(em(), deps.auditRetentionDays, now);
+  return counts;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { purgeExpiredChallenges } from './purge.ts';
 import { defineModule } from '../modules/module.ts';
 import { createSecretBox, type SecretBox } from './encryption.ts';
 import { MfaChallenge, MfaFailures, RecoveryCode, UserTotp } from './entities.ts';
@@ -17,6 +18,7 @@ export const module = defineModule({
   sdl: [new URL('./mfa.graphql', import.meta.url)],
   resolvers: { Mutation: resolvers.Mutation },
   entities: [UserTotp, RecoveryCode, MfaChallenge, MfaFailures],
+  purges: { mfaChallenges: purgeExpiredChallenges },
   migrations: new URL('./migrations/', import.meta.url),
   services: {
     secretBox: ({ keys }) => createSecretBox(keys.encryption),

@@ -7,7 +7,7 @@ import { Kind, parse } from 'graphql';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import type { Services } from '../graphql/context.ts';
 import { DateTime, JSONObject } from '../graphql/scalars.ts';
-import type { JanusModule, ModuleDeps, Registry } from './module.ts';
+import type { JanusModule, ModuleDeps, Purge, Registry } from './module.ts';
 
 /** What the process hands the service factories; composition adds the registry, the erasure, the permissions and the sign-in method count. */
 export type ServiceInputs = Omit<ModuleDeps, 'services' | 'eraseUser' | 'permissions' | 'signInMethods'>;
@@ -39,6 +39,8 @@ export interface Composition {
   eraseUser(em: EntityManager, userId: string): Promise<void>;
   /** The ways the user can sign in, summed over the modules. */
   signInMethods(em: EntityManager, userId: string): Promise<number>;
+  /** Every module's purges, by the name of the count each reports (the housekeeping job runs them). */
+  purges: ReadonlyMap<string, Purge>;
 }
 
 const BASELINE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -151,6 +153,13 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
   const erasers = modules.flatMap((module) => (module.onUserErased ? [module.onUserErased] : []));
   const methodCounters = modules.flatMap((module) => (module.signInMethods ? [module.signInMethods] : []));
   const factories = serviceFactories(modules);
+  const purges = new Map<string, Purge>();
+  for (const module of modules) {
+    for (const [name, purge] of Object.entries(module.purges ?? {})) {
+      if (purges.has(name)) throw new Error(`module ${module.name}: another module already has a purge named ${name}`);
+      purges.set(name, purge);
+    }
+  }
   const eraseUser = async (em: EntityManager, userId: string): Promise<void> => {
     for (const erase of erasers) await erase(em, userId);
   };
@@ -173,5 +182,6 @@ export function composeModules(modules: readonly JanusModule[]): Composition {
     services: (inputs) => buildServices(factories, { ...inputs, eraseUser, permissions, signInMethods }),
     eraseUser,
     signInMethods,
+    purges,
   };
 }

@@ -81,7 +81,16 @@ export interface JanusModule {
    * refused, so that nobody is locked out of their own account.
    */
   signInMethods?: (em: EntityManager, userId: string) => Promise<number>;
+  /**
+   * What the housekeeping job deletes each round (expired challenges, abandoned states, old
+   * delivered mail), each purge named by the count it reports and run in its own `em`, never in a
+   * request's transaction. Names are unique across modules.
+   */
+  purges?: Readonly<Record<string, Purge>>;
 }
+
+/** Deletes a module's rows that are of no use any more at `now`; answers how many it deleted. */
+export type Purge = (em: EntityManager, now: Date) => Promise<number>;
 
 /** Typed identity: a module file says `export const module = defineModule({ … })`. */
 export function defineModule(module: JanusModule): JanusModule {

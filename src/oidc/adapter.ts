@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /** The models whose rows belong to a grant: revoking the grant deletes them. */
@@ -96,7 +96,7 @@ export function createAdapterClass(
 }
 
 /** Deletes the rows past their expiry (the housekeeping job): clients, which never expire, stay. */
-export async function purgeExpiredOidcModels(orm: MikroORM, now = new Date()): Promise<number> {
-  const deleted = await orm.em.fork().execute<{ affectedRows: number }>('delete from oidc_models where expires_at <= ?', [now], 'run');
+export async function purgeExpiredOidcModels(em: EntityManager, now: Date): Promise<number> {
+  const deleted = await em.execute<{ affectedRows: number }>('delete from oidc_models where expires_at <= ?', [now], 'run');
   return deleted.affectedRows;
 }

@@ -1,3 +1,4 @@
+import { purgeExpiredOidcModels } from './adapter.ts';
 import { defineModule } from '../modules/module.ts';
 import { createOAuthClientService, type OAuthClientService } from './clients.ts';
 import { OidcModel } from './oidc-model.entity.ts';
@@ -19,6 +20,7 @@ export const module = defineModule({
   sdl: [new URL('./oidc.graphql', import.meta.url)],
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation },
   entities: [OidcModel],
+  purges: { oidcModels: purgeExpiredOidcModels },
   migrations: new URL('./migrations/', import.meta.url),
   permissions: ['clients:read', 'clients:write'],
   services: {

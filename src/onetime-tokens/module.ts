@@ -1,3 +1,4 @@
+import { purgeExpiredOneTimeTokens } from './purge.ts';
 import { defineModule } from '../modules/module.ts';
 import { OneTimeToken } from './one-time-token.entity.ts';
 import { createOneTimeTokens, type OneTimeTokens } from './service.ts';
@@ -12,6 +13,7 @@ declare module '../modules/module.ts' {
 export const module = defineModule({
   name: 'onetime-tokens',
   entities: [OneTimeToken],
+  purges: { oneTimeTokens: purgeExpiredOneTimeTokens },
   services: {
     oneTimeTokens: ({ config }) =>
       createOneTimeTokens({ ttlSeconds: { reset_password: config.mail.resetTokenTtlSeconds, verify_email: config.mail.verifyTokenTtlSeconds } }),

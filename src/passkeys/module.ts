@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import { purgeExpiredPasskeyChallenges } from './purge.ts';
 import { defineModule } from '../modules/module.ts';
 import { Passkey, PasskeyChallenge } from './entities.ts';
 import * as resolvers from './resolvers.ts';
@@ -18,6 +19,7 @@ export const module = defineModule({
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation },
   mappers: { Passkey: new URL('./entities.ts#Passkey', import.meta.url) },
   entities: [Passkey, PasskeyChallenge],
+  purges: { passkeyChallenges: purgeExpiredPasskeyChallenges },
   migrations: new URL('./migrations/', import.meta.url),
   services: {
     passkeys: ({ config, database, keys, services, signInMethods }) =>

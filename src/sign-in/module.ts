@@ -1,3 +1,4 @@
+import { purgeExpiredSignIns } from './purge.ts';
 import { defineModule } from '../modules/module.ts';
 import { Identity, SignInState } from './entities.ts';
 import { createProviderClients } from './providers.ts';
@@ -18,6 +19,7 @@ export const module = defineModule({
   resolvers: { Query: resolvers.Query, Mutation: resolvers.Mutation },
   mappers: { Identity: new URL('./entities.ts#Identity', import.meta.url) },
   entities: [Identity, SignInState],
+  purges: { signInStates: purgeExpiredSignIns },
   migrations: new URL('./migrations/', import.meta.url),
   services: {
     signIn: ({ config, database, services, signInMethods }) =>

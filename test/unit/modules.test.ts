@@ -52,6 +52,15 @@ describe('composing modules', () => {
     await composed.eraseUser({} as never, 'u1');
     expect(erased).toEqual(['a:u1', 'b:u1']);
   });
+
+  it('collects every module’s purges by name for the housekeeping job, Janus’s own among them, and refuses one name twice', () => {
+    expect([...composeModules(Object.values(modules)).purges.keys()].sort()).toEqual(
+      ['mfaChallenges', 'oidcModels', 'oneTimeTokens', 'passkeyChallenges', 'sentMail', 'signInStates'],
+    );
+    const purge = async () => 0;
+    const twice = [defineModule({ name: 'a', purges: { widgets: purge } }), defineModule({ name: 'b', purges: { widgets: purge } })];
+    expect(() => composeModules(twice)).toThrow('module b: another module already has a purge named widgets');
+  });
 });
 
 // The factories below read none of these.
