@@ -10,10 +10,10 @@ import { NotFoundError } from '../shared/errors.ts';
 import { decodeCursor, pageSize, toPage, type Page } from '../shared/pagination.ts';
 import type { Authentication, TokenService } from '../tokens/service.ts';
 import type { AccountMail } from './account-mail.ts';
-import { AccountDisabledError, EmailTakenError, InvalidCredentialsError } from './errors.ts';
+import { EmailTakenError, InvalidCredentialsError } from './errors.ts';
 import { isPasswordOf, type PasswordHasher } from './passwords.ts';
 import { findUser, findUserForUpdate } from './queries.ts';
-import type { SessionRule } from './session-rule.ts';
+import { loginRefusalEvent, type SessionRule } from './session-rule.ts';
 import { User } from './user.entity.ts';
 import type { UserView } from './user-view.ts';
 import {
@@ -210,7 +210,7 @@ export function createAccountService(deps: {
     // before the second factor, so that no challenge is made for whom it could not complete.
     const refusal = sessionRule.refusalOf(user);
     if (refusal) {
-      await audit.recordAlone(refusal instanceof AccountDisabledError ? 'login.disabled' : 'login.failure', user.id);
+      await audit.recordAlone(loginRefusalEvent(refusal), user.id);
       throw refusal;
     }
     if (user.mfaEnabled) {

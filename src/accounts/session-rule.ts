@@ -22,6 +22,11 @@ export interface SessionRule {
   readonly verifiedEmailRequired: boolean;
 }
 
+/** The audit event of a login the rule refused, whichever way the user came in. */
+export function loginRefusalEvent(refusal: AccountDisabledError | EmailNotVerifiedError): 'login.disabled' | 'login.failure' {
+  return refusal instanceof AccountDisabledError ? 'login.disabled' : 'login.failure';
+}
+
 export function createSessionRule(options: { requireVerifiedEmail: boolean }): SessionRule {
   const { requireVerifiedEmail } = options;
   return {

@@ -11,9 +11,9 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { COSEALG, isoBase64URL } from '@simplewebauthn/server/helpers';
-import { AccountDisabledError, LastSignInMethodError } from '../accounts/errors.ts';
+import { LastSignInMethodError } from '../accounts/errors.ts';
 import { findUser, findUserForUpdate } from '../accounts/queries.ts';
-import type { SessionRule } from '../accounts/session-rule.ts';
+import { loginRefusalEvent, type SessionRule } from '../accounts/session-rule.ts';
 import type { User } from '../accounts/user.entity.ts';
 import { normalizeName, tryNormalizeEmail } from '../accounts/validation.ts';
 import type { AuditLog } from '../audit/service.ts';
@@ -312,7 +312,7 @@ export function createPasskeyService(deps: {
       }
       const refusal = sessionRule.refusalOf(owner);
       if (refusal) {
-        await audit.recordAlone(refusal instanceof AccountDisabledError ? 'login.disabled' : 'login.failure', owner.id);
+        await audit.recordAlone(loginRefusalEvent(refusal), owner.id);
         throw refusal;
       }
       const { newCounter, credentialBackedUp } = result.authenticationInfo;

@@ -1,8 +1,8 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import * as oidc from 'openid-client';
-import { AccountDisabledError, LastSignInMethodError } from '../accounts/errors.ts';
+import { LastSignInMethodError } from '../accounts/errors.ts';
 import { findUserForUpdate } from '../accounts/queries.ts';
-import type { SessionRule } from '../accounts/session-rule.ts';
+import { loginRefusalEvent, type SessionRule } from '../accounts/session-rule.ts';
 import { User } from '../accounts/user.entity.ts';
 import { tryNormalizeEmail } from '../accounts/validation.ts';
 import type { AuditLog } from '../audit/service.ts';
@@ -165,7 +165,7 @@ export function createSignInService(deps: {
         const user = known ? known.user : await accountFor(em, provider, identity);
         const refusal = sessionRule.refusalOf(user);
         if (refusal) {
-          audit.record(em, refusal instanceof AccountDisabledError ? 'login.disabled' : 'login.failure', user.id);
+          audit.record(em, loginRefusalEvent(refusal), user.id);
           return { refusal };
         }
         // The account's second factor applies whichever way the first step was proven.
